@@ -1,0 +1,52 @@
+"""orbit: circular-orbit geometry shared by every sunsink package.
+
+Spherical Earth, J2 node precession, low-precision Sun, beta angle, eclipse and
+sampled positions along one orbit.  Pure JAX functions, SI units.
+"""
+from .beta import (
+    beta_angle_on_date_rad,
+    beta_angle_rad,
+    orbit_normal_eci,
+    raan_from_ltan_rad,
+    sso_beta_angle_rad,
+)
+from .circular import (
+    MAX_ALTITUDE_M,
+    MIN_ALTITUDE_M,
+    mean_motion_rad_s,
+    node_precession_rad_s,
+    period_s,
+    semi_major_axis_m,
+    sso_inclination_rad,
+)
+from .eclipse import beta_critical_rad, disk_visible_fraction, eclipse_fraction, sunlit_fraction_along_orbit
+from .sun import SunPosition, julian_date, solar_flux_w_m2, sun_position
+from .trajectory import OrbitSamples, orbit_samples
+from . import constants, validation
+
+__all__ = [
+    "MAX_ALTITUDE_M",
+    "MIN_ALTITUDE_M",
+    "OrbitSamples",
+    "SunPosition",
+    "beta_angle_on_date_rad",
+    "beta_angle_rad",
+    "beta_critical_rad",
+    "constants",
+    "disk_visible_fraction",
+    "eclipse_fraction",
+    "julian_date",
+    "mean_motion_rad_s",
+    "node_precession_rad_s",
+    "orbit_normal_eci",
+    "orbit_samples",
+    "period_s",
+    "raan_from_ltan_rad",
+    "semi_major_axis_m",
+    "solar_flux_w_m2",
+    "sso_beta_angle_rad",
+    "sso_inclination_rad",
+    "sun_position",
+    "sunlit_fraction_along_orbit",
+    "validation",
+]

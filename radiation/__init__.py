@@ -1,0 +1,3 @@
+"""sunsink radiation package (public API listed in __all__)."""
+
+__all__: list[str] = []
