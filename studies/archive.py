@@ -264,7 +264,12 @@ def collect_provenance(command_line: str | None = None) -> dict[str, str]:
     """
     if command_line is None:
         command_line = shlex.join(sys.argv)
-    commit = _git(["rev-parse", "HEAD"])
+    commit = None
+    lines = (_git(["rev-parse", "--show-toplevel", "HEAD"]) or "").splitlines()
+    # only trust git when the package really lives in a checkout (an installed
+    # copy inside some other repository must not report that repository)
+    if len(lines) == 2 and Path(lines[0]).resolve() == _repo_root():
+        commit = lines[1]
     status = _git(["status", "--porcelain", "--untracked-files=no"]) if commit else None
     prov = {
         "package_version": _version_of("sunsink"),

@@ -596,3 +596,32 @@ def test_open_archive_yields_checked_file(archive_path):
         assert f.mode == "r"
     assert not f.id.valid
     assert os.path.exists(archive_path)
+
+
+def test_provenance_ignores_foreign_repository(monkeypatch, tmp_path):
+    """An installed copy inside another git checkout reports no commit."""
+    monkeypatch.setattr(ar, "_repo_root", lambda: tmp_path / "site-packages")
+    prov = ar.collect_provenance("cmd")
+    assert prov["git_commit"] == "unknown"
+    assert prov["git_dirty"] == "unknown"
+
+
+# ----------------------------------------------------------------------------
+# property: arbitrary numeric arrays round-trip bit-exactly with their dtype
+# ----------------------------------------------------------------------------
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from hypothesis.extra import numpy as hnp  # noqa: E402
+
+_DTYPES = st.sampled_from([np.float64, np.float32, np.int64, np.int16, np.uint8, np.bool_])
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=_DTYPES.flatmap(lambda dt: hnp.arrays(dt, hnp.array_shapes(min_dims=0, max_dims=4,
+                                                                       max_side=4))))
+def test_round_trip_property(tmp_path, data):
+    path = write_archive(tmp_path / "prop.h5", {"g": {"v": Dataset(data, "1", "random array")}})
+    node = read_dataset(path, "g/v")
+    out = np.asarray(node["data"])
+    assert out.dtype == data.dtype and out.shape == data.shape
+    np.testing.assert_array_equal(out, data)  # NaN == NaN here
