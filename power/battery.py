@@ -7,8 +7,9 @@ Eclipses
     or :func:`orbit.beta_angle_on_date_rad` with the J2 node drift (any other
     circular orbit), and the eclipse duration is
     ``orbit.eclipse_fraction(h, beta) * orbit.period_s(h)``.  Dawn-dusk
-    sun-synchronous orbits have eclipses only in a season around the
-    June solstice (southern summer for a 06:00 LTAN, |beta| below beta*).
+    sun-synchronous orbits have eclipses only in a season around one solstice
+    (December for a 06:00 ascending node, June for 18:00), when |beta| drops
+    below beta* = asin(R/(R+h)).
 
 Depth of discharge
     DoD_max(N) = 0.90 (N / 1350)^(-k), k = ln(0.90/0.30) / ln(27 500/1350),
