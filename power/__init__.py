@@ -21,6 +21,7 @@ from .array import (
     array_temperature,
     coverglass_transmission,
     incidence_cosine,
+    orbit_array_power,
     power_factors,
     sun_facing_flux,
     support_areal_mass_for_class,
@@ -63,7 +64,7 @@ from .system import PowerSystem, size_sso_power_system
 __all__ = [
     "ARRAY_CLASSES", "TRACKING_MODES", "ArrayClass", "ArrayDesign", "ArrayPower", "ArrayThermal",
     "IncidentFlux", "LossFactors", "PowerFactors", "absorbed_flux_w_m2", "array_areal_mass_kg_m2",
-    "array_mass_kg", "array_power", "array_temperature", "coverglass_transmission", "incidence_cosine",
+    "array_mass_kg", "array_power", "array_temperature", "coverglass_transmission", "incidence_cosine", "orbit_array_power",
     "power_factors", "sun_facing_flux", "support_areal_mass_for_class", "temperature_factor",
     "validate_design",
     "BatterySizing", "BatteryTech", "EclipseSeason", "eclipse_season", "max_dod_from_cycles",

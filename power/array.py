@@ -430,6 +430,34 @@ def support_areal_mass_for_class(array_class: str, cell_name: str = "spectrolab_
 # Geometry
 
 
+def orbit_array_power(cell: SolarCell, design: ArrayDesign, samples, temperature_k, fluence_cm2,
+                      julian_date=None, normal_unit=None) -> ArrayPower:
+    """Array output [W] at each sample of an orbit (``orbit.orbit_samples``).
+
+    Incidence from the orbit's Sun geometry and ``design.tracking``; the
+    irradiance is 1361 W/m^2 scaled by the Sun distance on ``julian_date``
+    (1 AU when None) times the visible solar-disk fraction (shadow, penumbra).
+
+    Parameters
+    ----------
+    samples : :class:`orbit.OrbitSamples`.
+    temperature_k : cell temperature [K], scalar or per sample.
+    fluence_cm2 : 1-MeV-equivalent fluence [e/cm^2].
+    julian_date : date for the Sun distance [JD] or None.
+    normal_unit : array normal for ``tracking="fixed"`` in the samples' frame,
+        shape (3,) (inertially fixed, e.g. the orbit normal (0, 0, 1)) or
+        (..., n, 3) (body-fixed, e.g. ``-samples.nadir_unit`` for zenith-facing).
+    """
+    if julian_date is None:
+        s = SOLAR_CONSTANT_1AU_W_M2
+    else:
+        from orbit import solar_flux_w_m2, sun_position
+
+        s = solar_flux_w_m2(sun_position(julian_date).distance_au)
+    cosi = incidence_cosine(samples.sun_unit, samples.orbit_normal_unit, design.tracking, normal_unit)
+    return array_power(cell, design, temperature_k, fluence_cm2, jnp.asarray(s)[..., None] * samples.sunlit, cosi)
+
+
 def incidence_cosine(sun_unit, orbit_normal_unit=None, tracking: str = "sun", normal_unit=None):
     """Cosine of the Sun incidence angle on the array (clipped at 0).
 

@@ -215,3 +215,30 @@ def test_bad_inputs_raise_named_errors():
         support_areal_mass_for_class("balloon")
     with pytest.raises(ValueError, match=r"design.area_m2 = 0"):
         array_temperature(CELL, _design(area=0.0), front, back, 0.0)
+
+
+def test_orbit_array_power_geometry_and_sun_distance():
+    import orbit
+    from power import orbit_array_power
+
+    beta = 0.5
+    s = orbit.orbit_samples(800e3, beta, 3600)
+    kw = dict(area=10.0)
+    sun = orbit_array_power(CELL, _design(**kw), s, 330.0, 1e15)
+    one = orbit_array_power(CELL, _design(tracking="one_axis", **kw), s, 330.0, 1e15)
+    zen = orbit_array_power(CELL, _design(tracking="fixed", **kw), s, 330.0, 1e15, normal_unit=-s.nadir_unit)
+    p0 = float(array_power(CELL, _design(**kw), 330.0, 1e15, 1361.0).power_w)
+    f_ecl = float(orbit.eclipse_fraction(800e3, beta))
+    assert abs(float(jnp.mean(sun.power_w)) / (p0 * (1 - f_ecl)) - 1.0) < 2e-3  # one sample of the shadow edge
+    lit = np.asarray(s.sunlit) > 0.5
+    assert np.allclose(np.asarray(one.power_w)[lit], p0 * math.cos(beta), rtol=1e-12)
+    # zenith-facing plate: orbit average cos(beta)/pi (its sunlit half-orbit is never shadowed)
+    assert abs(float(jnp.mean(zen.power_w)) / (p0 * math.cos(beta) / math.pi) - 1.0) < 1e-5
+    # Sun distance: early July (aphelion) vs early January (perihelion)
+    jan = orbit_array_power(CELL, _design(**kw), s, 330.0, 1e15, orbit.julian_date(2030, 1, 4))
+    jul = orbit_array_power(CELL, _design(**kw), s, 330.0, 1e15, orbit.julian_date(2030, 7, 4))
+    d_jan = float(orbit.sun_position(orbit.julian_date(2030, 1, 4)).distance_au)
+    d_jul = float(orbit.sun_position(orbit.julian_date(2030, 7, 4)).distance_au)
+    ratio = float(jnp.max(jan.power_w) / jnp.max(jul.power_w))
+    assert abs(ratio - (d_jul / d_jan) ** 2) < 1e-12
+    assert 1.06 < ratio < 1.075

@@ -110,3 +110,27 @@ def test_bad_loads():
     bad = eqx.tree_at(lambda x: x.pumps_w, _loads(), jnp.asarray(-3.0))
     with pytest.raises(ValueError, match="loads.pumps_w = -3"):
         sunlit_budget(bad, 2e5, 1e6, 0.0)
+
+
+def test_system_total_mass_jit_and_gradients_vs_fd(system):
+    """Array + battery mass of the whole sizing chain: jit agrees, and its gradients
+    w.r.t. coverglass thickness, EOL fluence and cell efficiency match central FD."""
+    _, cell, design = system
+    jd = orbit.julian_date(2030, 1, 1)
+
+    def total_mass(cg, fl, eff):
+        c = eqx.tree_at(lambda x: x.efficiency_bol, cell, eff)
+        d = eqx.tree_at(lambda x: x.coverglass_thickness_m, design, cg)
+        ps = size_sso_power_system(_loads(0.2), c, d, 800e3, 6.0, jd, 5.0, fl, n_season_samples=73)
+        return ps.array.mass_kg + ps.battery.mass_kg
+
+    x0 = (jnp.asarray(100e-6), jnp.asarray(1e15), jnp.asarray(0.32))
+    jm = jax.jit(total_mass)
+    assert abs(float(jm(*x0)) / float(total_mass(*x0)) - 1.0) < 1e-12
+    grads = jax.jit(jax.grad(total_mass, argnums=(0, 1, 2)))(*x0)
+    for i, h in enumerate((1e-8, 1e11, 1e-6)):
+        xp = list(x0); xp[i] = x0[i] + h
+        xm = list(x0); xm[i] = x0[i] - h
+        fd = (jm(*xp) - jm(*xm)) / (2 * h)
+        assert abs(float(grads[i]) / float(fd) - 1.0) < 1e-5, (i, float(grads[i]), float(fd))
+    assert float(grads[0]) > 0 and float(grads[1]) > 0 and float(grads[2]) < 0
