@@ -29,8 +29,9 @@ class ConstellationParameters:
     """Launch price [$/kg] (assumption between Falcon 9 list ~2,700 $/kg and Starship targets ~100-200 $/kg)."""
     manufacturing_usd_per_kg: float = 5000.0
     """Satellite (non-payload) recurring manufacturing cost [$/kg] (assumption, mass-produced LEO bus class)."""
-    terrestrial_capex_usd_per_kw: float = 10000.0
-    """Terrestrial data-centre construction cost [$/kW IT] (industry cost guides, ~$10M per MW)."""
+    terrestrial_capex_usd_per_kw: float = 11700.0
+    """Terrestrial data-centre construction cost [$/kW of critical IT load]: average of 19 US markets,
+    $11.7M per MW (Cushman & Wakefield, Data Center Development Cost Guide 2025)."""
     terrestrial_life_years: float = 15.0
     """Depreciation life of the terrestrial facility [yr]."""
     electricity_usd_per_kwh: float = 0.08
