@@ -50,7 +50,14 @@ from .cells import (
     validate_cell,
 )
 from .figures import plot_power_vs_mission_time, plot_soc_day
-from .simulation import EnergyLedger, EnergySimulation, orbit_power_profile, simulate_energy, square_wave_profile
+from .simulation import (
+    EnergyLedger,
+    EnergySimulation,
+    orbit_power_profile,
+    simulate_energy,
+    square_wave_profile,
+    sso_worst_day_simulation,
+)
 from .sizing import (
     ArrayRequirement,
     ArraySizing,
@@ -74,6 +81,7 @@ __all__ = [
     "get_cell", "remaining_factor", "validate_cell",
     "plot_power_vs_mission_time", "plot_soc_day",
     "EnergyLedger", "EnergySimulation", "orbit_power_profile", "simulate_energy", "square_wave_profile",
+    "sso_worst_day_simulation",
     "ArrayRequirement", "ArraySizing", "PathEfficiencies", "power_for_area_w", "required_array_power_w",
     "size_array",
     "PowerSystem", "size_sso_power_system",

@@ -165,3 +165,24 @@ def square_wave_profile(period_s, eclipse_s, array_power_w, sunlit_load_w, eclip
     lit = jnp.concatenate([jnp.zeros(n_e), jnp.ones(n_per_orbit - n_e)])
     lit = jnp.tile(lit, n_orbits)
     return dt, n_e, array_power_w * lit, sunlit_load_w * lit + eclipse_load_w * (1.0 - lit)
+
+
+def sso_worst_day_simulation(altitude_m, ltan_hours, start_julian_date, sunlit_array_power_w,
+                             sunlit_load_w, eclipse_load_w, capacity_j, soc0=1.0,
+                             path: PathEfficiencies = PathEfficiencies(), tech: BatteryTech = BatteryTech(),
+                             n_per_orbit: int = 720, n_season_samples: int = 365, penumbra: bool = False):
+    """Simulate one day (whole orbits) of a sun-synchronous orbit on the date of
+    its longest eclipse of the year, starting full at eclipse entry.
+
+    Returns (EnergySimulation, eclipse mask per step (1 = shadow), beta [rad] of that day).
+    """
+    from .battery import sso_eclipse_season
+
+    season = sso_eclipse_season(altitude_m, ltan_hours, start_julian_date, n_season_samples, penumbra)
+    k = jnp.argmax(season.eclipse_s)
+    beta = season.beta_rad[k]
+    n_orbits = int(math.ceil(86400.0 / float(season.period_s)))
+    dt, pa, pl, lit = orbit_power_profile(altitude_m, beta, sunlit_array_power_w, sunlit_load_w, eclipse_load_w,
+                                          n_orbits, n_per_orbit, True, penumbra)
+    sim = simulate_energy(pa, pl, dt, capacity_j, soc0, path, tech)
+    return sim, 1.0 - lit, beta

@@ -134,3 +134,28 @@ def test_system_total_mass_jit_and_gradients_vs_fd(system):
         fd = (jm(*xp) - jm(*xm)) / (2 * h)
         assert abs(float(grads[i]) / float(fd) - 1.0) < 1e-5, (i, float(grads[i]), float(fd))
     assert float(grads[0]) > 0 and float(grads[1]) > 0 and float(grads[2]) < 0
+
+
+def test_sized_system_keeps_soc_within_limits_on_worst_day(system):
+    """Closed-form sizing (cylindrical eclipse) + 1 % array margin: the orbit-resolved
+    simulation of the longest-eclipse day never goes below 1 - DoD by more than the
+    energy of one time step and refills every orbit."""
+    from power import sso_worst_day_simulation
+
+    out, cell, design = system
+    ps = out[0.2]
+    loads = _loads(0.2)
+    sim, dark, beta = sso_worst_day_simulation(800e3, 6.0, orbit.julian_date(2030, 1, 1),
+                                               1.01 * ps.requirement.array_power_w, loads.total_w(False),
+                                               loads.total_w(True), ps.battery.capacity_wh * 3600.0)
+    dt = float(sim.time_s[0])
+    cap = float(ps.battery.capacity_wh) * 3600.0
+    step_soc = float(loads.total_w(True)) / (0.97 * 0.95) * dt / cap
+    dod = float(ps.battery.depth_of_discharge)
+    assert float(sim.soc_min) >= 1.0 - dod - step_soc
+    assert float(sim.soc_min) <= 1.0 - dod + step_soc
+    assert float(sim.soc_max) <= 1.0 + 1e-12
+    assert np.allclose(np.asarray(sim.soc)[719::720], 1.0, atol=1e-12)
+    assert abs(float(sim.ledger.residual_j)) < 1e-12 * float(sim.ledger.array_j)
+    # the simulated day is the season's longest-eclipse date
+    assert float(beta) == float(ps.season.beta_rad[int(np.argmax(np.asarray(ps.season.eclipse_s)))])
