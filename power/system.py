@@ -82,6 +82,9 @@ def size_sso_power_system(loads: Loads, cell: SolarCell, design: ArrayDesign, al
     if front is None or back is None:
         front, back = sun_facing_flux(solar_flux_w_m2)
     th = array_temperature(cell, design, front, back, eol_fluence_cm2)
+    # never size on an unconverged temperature (works under jit: equinox runtime error)
+    t_checked = eqx.error_if(th.temperature_k, ~th.converged, "power: array temperature solve did not converge")
+    th = th._replace(temperature_k=t_checked)
     arr = size_array(req.array_power_w, cell, design, th.temperature_k, eol_fluence_cm2, solar_flux_w_m2)
     absorbed = th.absorbed_w_m2 * arr.area_m2
     sun_b = sunlit_budget(loads, req.array_power_w, absorbed, batt.recharge_bus_power_w, path, tech)

@@ -131,3 +131,18 @@ def test_bad_inputs():
         simulate_energy(jnp.ones(3), 1.0, 1.0, 5.0, soc0=1.5)
     with pytest.raises(ValueError, match="array_power_w"):
         simulate_energy(-jnp.ones(3), 1.0, 1.0, 5.0)
+
+
+def test_float32_square_wave():
+    with jax.enable_x64(False):
+        path, tech = PathEfficiencies(), BatteryTech()  # float32 leaves
+        dt, n_e, _, _ = square_wave_profile(PERIOD, ECLIPSE, 1.0, 0.0, 0.0, 1, 400)
+        t_e = n_e * dt
+        req = required_array_power_w(P_SUN, P_ECL, PERIOD - t_e, t_e, path, tech)
+        batt = size_battery(P_ECL, t_e, PERIOD - t_e, DOD, tech, path.distribution)
+        _, _, pa, pl = square_wave_profile(PERIOD, ECLIPSE, req.array_power_w, P_SUN, P_ECL, 2)
+        sim = simulate_energy(pa, pl, dt, batt.capacity_wh * 3600.0, 1.0, path, tech)
+        assert sim.soc.dtype == jnp.float32
+        eps = float(jnp.finfo(jnp.float32).eps)
+        assert abs(float(sim.soc_min) - (1.0 - DOD)) < 1e3 * eps
+        assert abs(float(sim.ledger.residual_j)) < 1e3 * eps * float(sim.ledger.array_j)
