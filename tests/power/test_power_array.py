@@ -242,3 +242,15 @@ def test_orbit_array_power_geometry_and_sun_distance():
     ratio = float(jnp.max(jan.power_w) / jnp.max(jul.power_w))
     assert abs(ratio - (d_jul / d_jan) ** 2) < 1e-12
     assert 1.06 < ratio < 1.075
+
+
+def test_accepts_thermal_face_flux_fields():
+    """The lead's thermal.heat_loads.FaceFlux (incident fluxes per face) plugs in directly."""
+    heat_loads = pytest.importorskip("thermal.heat_loads")
+    n = 8
+    front = heat_loads.FaceFlux(jnp.full(n, 1361.0), jnp.linspace(0.0, 50.0, n), jnp.full(n, 20.0))
+    back = heat_loads.FaceFlux(jnp.zeros(n), jnp.linspace(100.0, 0.0, n), jnp.full(n, 150.0))
+    th = array_temperature(CELL, _design(), front, back, 1e15)
+    assert th.temperature_k.shape == (n,) and bool(jnp.all(th.converged))
+    ref = array_temperature(CELL, _design(), IncidentFlux(*front), IncidentFlux(*back), 1e15)
+    assert np.allclose(np.asarray(th.temperature_k), np.asarray(ref.temperature_k), rtol=0, atol=0)
