@@ -114,6 +114,32 @@ def remaining_factor(fluence_cm2, degradation_c, degradation_phi_x_cm2):
     return jnp.maximum(rf, 0.0)
 
 
+def equivalent_fluence_from_ddd_cm2(ddd_mev_g, niel_1mev_electron_mev_cm2_g):
+    """1-MeV-electron-equivalent fluence [e/cm^2] from a displacement damage dose.
+
+    Phi_eq = D_d / NIEL(1 MeV e-), for a dose already expressed as
+    1-MeV-electron-equivalent (the NRL DDD method converts the electron
+    spectrum with NIEL^n, n ~ 1..2, before this step; that belongs to the
+    radiation package, which also supplies the NIEL of 1-MeV electrons in the
+    cell material).  Lets :func:`remaining_factor` take a DDD input.
+
+    Parameters
+    ----------
+    ddd_mev_g : displacement damage dose [MeV/g], >= 0.
+    niel_1mev_electron_mev_cm2_g : NIEL of 1-MeV electrons [MeV cm^2/g], > 0.
+
+    References
+    ----------
+    Messenger, S. R. et al., "Status of implementation of displacement damage
+    dose method for space solar cell degradation analyses", US NRL / ESA ESTEC
+    conference paper (European Space Power Conference).
+    """
+    check_range("ddd_mev_g", ddd_mev_g, 0.0, math.inf, units="MeV/g")
+    check_range("niel_1mev_electron_mev_cm2_g", niel_1mev_electron_mev_cm2_g, 0.0, math.inf,
+                lo_inclusive=False, units="MeV cm^2/g")
+    return jnp.asarray(ddd_mev_g) / niel_1mev_electron_mev_cm2_g
+
+
 def fit_degradation_parameters(fluence_cm2, remaining_factor_data, phi_x_cm2=None):
     """Least-squares fit of (C, Phi_x) of the degradation equation to data points.
 

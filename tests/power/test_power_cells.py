@@ -75,3 +75,19 @@ def test_bad_inputs():
         get_cell("nonexistent")
     with pytest.raises(ValueError, match="remaining_factor_data"):
         fit_degradation_parameters((1e14, 1e15), (0.9, 1.5))
+
+
+def test_ddd_input_maps_to_equivalent_fluence():
+    from power import equivalent_fluence_from_ddd_cm2
+
+    niel = 2.5e-5  # illustrative NIEL value [MeV cm^2/g]; the radiation package supplies the real one
+    cell = get_cell("azur_4g32c")
+    ddd = 1e15 * niel
+    phi = equivalent_fluence_from_ddd_cm2(ddd, niel)
+    assert abs(float(phi) / 1e15 - 1.0) < 1e-14
+    rf = remaining_factor(phi, cell.degradation_c, cell.degradation_phi_x_cm2)
+    assert abs(float(rf) - 0.275 / 0.32) < 1e-9
+    with pytest.raises(ValueError, match="niel_1mev_electron_mev_cm2_g"):
+        equivalent_fluence_from_ddd_cm2(1.0, 0.0)
+    with pytest.raises(ValueError, match="ddd_mev_g = -1"):
+        equivalent_fluence_from_ddd_cm2(-1.0, niel)
