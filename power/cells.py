@@ -131,8 +131,8 @@ def equivalent_fluence_from_ddd_cm2(ddd_mev_g, niel_1mev_electron_mev_cm2_g):
     References
     ----------
     Messenger, S. R. et al., "Status of implementation of displacement damage
-    dose method for space solar cell degradation analyses", US NRL / ESA ESTEC
-    conference paper (European Space Power Conference).
+    dose method for space solar cell degradation analyses", US Naval Research
+    Laboratory / ESA ESTEC.
     """
     check_range("ddd_mev_g", ddd_mev_g, 0.0, math.inf, units="MeV/g")
     check_range("niel_1mev_electron_mev_cm2_g", niel_1mev_electron_mev_cm2_g, 0.0, math.inf,
