@@ -465,11 +465,13 @@ class ChipModel:
             fx = gx * (t[:, :, 1:] - t[:, :, :-1])
             fy = gy * (t[:, 1:, :] - t[:, :-1, :])
             fz = gz * (t[1:] - t[:-1])
-            out = diag_extra * t
-            out = out.at[:, :, 1:].add(fx).at[:, :, :-1].add(-fx)
-            out = out.at[:, 1:, :].add(fy).at[:, :-1, :].add(-fy)
-            out = out.at[1:].add(fz).at[:-1].add(-fz)
-            return out
+            zx = jnp.zeros_like(fx[:, :, :1])
+            zy = jnp.zeros_like(fy[:, :1, :])
+            zz = jnp.zeros_like(fz[:1])
+            return (diag_extra * t
+                    + jnp.concatenate([zx, fx], axis=2) - jnp.concatenate([fx, zx], axis=2)
+                    + jnp.concatenate([zy, fy], axis=1) - jnp.concatenate([fy, zy], axis=1)
+                    + jnp.concatenate([zz, fz], axis=0) - jnp.concatenate([fz, zz], axis=0))
         return mv
 
     def _preconditioner(self, params, shift):
