@@ -16,18 +16,30 @@ from .cells import remaining_factor
 
 
 def plot_power_vs_mission_time(cell, design, temperature_k, eol_fluence_cm2, mission_years,
-                               solar_flux_w_m2=1361.0, required_power_w=None, n_points: int = 61):
+                               solar_flux_w_m2=1361.0, required_power_w=None, n_points: int = 61,
+                               front=None, back=None):
     """Array power [kW] vs mission time [years] with degradation.
 
     The fluence grows linearly from 0 to ``eol_fluence_cm2`` at ``mission_years``
     (constant trapped-electron environment); the right axis shows the remaining
-    factor of the radiation degradation.
+    factor of the radiation degradation.  With ``front``/``back`` incident fluxes
+    (and ``temperature_k=None``) the array temperature is re-solved at every time
+    (a degraded array converts less and runs warmer).
     """
     from matplotlib.figure import Figure
 
     t = np.linspace(0.0, float(mission_years), n_points)
     fl = eol_fluence_cm2 * t / float(mission_years)
+    if temperature_k is None:
+        if front is None or back is None:
+            raise ValueError("plot_power_vs_mission_time: give temperature_k or both front and back fluxes")
+        from .array import array_temperature
+
+        temperature_k = array_temperature(cell, design, front, back, jnp.asarray(fl)).temperature_k
     p = np.asarray(array_power(cell, design, temperature_k, jnp.asarray(fl), solar_flux_w_m2).power_w)
+    t_lab = np.asarray(temperature_k)
+    t_txt = (f"T = {float(t_lab) - 273.15:.0f} C" if t_lab.ndim == 0
+             else f"T = {t_lab.min() - 273.15:.0f}..{t_lab.max() - 273.15:.0f} C")
     rf = np.asarray(remaining_factor(jnp.asarray(fl), cell.degradation_c, cell.degradation_phi_x_cm2))
     fig = Figure(figsize=(6.4, 4.0))
     ax = fig.add_subplot()
@@ -39,7 +51,7 @@ def plot_power_vs_mission_time(cell, design, temperature_k, eol_fluence_cm2, mis
     ax2 = ax.twinx()
     ax2.plot(t, rf, color="C3", ls=":", label="radiation remaining factor")
     ax2.set_ylabel("remaining factor [-]")
-    ax.set_title(f"{cell.name}: power vs mission time, T = {float(temperature_k) - 273.15:.0f} C")
+    ax.set_title(f"{cell.name}: power vs mission time, {t_txt}")
     h1, l1 = ax.get_legend_handles_labels()
     h2, l2 = ax2.get_legend_handles_labels()
     ax.legend(h1 + h2, l1 + l2, loc="lower left")

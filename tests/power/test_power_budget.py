@@ -159,3 +159,16 @@ def test_sized_system_keeps_soc_within_limits_on_worst_day(system):
     assert abs(float(sim.ledger.residual_j)) < 1e-12 * float(sim.ledger.array_j)
     # the simulated day is the season's longest-eclipse date
     assert float(beta) == float(ps.season.beta_rad[int(np.argmax(np.asarray(ps.season.eclipse_s)))])
+
+
+def test_power_vs_mission_time_with_temperature_resolved(system):
+    from power import sun_facing_flux
+
+    out, cell, design = system
+    front, back = sun_facing_flux(1361.0, back_earth_ir_w_m2=60.0)
+    d = eqx.tree_at(lambda x: x.area_m2, design, jnp.asarray(100.0))
+    fig = plot_power_vs_mission_time(cell, d, None, 1e15, 5.0, 1361.0, front=front, back=back, n_points=11)
+    y = fig.axes[0].lines[0].get_ydata()
+    assert np.all(np.diff(y) < 0)
+    with pytest.raises(ValueError, match="temperature_k or both"):
+        plot_power_vs_mission_time(cell, d, None, 1e15, 5.0)
