@@ -575,7 +575,9 @@ def _implicit_solve(S: _Setup, x0_field, t_ref, mass=None, tin=None):
         return P
 
     def solve(f_, x0):
-        return _newton(f_, x0, make_precond, tol_abs, numerics, n, t_ref)
+        x, (done, it, kry, nF) = _newton(f_, x0, make_precond, tol_abs, numerics, n, t_ref)
+        # aux travels as floats: custom_root's JVP rule mishandles integer/bool aux tangents
+        return x, jnp.stack([done.astype(S.dtype), it.astype(S.dtype), kry.astype(S.dtype), nF])
 
     def lin_solve(mv, b):
         x, _, _ = gmres(mv, b, make_precond(mv), jnp.zeros_like(b), rtol=adj_rtol, atol=0.0,
@@ -590,7 +592,8 @@ def _implicit_solve(S: _Setup, x0_field, t_ref, mass=None, tin=None):
         x0.append(jnp.zeros((1,), S.dtype))
     x0 = jax.lax.stop_gradient(jnp.concatenate(x0))
     x, aux = jax.lax.custom_root(f, x0, solve, tangent_solve, has_aux=True)
-    done, it, kry, nF = aux
+    aux = jax.lax.stop_gradient(aux)
+    done, it, kry, nF = aux[0] > 0.5, aux[1].astype(jnp.int32), aux[2].astype(jnp.int32), aux[3]
     T, t_hp = unpack(x)
     rel = nF / (jnp.sqrt(jnp.asarray(n, S.dtype)) * fscale)
     if numerics.throw:
@@ -853,15 +856,16 @@ def _periodic_impl(panel, flow, sw, lw, period_s, numerics, store_fields, T_gues
 
         r0 = g(x0)
         it, x, r, nr, kry = jax.lax.while_loop(cond, body, (jnp.int32(0), x0, r0, jnp.linalg.norm(r0), 0))
-        return x, (nr, it)
+        return x, jnp.stack([nr, jnp.asarray(it, dtype)])
 
     def lin(mv, b):
         return gmres(mv, b, lambda v: v, jnp.zeros_like(b), rtol=_defaults(numerics, dtype)[1], atol=0.0,
                      restart=numerics.krylov_restart, max_iters=200)[0]
 
     x0 = jnp.zeros((n,), dtype)
-    x, (nr, it) = jax.lax.custom_root(G, x0, solve, lambda g, y: jax.lax.custom_linear_solve(g, y, lin, lin),
-                                      has_aux=True)
+    x, aux = jax.lax.custom_root(G, x0, solve, lambda g, y: jax.lax.custom_linear_solve(g, y, lin, lin),
+                                 has_aux=True)
+    nr = jax.lax.stop_gradient(aux[0])
     T0 = x.reshape(shape) + t_ref
     T, outs = _march(panel, flow, sw, lw, dt, T0, numerics, store_fields, periodic=True)
     perr = jnp.sqrt(jnp.mean((T - T0) ** 2))
