@@ -47,7 +47,6 @@ References
 """
 from __future__ import annotations
 
-import math
 from typing import NamedTuple
 
 import equinox as eqx
@@ -55,7 +54,7 @@ import jax
 import jax.numpy as jnp
 
 from orbit.constants import SOLAR_CONSTANT_1AU_W_M2, STEFAN_BOLTZMANN_W_M2_K4
-from orbit.validation import check_range, is_concrete
+from orbit.validation import check_range
 
 from .cells import T_REF_K, SolarCell, get_cell, remaining_factor, validate_cell
 

@@ -41,7 +41,6 @@ from typing import NamedTuple
 
 import equinox as eqx
 import jax.numpy as jnp
-import numpy as np
 
 import orbit
 from orbit.constants import SECONDS_PER_DAY, TROPICAL_YEAR_S

@@ -15,7 +15,6 @@ References
 """
 from __future__ import annotations
 
-import math
 from typing import NamedTuple
 
 import equinox as eqx

@@ -22,7 +22,6 @@ from power import (
     incidence_cosine,
     power_for_area_w,
     size_array,
-    sun_facing_flux,
     support_areal_mass_for_class,
 )
 from power.cells import T_REF_K
