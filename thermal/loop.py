@@ -60,7 +60,7 @@ from .chip import ChipModel, PackageParams, default_rtol
 from .coldplate import ColdPlate, coldplate_performance, petukhov_darcy_friction
 from .coolant import Coolant, check_coolant_state, coolant_properties
 
-__all__ = ["LoopDesign", "LoopSolution", "pipe_darcy_friction", "isothermal_sink_radiator",
+__all__ = ["LoopDesign", "LoopSolution", "pipe_darcy_friction", "isothermal_sink_radiator", "fd_panel_radiator",
            "solve_loop", "temperature_budget"]
 
 
@@ -375,3 +375,31 @@ def temperature_budget(sol: LoopSolution) -> dict:
         "coldplate_to_coolant_k": tb - tco, "coolant_rise_k": tco - sol.supply_temperature_k,
         "hottest_chip": idx,
     }
+
+
+def fd_panel_radiator(n_panels: int, numerics, arrangement: str = "parallel"):
+    """Adapter: the FD radiator panel solver (``thermal.radiator.solve_steady``) as a loop radiator.
+
+    The loop flow is split equally over ``n_panels`` identical panels and their
+    ``panel.n_tubes`` parallel tubes.  The returned callable has the loop's
+    signature ``radiator(T_in, m, cp, params)`` with
+    ``params = (panel, shortwave_w_m2, longwave_w_m2)`` (see
+    :func:`thermal.radiator.solve_steady`); it returns the mixed outlet
+    temperature and ``m cp (T_in - T_out)`` [W].  Differentiable through the
+    radiator's implicit solve.
+    """
+    from . import radiator as _rad
+
+    if int(n_panels) != n_panels or n_panels < 1:
+        raise ValueError(f"n_panels = {n_panels!r} must be an integer >= 1")
+
+    def radiator(inlet_temperature_k, mass_flow_kg_s, cp_j_kg_k, params):
+        panel, sw, lw = params
+        m_tube = mass_flow_kg_s / (n_panels * panel.n_tubes)
+        cool = _rad.Coolant(mass_flow_kg_s=m_tube, specific_heat_j_kg_k=cp_j_kg_k,
+                            inlet_temperature_k=inlet_temperature_k, arrangement=arrangement)
+        r = _rad.solve_steady(panel, cool, sw, lw, numerics)
+        t_out = r.outlet_temperature_k
+        return t_out, mass_flow_kg_s * cp_j_kg_k * (inlet_temperature_k - t_out)
+
+    return radiator
