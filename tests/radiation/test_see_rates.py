@@ -1,0 +1,78 @@
+"""Single-event rates: shielded spectrum transport, cross-section integrals, scaling."""
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from radiation import see, shielding
+from radiation import stopping as st
+
+E = np.geomspace(0.1, 1000.0, 800)
+
+
+def test_zero_shield_is_identity():
+    phi = 1e3 * E**-2.0
+    out = np.asarray(see.shielded_proton_spectrum(E, phi, 0.0))
+    np.testing.assert_allclose(out, phi, rtol=2e-3)
+
+
+def test_shielded_spectrum_conserves_particles_above_cutoff():
+    """Particles are only slowed (CSDA): the number leaving with E_out > E1 equals the
+    number entering with E_in > E_in(E1)."""
+    phi = 1e3 * np.exp(-E / 50.0)
+    z = 2.0
+    out = np.asarray(see.shielded_proton_spectrum(E, phi, z))
+    r_al = np.asarray(shielding.csda_range_al_g_cm2(E))
+    e1 = 20.0
+    e_in1 = float(np.exp(np.interp(np.log(np.interp(e1, E, r_al) + z), np.log(r_al), np.log(E))))
+    n_out = np.trapezoid(np.where(E >= e1, out, 0.0), E)
+    n_in = np.trapezoid(np.where(E >= e_in1, phi, 0.0), E)
+    assert n_out == pytest.approx(n_in, rel=0.01)
+
+
+def test_weibull_rate_matches_analytic_step_limit():
+    """A sharp Weibull (shape -> large) is a step at E0+W; the rate is sigma_sat J(>E)."""
+    phi = 1e4 * E**-2.5
+    sig = see.weibull_cross_section_cm2(E, 1e-8, 20.0, 10.0, 60.0)
+    rate = float(see.proton_see_rate_per_s(E, phi, sig))
+    j = 1e4 / 1.5 * 30.0**-1.5  # integral of E^-2.5 above 30 MeV
+    assert rate == pytest.approx(1e-8 * j, rel=0.02)
+
+
+def test_bendel_saturation_and_threshold():
+    s = np.asarray(see.bendel1_cross_section_cm2(np.array([5.0, 10.0, 5000.0]), 10.0))
+    assert s[0] < 1e-60 and s[1] < 1e-60
+    assert s[2] == pytest.approx((24.0 / 10.0) ** 14 * 1e-12, rel=0.02)
+
+
+def test_per_dose_model_equals_cross_section_in_a_beam():
+    """A 67 MeV beam: events/Gy from sigma and S, and back."""
+    s_si = float(st.proton_stopping_power_mev_cm2_g(67.0, "silicon"))
+    k = float(see.events_per_gy_from_beam_cross_section(1e-9, 67.0, s_si))
+    fluence = 1e10
+    dose = fluence * s_si * see.MEV_G_TO_GY
+    assert k * dose == pytest.approx(1e-9 * fluence, rel=1e-12)
+
+
+def test_summary_scaling_and_availability():
+    r = 1e-9
+    out = see.see_summary(r, 1e3, 200, 5.0, 60.0)
+    assert float(out.per_chip_day) == pytest.approx(r * 1e3 * 86400.0)
+    assert float(out.per_payload_day) == pytest.approx(r * 1e3 * 200 * 86400.0)
+    assert float(out.events_per_mission) == pytest.approx(r * 1e3 * 200 * 5 * 365.25 * 86400)
+    lam = r * 1e3 * 200
+    assert float(out.availability) == pytest.approx(1.0 / (1.0 + lam * 60.0))
+    with pytest.raises(ValueError, match="recovery_time_s"):
+        see.see_summary(r, 1e3, 200, 5.0, -1.0)
+    with pytest.raises(ValueError, match="chips_per_payload"):
+        see.see_summary(r, 1e3, 0, 5.0, 1.0)
+
+
+def test_rate_gradient_in_shield_matches_fd():
+    phi = 1e3 * np.exp(-E / 50.0)
+    sig = see.weibull_cross_section_cm2(E, 1e-8, 10.0, 30.0, 1.5)
+    f = jax.jit(lambda z: see.proton_see_rate_per_s(E, see.shielded_proton_spectrum(E, phi, z), sig))
+    g = float(jax.grad(f)(3.0))
+    fd = (float(f(3.003)) - float(f(2.997))) / 0.006
+    assert g == pytest.approx(fd, rel=1e-3)
+    assert g < 0
