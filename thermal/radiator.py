@@ -65,10 +65,11 @@ from orbit.constants import STEFAN_BOLTZMANN_W_M2_K4 as SIGMA
 from orbit.validation import check_finite, check_positive, check_range, is_concrete
 
 from thermal import radiator_core as core
-from thermal._poisson_dct import poisson_dct_inverse
+from thermal._poisson_dct import line_preconditioner, poisson_dct_inverse
 from thermal.radiator_krylov import gmres
 
 ARRANGEMENTS = ("parallel", "counterflow", "serpentine")
+PRECONDITIONERS = ("line", "dct")
 
 __all__ = [
     "RadiatorPanel",
@@ -170,6 +171,9 @@ class Numerics(eqx.Module):
         (the linear-fin validation mode).
     throw : raise (``equinox.error_if``) when the solve does not converge.
     periodic_rtol : shooting stop for :func:`solve_periodic`, on ||T(P) - T(0)||_rms / T_ref.
+    preconditioner : 'line' (default: DCT/DST along x + tridiagonal solves along y of the
+        x-averaged Jacobian, which sees the tube lines, k t(y) and the radiation/mass
+        diagonal per row) or 'dct' (2-D DCT inverse of -<k t> Laplacian + <dF/dT>).
     """
 
     nx: int = eqx.field(static=True, default=64)
@@ -183,6 +187,7 @@ class Numerics(eqx.Module):
     radiation_linearized_about_k: Optional[float] = eqx.field(static=True, default=None)
     throw: bool = eqx.field(static=True, default=False)
     periodic_rtol: Optional[float] = eqx.field(static=True, default=None)
+    preconditioner: str = eqx.field(static=True, default="line")
 
 
 class RadiatorResult(eqx.Module):
@@ -271,6 +276,15 @@ def _defaults(numerics: Numerics, dtype):
     return rtol, artol, prtol
 
 
+def _as_arrays(*trees):
+    """Python numbers in the inputs -> (weakly typed) arrays, so that ``filter_jit`` traces
+    them instead of treating each distinct value as static (one compile per grid and
+    configuration, not per parameter value)."""
+    conv = lambda v: jnp.asarray(v) if isinstance(v, (float, int)) and not isinstance(v, bool) else v  # noqa: E731
+    out = tuple(jax.tree_util.tree_map(conv, t) for t in trees)
+    return out if len(out) > 1 else out[0]
+
+
 def cell_centres_m(panel: RadiatorPanel, numerics: Numerics):
     """Cell-centre coordinates (x (nx,), y (ny,)) [m] of the panel grid."""
     dx = panel.length_m / numerics.nx
@@ -294,6 +308,8 @@ def _validate(panel, flow, shortwave, longwave, numerics, *, base_temperature_k=
             raise ValueError(f"{name} = {v!r} must be an integer >= 1")
     if numerics.nx < 2:
         raise ValueError(f"numerics.nx = {numerics.nx} is outside the allowed range [2, inf)")
+    if numerics.preconditioner not in PRECONDITIONERS:
+        raise ValueError(f"numerics.preconditioner = {numerics.preconditioner!r} is not one of {PRECONDITIONERS}")
     if numerics.krylov_restart < 1 or numerics.max_newton < 1:
         raise ValueError("numerics.krylov_restart and numerics.max_newton must be >= 1")
     p = panel
@@ -406,13 +422,19 @@ class _Setup:
         With ``theta = T - t_ref`` given, differences are formed from theta (smaller
         round-off than differencing T itself)."""
         kt = core.sheet_conductance(self.k0, self.k1, self.thick, T)
+        emit = core.emission_w_m2(T, self.eps, self.lin)
         if theta is None:
             negdiv, base_heat = core.neg_divergence(T, kt, self.dx, self.dy, self.base)
+            F = negdiv + jnp.sum(emit, axis=0)
         else:
-            base = None if self.base is None else self.base - t_ref
-            negdiv, base_heat = core.neg_divergence(theta, kt, self.dx, self.dy, base)
-        emit = core.emission_w_m2(T, self.eps, self.lin)
-        F = negdiv + jnp.sum(emit, axis=0) - jnp.sum(self.absorbed_face) - self.q_src
+            # inside the Newton/Krylov solves: the operator with the hand-written JVP
+            has_base = self.base is not None
+            base = self.base - t_ref if has_base else jnp.zeros((), self.dtype)
+            F = core.sheet_residual(theta, jnp.asarray(t_ref, self.dtype), self.k0, self.k1, self.thick, self.dx,
+                                    self.dy, base, jnp.sum(self.eps), self.lin, has_base)
+            base_heat = (-kt[:, 0] * (theta[:, 0] - base) / (0.5 * self.dx)) if has_base else jnp.zeros(
+                (self.ny,), self.dtype)
+        F = F - jnp.sum(self.absorbed_face) - self.q_src
         diag = dict(emit=emit, base_heat_w_m=base_heat)
         nan = jnp.asarray(jnp.nan, self.dtype)
         if self.n_tubes > 0:
@@ -498,20 +520,19 @@ def _newton(f, x0, make_precond, tol_abs, numerics, n_field, t_ref):
         dT = dx[:n_field]
         worst = jnp.max(-dT / (0.5 * T))
         lam0 = jnp.where(worst > 1.0, 1.0 / worst, 1.0).astype(dtype)
-        x1 = x + lam0 * dx
-        F1 = f(x1)
 
+        # backtracking: the full (limited) step first, then up to 12 halvings (one f site)
         def ls_cond(c):
             lam, F1, n1, k = c
-            return (~(n1 <= (1.0 - 1e-4 * lam) * nF)) & (k < 12)
+            return (k == 0) | ((~(n1 <= (1.0 - 1e-4 * lam) * nF)) & (k < 13))
 
         def ls_body(c):
             lam, F1, n1, k = c
-            lam = 0.5 * lam
+            lam = jnp.where(k == 0, lam0, 0.5 * lam)
             F1 = f(x + lam * dx)
             return lam, F1, jnp.linalg.norm(F1), k + 1
 
-        lam, F1, n1, _ = jax.lax.while_loop(ls_cond, ls_body, (lam0, F1, jnp.linalg.norm(F1), 0))
+        lam, F1, n1, _ = jax.lax.while_loop(ls_cond, ls_body, (lam0, F, jnp.asarray(jnp.inf, dtype), 0))
         x = x + lam * dx
         return it + 1, x, F1, n1, kry + kits, n1 <= tol_abs
 
@@ -551,26 +572,59 @@ def _implicit_solve(S: _Setup, x0_field, t_ref, mass=None, tin=None):
             out.append(((q_total - jnp.asarray(S.flow.total_heat_w, S.dtype)) / S.area)[None])
         return jnp.concatenate(out)
 
-    kt_bar = jax.lax.stop_gradient(jnp.mean(core.sheet_conductance(S.k0, S.k1, S.thick, t_ref)))
+    kt_field = jax.lax.stop_gradient(core.sheet_conductance(S.k0, S.k1, S.thick, t_ref))
+    kt_bar = jnp.mean(kt_field)
     col_mask = jnp.ones((ny, nx), S.dtype)
     if S.base is not None and nx > 1:
         col_mask = col_mask.at[:, 0].set(0.0)
     cmin = 1e-12 * kt_bar / (S.L * S.L + S.W * S.W)
+    line = numerics.preconditioner == "line"
+    if line:
+        # probing vectors: x-constant rows coloured j mod 3 (K_y is tridiagonal in y)
+        rows = jnp.arange(ny) % 3
+        probes = jnp.stack([jnp.broadcast_to((rows == c).astype(S.dtype)[:, None], (ny, nx)).ravel()
+                            for c in range(3)])
+        if S.n_extra:
+            probes = jnp.concatenate([probes, jnp.zeros((3, S.n_extra), S.dtype)], axis=1)
+        kt_y = jnp.mean(kt_field, axis=1)
+        jrow = jnp.arange(ny)
 
     def make_precond(op):
-        ones = jnp.concatenate([jnp.ones((n,), S.dtype), jnp.zeros((S.n_extra,), S.dtype)])
-        c_bar = jnp.sum(op(ones)[:n] * col_mask.ravel()) / jnp.sum(col_mask)
-        c_bar = jnp.maximum(c_bar, cmin)
-        if S.pipe_heat_mode:
-            e = jnp.zeros((n + 1,), S.dtype).at[n].set(1.0)
-            d_extra = op(e)[n]
-            d_extra = jnp.where(jnp.abs(d_extra) > 0, d_extra, 1.0)
+        pad = jnp.zeros((S.n_extra,), S.dtype)
+        if line:
+            # x-averaged response of the linear operator to each colour -> tridiagonal K_y
+            out = jax.vmap(op)(probes)[:, :n].reshape(3, ny, nx)
+            resp = jnp.sum(out * col_mask, axis=2) / jnp.sum(col_mask[0])  # (3, ny): colour c, equation row j
+            diag_y = resp[jrow % 3, jrow] + cmin
+            sub_y = jnp.where(jrow > 0, resp[(jrow - 1) % 3, jrow], 0.0)
+            sup_y = jnp.where(jrow < ny - 1, resp[(jrow + 1) % 3, jrow], 0.0)
+            solve_field = line_preconditioner(sub_y, diag_y, sup_y, kt_y, nx, S.dx, S.base is not None)
+        else:
+            ones = jnp.concatenate([jnp.ones((n,), S.dtype), pad])
+            c_bar = jnp.sum(op(ones)[:n] * col_mask.ravel()) / jnp.sum(col_mask)
+            c_bar = jnp.maximum(c_bar, cmin)
+
+            def solve_field(r):
+                return poisson_dct_inverse(r, kt_bar, c_bar, S.dx, S.dy)
+
+        if not S.pipe_heat_mode:
+            return lambda r: solve_field(r.reshape(ny, nx)).ravel()
+        # heat pipes carrying a given heat: the common pipe temperature is one extra unknown
+        # coupled to every tube cell.  Eliminate it exactly (block LU with the field block
+        # approximated by solve_field):  [[A, b], [c^T, d]],  s = d - c^T A~^{-1} b.
+        col = op(jnp.zeros((n + 1,), S.dtype).at[n].set(1.0))
+        if not line:  # the original diagonal scaling of the extra unknown
+            d_extra = jnp.where(jnp.abs(col[n]) > 0, col[n], 1.0)
+            return lambda r: jnp.concatenate([solve_field(r[:n].reshape(ny, nx)).ravel(), (r[n] / d_extra)[None]])
+        g = solve_field(col[:n].reshape(ny, nx)).ravel()
+        row = lambda v: op(jnp.concatenate([v, jnp.zeros((1,), S.dtype)]))[n]  # noqa: E731  c^T v
+        schur = col[n] - row(g)
+        schur = jnp.where(jnp.abs(schur) > 0, schur, jnp.where(jnp.abs(col[n]) > 0, col[n], 1.0))
 
         def P(r):
-            z = poisson_dct_inverse(r[:n].reshape(ny, nx), kt_bar, c_bar, S.dx, S.dy).ravel()
-            if S.pipe_heat_mode:
-                z = jnp.concatenate([z, (r[n] / d_extra)[None]])
-            return z
+            z0 = solve_field(r[:n].reshape(ny, nx)).ravel()
+            ze = (r[n] - row(z0)) / schur
+            return jnp.concatenate([z0 - g * ze, ze[None]])
 
         return P
 
@@ -680,7 +734,8 @@ def solve_steady(panel: RadiatorPanel, flow, shortwave_w_m2, longwave_w_m2, nume
     ValueError : bad input (checked on the host before compiling).
     """
     _validate(panel, flow, shortwave_w_m2, longwave_w_m2, numerics)
-    return _steady_impl(panel, flow, shortwave_w_m2, longwave_w_m2, numerics, None, initial_temperature_k)
+    return _steady_impl(*_as_arrays(panel, flow, shortwave_w_m2, longwave_w_m2), numerics, None,
+                        _as_arrays(initial_temperature_k))
 
 
 def solve_fin(panel: RadiatorPanel, base_temperature_k, shortwave_w_m2, longwave_w_m2,
@@ -698,7 +753,8 @@ def solve_fin(panel: RadiatorPanel, base_temperature_k, shortwave_w_m2, longwave
     Gilmore (2002), ch. 6; Karlekar & Chao (1963).
     """
     _validate(panel, None, shortwave_w_m2, longwave_w_m2, numerics, base_temperature_k=base_temperature_k)
-    return _steady_impl(panel, None, shortwave_w_m2, longwave_w_m2, numerics, base_temperature_k, None)
+    panel, sw, lw, tb = _as_arrays(panel, shortwave_w_m2, longwave_w_m2, base_temperature_k)
+    return _steady_impl(panel, None, sw, lw, numerics, tb, None)
 
 
 # ----------------------------------------------------------------------------- transient
@@ -811,7 +867,7 @@ def solve_transient(panel: RadiatorPanel, flow, shortwave_w_m2, longwave_w_m2, t
     """
     _validate_transient(panel, flow, shortwave_w_m2, longwave_w_m2, numerics, time_step_s)
     check_positive("initial_temperature_k", initial_temperature_k, "K")
-    return _transient_impl(panel, flow, shortwave_w_m2, longwave_w_m2, time_step_s, initial_temperature_k,
+    return _transient_impl(*_as_arrays(panel, flow, shortwave_w_m2, longwave_w_m2, time_step_s, initial_temperature_k),
                            numerics, store_fields)
 
 
@@ -886,5 +942,5 @@ def solve_periodic(panel: RadiatorPanel, flow, shortwave_w_m2, longwave_w_m2, pe
     n_t = np.shape(shortwave_w_m2)[0] if np.ndim(shortwave_w_m2) == 2 else 0
     _validate_transient(panel, flow, shortwave_w_m2, longwave_w_m2, numerics, 1.0)
     del n_t
-    return _periodic_impl(panel, flow, shortwave_w_m2, longwave_w_m2, period_s, numerics, store_fields,
+    return _periodic_impl(*_as_arrays(panel, flow, shortwave_w_m2, longwave_w_m2, period_s), numerics, store_fields,
                           initial_guess_k)

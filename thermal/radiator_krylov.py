@@ -23,8 +23,39 @@ import jax.numpy as jnp
 from jax.scipy.linalg import solve_triangular
 
 
+ORTHO_CHUNK = 8
+"""Arnoldi orthogonalises against the first ceil((k+1)/ORTHO_CHUNK) chunks of the
+basis only (a ``lax.switch`` over static slice sizes), so early iterations of a
+long restart cycle do not pay for the whole (restart+1) x n basis."""
+
+
+def _orthogonalise(V, w, k, m):
+    """CGS2 of w against rows 0..k of V; returns (h (m+1,), w_perp)."""
+    dtype = w.dtype
+    sizes = sorted({min(m + 1, ORTHO_CHUNK * (i + 1)) for i in range(-(-(m + 1) // ORTHO_CHUNK))})
+
+    def branch(size):
+        def f(V, w, k):
+            Vs = V[:size]
+            mask = (jnp.arange(size) <= k).astype(dtype)
+            h = (Vs @ w) * mask
+            w = w - h @ Vs
+            h2 = (Vs @ w) * mask
+            w = w - h2 @ Vs
+            return jnp.zeros((m + 1,), dtype).at[:size].set(h + h2), w
+        return f
+
+    idx = jnp.minimum(k // ORTHO_CHUNK, len(sizes) - 1)
+    return jax.lax.switch(idx, [branch(sz) for sz in sizes], V, w, k)
+
+
 def gmres(matvec, b, precond, x0, *, rtol, atol, restart: int, max_iters: int):
     """Solve A x = b for flat vectors by right-preconditioned GMRES(restart).
+
+    One ``while_loop`` whose body is either a restart step (apply the previous
+    cycle's correction, form the true residual) or one Arnoldi step, so the
+    operator and the preconditioner each appear once in the traced graph (short
+    compile times) and every restart uses the true residual.
 
     Parameters
     ----------
@@ -32,13 +63,14 @@ def gmres(matvec, b, precond, x0, *, rtol, atol, restart: int, max_iters: int):
     b : right-hand side (n,).
     precond : r -> M r, an approximate inverse of A.
     x0 : initial guess (n,).
-    rtol, atol : stop when ||b - A x|| <= max(rtol ||b||, atol).
+    rtol, atol : stop when ||b - A x|| <= max(rtol ||b||, atol) (the GMRES
+        estimate of the last cycle).
     restart : Krylov subspace size per cycle (static).
-    max_iters : total iteration cap (static or traced int).
+    max_iters : total Arnoldi-iteration cap (static or traced int).
 
     Returns
     -------
-    x, iterations (int32), final residual norm estimate.
+    x, iterations (int32, Arnoldi steps), final residual norm estimate.
     """
     dtype = b.dtype
     n = b.shape[0]
@@ -46,71 +78,70 @@ def gmres(matvec, b, precond, x0, *, rtol, atol, restart: int, max_iters: int):
     bnorm = jnp.linalg.norm(b)
     target = jnp.maximum(rtol * bnorm, atol)
     tiny = jnp.finfo(dtype).tiny
+    idx_m = jnp.arange(m)
 
-    def cycle(x, total):
-        r = b - matvec(x)
+    def start(st, w):
+        x, V, H, g, cs, sn, k, total, res, restart_, pending = st
+        r = b - w
         beta = jnp.linalg.norm(r)
-        V = jnp.zeros((m + 1, n), dtype).at[0].set(r / jnp.maximum(beta, tiny))
-        H = jnp.zeros((m + 1, m), dtype)
-        g = jnp.zeros((m + 1,), dtype).at[0].set(beta)
-        cs = jnp.zeros((m,), dtype)
-        sn = jnp.zeros((m,), dtype)
-        rows = jnp.arange(m + 1)
+        V = jnp.zeros_like(V).at[0].set(r / jnp.maximum(beta, tiny))
+        H = jnp.zeros_like(H)
+        g = jnp.zeros_like(g).at[0].set(beta)
+        return (x, V, H, g, jnp.zeros_like(cs), jnp.zeros_like(sn), jnp.int32(0), total, beta,
+                beta <= target, pending)
 
-        def cond(s):
-            k, V, H, g, cs, sn, res = s
-            return (k < m) & (res > target) & (total + k < max_iters)
+    def arnoldi(st, w):
+        x, V, H, g, cs, sn, k, total, res, restart_, pending = st
+        h, w = _orthogonalise(V, w, k, m)
+        hn = jnp.linalg.norm(w)
+        V = V.at[k + 1].set(w / jnp.maximum(hn, tiny))
+        col = h.at[k + 1].set(hn)
 
-        def body(s):
-            k, V, H, g, cs, sn, res = s
-            w = matvec(precond(V[k]))
-            mask = (rows <= k).astype(dtype)
-            h = (V @ w) * mask
-            w = w - h @ V
-            h2 = (V @ w) * mask
-            w = w - h2 @ V
-            h = h + h2
-            hn = jnp.linalg.norm(w)
-            V = V.at[k + 1].set(w / jnp.maximum(hn, tiny))
-            col = h.at[k + 1].set(hn)
+        def rot(i, col):
+            a, c2 = col[i], col[i + 1]
+            return col.at[i].set(cs[i] * a + sn[i] * c2).at[i + 1].set(-sn[i] * a + cs[i] * c2)
 
-            def rot(i, col):
-                a, c2 = col[i], col[i + 1]
-                return col.at[i].set(cs[i] * a + sn[i] * c2).at[i + 1].set(-sn[i] * a + cs[i] * c2)
+        col = jax.lax.fori_loop(0, k, rot, col)
+        a, c2 = col[k], col[k + 1]
+        d = jnp.maximum(jnp.hypot(a, c2), tiny)
+        c, s_ = a / d, c2 / d
+        col = col.at[k].set(d).at[k + 1].set(0.0)
+        cs = cs.at[k].set(c)
+        sn = sn.at[k].set(s_)
+        gk = g[k]
+        g = g.at[k].set(c * gk).at[k + 1].set(-s_ * gk)
+        H = H.at[:, k].set(col)
+        k = k + 1
+        total = total + 1
+        res = jnp.abs(g[k])
+        finish = (k >= m) | (res <= target) | (total >= max_iters)
 
-            col = jax.lax.fori_loop(0, k, rot, col)
-            a, c2 = col[k], col[k + 1]
-            d = jnp.maximum(jnp.hypot(a, c2), tiny)
-            c, s_ = a / d, c2 / d
-            col = col.at[k].set(d).at[k + 1].set(0.0)
-            cs = cs.at[k].set(c)
-            sn = sn.at[k].set(s_)
-            gk = g[k]
-            g = g.at[k].set(c * gk).at[k + 1].set(-s_ * gk)
-            H = H.at[:, k].set(col)
-            return k + 1, V, H, g, cs, sn, jnp.abs(g[k + 1])
+        def correction(_):
+            used = idx_m < k
+            R = jnp.where(used[:, None] & used[None, :], H[:m], 0.0) + jnp.diag(jnp.where(used, 0.0, 1.0))
+            y = solve_triangular(R, jnp.where(used, g[:m], 0.0), lower=False)
+            return y @ V[:m]
 
-        k, V, H, g, cs, sn, res = jax.lax.while_loop(
-            cond, body, (jnp.int32(0), V, H, g, cs, sn, beta)
-        )
-        idx = jnp.arange(m)
-        used = idx < k
-        R = H[:m]
-        R = jnp.where(used[:, None] & used[None, :], R, 0.0) + jnp.diag(jnp.where(used, 0.0, 1.0))
-        y = solve_triangular(R, jnp.where(used, g[:m], 0.0), lower=False)
-        x = x + precond(y @ V[:m])
-        return x, total + k, res
+        pending = jax.lax.cond(finish, correction, lambda _: pending, None)
+        return x, V, H, g, cs, sn, k, total, res, finish, pending
 
-    def outer_cond(s):
-        x, total, res, first = s
-        return first | ((res > target) & (total < max_iters))
+    def cond(st):
+        res, restart_, total = st[8], st[9], st[7]
+        return ~(restart_ & ((res <= target) | (total >= max_iters)))
 
-    def outer_body(s):
-        x, total, res, first = s
-        x, total, res = cycle(x, total)
-        return x, total, res, jnp.bool_(False)
+    def body(st):
+        x, V, H, g, cs, sn, k, total, res, restart_, pending = st
+        u = jnp.where(restart_, pending, V[jnp.minimum(k, m)])
+        z = precond(u)
+        x = jnp.where(restart_, x + z, x)
+        w = matvec(jnp.where(restart_, x, z))
+        st = (x, V, H, g, cs, sn, k, total, res, restart_, jnp.zeros_like(pending))
+        st = jax.lax.cond(restart_, start, arnoldi, st, w)
+        return st
 
-    x, total, res, _ = jax.lax.while_loop(
-        outer_cond, outer_body, (x0, jnp.int32(0), jnp.asarray(jnp.inf, dtype), jnp.bool_(True))
-    )
-    return x, total, res
+    init = (x0, jnp.zeros((m + 1, n), dtype), jnp.zeros((m + 1, m), dtype), jnp.zeros((m + 1,), dtype),
+            jnp.zeros((m,), dtype), jnp.zeros((m,), dtype), jnp.int32(0), jnp.int32(0),
+            jnp.asarray(jnp.inf, dtype), jnp.bool_(True), jnp.zeros_like(b))
+    st = jax.lax.while_loop(cond, body, init)
+    x, total, res, pending = st[0], st[7], st[8], st[10]
+    return x + precond(pending), total, res
