@@ -39,9 +39,11 @@ References
 """
 from __future__ import annotations
 
+import functools
 import math
 from typing import NamedTuple
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -172,12 +174,12 @@ def behind_coverglass_track_fluence(energy_mev, omni_fluence_per_mev_cm2, coverg
     if particle not in ("proton", "electron"):
         raise ValueError(f"particle = {particle!r} is not one of ('proton', 'electron')")
     check_range("coverglass_g_cm2", coverglass_g_cm2, 0.0, 10.0, units="g/cm^2")
-    mu = 0.5 * (_MU_X + 1.0)
-    w = 0.5 * _MU_W
-    out = 0.0
-    for m, wm in zip(mu, w):
-        out = out + wm * _slowed_spectrum(energy_mev, omni_fluence_per_mev_cm2, coverglass_g_cm2 / m, particle)
-    return 0.5 * out
+    dt = jnp.result_type(jnp.asarray(omni_fluence_per_mev_cm2), float)
+    mu = jnp.asarray(0.5 * (_MU_X + 1.0), dtype=dt)
+    w = jnp.asarray(0.5 * _MU_W, dtype=dt)
+    path = jnp.asarray(coverglass_g_cm2, dtype=dt) / mu[:, None]  # (n_mu, 1): broadcast over energies
+    slowed = _slowed_spectrum(energy_mev, omni_fluence_per_mev_cm2, path, particle)  # (n_mu, n)
+    return 0.5 * jnp.sum(w[:, None] * slowed, axis=0)
 
 
 class CellFluence(NamedTuple):
@@ -193,7 +195,22 @@ class CellFluence(NamedTuple):
 
 def cell_fluence_from_spectra(e_p, phi_p, e_e, phi_e, coverglass_g_cm2, electron_exponent_n=DEFAULT_ELECTRON_EXPONENT_N,
                               r_ep=DEFAULT_R_EP) -> CellFluence:
-    """1-MeV-equivalent fluence from omnidirectional proton and electron fluence spectra."""
+    """1-MeV-equivalent fluence from omnidirectional proton and electron fluence spectra.
+
+    Parameters
+    ----------
+    e_p, phi_p : proton energies [MeV] (n,) and omnidirectional fluence [1/(cm^2 MeV)].
+    e_e, phi_e : electron energies [MeV] (m,) and omnidirectional fluence.
+    coverglass_g_cm2 : coverglass areal density [g/cm^2], 0..10.
+    electron_exponent_n, r_ep : NRL-method cell parameters.
+    """
+    check_range("coverglass_g_cm2", coverglass_g_cm2, 0.0, 10.0, units="g/cm^2")
+    return _cell_fluence_jit(jnp.asarray(e_p), jnp.asarray(phi_p), jnp.asarray(e_e), jnp.asarray(phi_e),
+                             jnp.asarray(coverglass_g_cm2), jnp.asarray(electron_exponent_n), jnp.asarray(r_ep))
+
+
+@jax.jit
+def _cell_fluence_jit(e_p, phi_p, e_e, phi_e, coverglass_g_cm2, electron_exponent_n, r_ep):
     wp = shielding.trapezoid_log_weights(jnp.asarray(e_p))
     we = shielding.trapezoid_log_weights(jnp.asarray(e_e))
     tp = behind_coverglass_track_fluence(e_p, phi_p, coverglass_g_cm2, "proton")
@@ -230,6 +247,19 @@ def one_mev_equivalent_fluence_cm2(altitude_m, inclination_rad, mission_years, c
     ``power.cells.remaining_factor`` takes as ``fluence_cm2``.
     """
     check_range("mission_years", mission_years, 0.0, 100.0, lo_inclusive=False, units="yr")
+    check_range("coverglass_g_cm2", coverglass_g_cm2, 0.0, 10.0, units="g/cm^2")
+    check_range("confidence", confidence, 0.5, 0.99)
+    environment.check_orbit_in_table(altitude_m, inclination_rad)
+    if solar_cycle not in ("min", "max", "worst"):
+        raise ValueError(f"solar_cycle = {solar_cycle!r} is not one of ('min', 'max', 'worst')")
+    return _one_mev_core(*(jnp.asarray(v) for v in (altitude_m, inclination_rad, mission_years, coverglass_g_cm2,
+                                                     confidence, electron_exponent_n, r_ep, solar_active_fraction)),
+                         solar_cycle=solar_cycle, include_solar=include_solar)
+
+
+@functools.partial(jax.jit, static_argnames=("solar_cycle", "include_solar"))
+def _one_mev_core(altitude_m, inclination_rad, mission_years, coverglass_g_cm2, confidence, electron_exponent_n, r_ep,
+                  solar_active_fraction, solar_cycle, include_solar):
     p_cycle, e_cycle = ("min", "max") if solar_cycle == "worst" else (solar_cycle, solar_cycle)
     ep, fp = environment.trapped_differential_flux(altitude_m, inclination_rad, "proton", p_cycle)
     ee, fe = environment.trapped_differential_flux(altitude_m, inclination_rad, "electron", e_cycle)
@@ -243,4 +273,5 @@ def one_mev_equivalent_fluence_cm2(altitude_m, inclination_rad, mission_years, c
         phi_p = (jnp.interp(jnp.log(e_all), jnp.log(ep), phi_p, right=0.0)
                  + jnp.interp(jnp.log(e_all), jnp.log(es), fs * ts, left=0.0, right=0.0))
         ep = e_all
-    return cell_fluence_from_spectra(ep, phi_p, ee, fe * seconds, coverglass_g_cm2, electron_exponent_n, r_ep)
+    return _cell_fluence_jit(jnp.asarray(ep), phi_p, jnp.asarray(ee), fe * seconds, coverglass_g_cm2,
+                             electron_exponent_n, r_ep)

@@ -128,8 +128,8 @@ def mission_tid_si_gy(altitude_m, inclination_rad, shield_al_g_cm2, mission_year
     arrays = [jnp.asarray(v) for v in (altitude_m, inclination_rad, shield_al_g_cm2, mission_years, confidence,
                                        design_margin, solar_active_fraction)]
     shape = jnp.broadcast_shapes(*(a.shape for a in arrays))
-    if shape == ():
-        return f(*arrays)
+    if all(a.shape == () for k, a in enumerate(arrays) if k != 2):
+        return f(*arrays)  # scalar orbit: the core broadcasts over shield depths natively
     # broadcast inputs: map the scalar core over the flattened batch
     flat = [jnp.broadcast_to(a, shape).ravel() for a in arrays]
     out = jax.vmap(f)(*flat)

@@ -14,7 +14,8 @@ INC = float(orbit.sso_inclination_rad(650e3))
 
 @pytest.fixture(scope="module")
 def total_fn():
-    return jax.jit(lambda a, i, z, y: mission.mission_tid_si_gy(a, i, z, y).total_gy)
+    # the public function is jitted inside (strings static); no outer jit needed
+    return lambda a, i, z, y: mission.mission_tid_si_gy(a, i, z, y).total_gy
 
 
 def test_components_add_up_and_margin():
@@ -35,10 +36,13 @@ def test_dose_decreases_with_shield_and_grows_with_years(total_fn):
     assert float(total_fn(ALT, INC, 1.0, 10.0)) > float(total_fn(ALT, INC, 1.0, 5.0))
 
 
-def test_jit_matches_plain_and_broadcast(total_fn):
-    plain = mission.mission_tid_si_gy(ALT, INC, np.array([0.5, 2.0]), 5.0).total_gy
-    jitted = [float(total_fn(ALT, INC, z, 5.0)) for z in (0.5, 2.0)]
-    np.testing.assert_allclose(np.asarray(plain), jitted, rtol=1e-10)
+def test_jit_vmap_and_plain_agree(total_fn):
+    z = np.array([0.5, 2.0])
+    batched = np.asarray(mission.mission_tid_si_gy(ALT, INC, z, 5.0).total_gy)  # native broadcast
+    scalar = [float(total_fn(ALT, INC, zz, 5.0)) for zz in z]
+    np.testing.assert_allclose(batched, scalar, rtol=1e-10)
+    # (vmap agreement of the dose kernels themselves: test_shieldose2_kernels.py; a vmap
+    # over orbits of the whole pipeline is supported but too slow to compile for the suite)
 
 
 def test_gradients_match_central_differences(total_fn):

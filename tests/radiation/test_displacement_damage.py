@@ -1,0 +1,78 @@
+"""GaAs NIEL and the 1-MeV-equivalent electron fluence for solar cells."""
+import math
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from radiation import displacement as dd
+
+
+def test_electron_niel_threshold_from_kinematics():
+    """No displacement below the energy whose maximum recoil equals T_d."""
+    m2 = dd.GAAS_A_G_MOL * dd.AMU_MEV
+    td = dd.GAAS_DISPLACEMENT_THRESHOLD_EV * 1e-6
+    m = dd.ELECTRON_REST_MEV
+    # 2 E (E + 2m) / M2 = Td  ->  E = -m + sqrt(m^2 + Td M2 / 2)
+    e_th = -m + math.sqrt(m * m + td * m2 / 2.0)
+    n = np.asarray(dd.electron_niel_mev_cm2_g(np.array([0.98 * e_th, 1.05 * e_th, 1.0, 3.0])))
+    assert n[0] == 0.0 and 0 < n[1] < n[2] < n[3]
+
+
+def test_proton_niel_rutherford_scaling():
+    """Non-relativistic Rutherford NIEL without partition ~ ln(Tmax/Td)/E: check the
+    1/E-like fall between 5 and 20 MeV within the partition's few-percent effect."""
+    n5, n20 = (float(v) for v in dd.proton_coulomb_niel_mev_cm2_g(np.array([5.0, 20.0])))
+    m1, m2 = dd.PROTON_REST_MEV, dd.GAAS_A_G_MOL * dd.AMU_MEV
+    td = dd.GAAS_DISPLACEMENT_THRESHOLD_EV * 1e-6
+
+    def bare(e):
+        tmax = 4 * m1 * m2 * e / (m1 + m2) ** 2
+        return math.log(tmax / td) / e
+
+    ratio = n5 / n20
+    assert ratio == pytest.approx(bare(5.0) / bare(20.0), rel=0.1)
+    assert ratio > 3.0
+
+
+def test_one_mev_electrons_without_coverglass_give_half_the_omni_fluence():
+    """Isotropic 1 MeV electrons on a front face (rear shielded): track fluence = Phi/2,
+    and 1 MeV electrons are by definition their own equivalent."""
+    e = np.geomspace(0.9, 1.1, 201)
+    sigma = 0.01
+    phi = np.exp(-0.5 * ((e - 1.0) / sigma) ** 2) / (sigma * math.sqrt(2 * math.pi)) * 1e12
+    ep = np.geomspace(1.0, 100.0, 50)
+    out = dd.cell_fluence_from_spectra(ep, np.zeros_like(ep), e, phi, 0.0)
+    assert float(out.one_mev_electron_equivalent_cm2) == pytest.approx(0.5e12, rel=0.01)
+
+
+def test_coverglass_reduces_damage_and_is_differentiable():
+    ep = np.geomspace(0.1, 400.0, 300)
+    phi_p = 1e10 * ep**-2.0
+    ee = np.geomspace(0.05, 7.0, 200)
+    phi_e = 1e13 * np.exp(-ee / 0.5)
+
+    def f(t):
+        return dd.cell_fluence_from_spectra(ep, phi_p, ee, phi_e, t).one_mev_electron_equivalent_cm2
+
+    vals = [float(f(t)) for t in (0.005, 0.022, 0.1)]
+    assert vals[0] > vals[1] > vals[2] > 0
+    g = float(jax.grad(f)(0.022))
+    fd = (float(f(0.0221)) - float(f(0.0219))) / 2e-4
+    assert g == pytest.approx(fd, rel=2e-2)
+
+
+def test_mission_entry_point_and_bad_inputs():
+    import orbit
+
+    inc = float(orbit.sso_inclination_rad(650e3))
+    r = dd.one_mev_equivalent_fluence_cm2(650e3, inc, 5.0, 0.022)
+    r10 = dd.one_mev_equivalent_fluence_cm2(650e3, inc, 10.0, 0.022)
+    assert 0 < float(r.one_mev_electron_equivalent_cm2) < float(r10.one_mev_electron_equivalent_cm2)
+    with pytest.raises(ValueError, match="coverglass_g_cm2"):
+        dd.one_mev_equivalent_fluence_cm2(650e3, inc, 5.0, -0.1)
+    with pytest.raises(ValueError, match="mission_years"):
+        dd.one_mev_equivalent_fluence_cm2(650e3, inc, -1.0, 0.02)
+    with pytest.raises(ValueError, match="particle"):
+        dd.behind_coverglass_track_fluence(np.array([1.0, 2.0]), np.array([1.0, 1.0]), 0.01, "alpha")
