@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -171,3 +172,59 @@ EXAMPLE_DEVICES = {
     ),
 }
 """Illustrative SEE parameter sets (NOT measured data; see module docstring)."""
+
+
+def orbit_proton_see_rate_per_s(altitude_m, inclination_rad, shield_al_g_cm2, saturated_cm2, threshold_mev,
+                                width_mev, shape, mission_years=5.0, solar_cycle: str = "min", confidence=0.5,
+                                include_solar: bool = True):
+    """Mission-average proton SEE rate per device [1/s] behind an Al sphere, Weibull sigma(E).
+
+    Trapped protons (AP8 ``solar_cycle``) plus, optionally, the solar-proton mission fluence
+    at ``confidence`` (JPL form, geomagnetically attenuated) spread over the mission
+    (solar-active fraction 7/11), transported to the sphere centre by CSDA and folded
+    with the Weibull cross-section.  Differentiable in orbit, shield and Weibull parameters.
+
+    Parameters
+    ----------
+    altitude_m, inclination_rad : circular orbit (AE8/AP8 table range).
+    shield_al_g_cm2 : Al shield areal density [g/cm^2], >= 0.
+    saturated_cm2, threshold_mev, width_mev, shape : Weibull parameters of the device.
+    mission_years : mission length [yr] (sets the solar-active years), > 0.
+    solar_cycle : ``"min"`` or ``"max"`` AP8 epoch.
+    confidence : solar fluence confidence level (0.5 = median: an average-rate estimate).
+    include_solar : add the solar-proton contribution.
+    """
+    from . import environment, solar
+
+    environment.check_orbit_in_table(altitude_m, inclination_rad)
+    check_range("shield_al_g_cm2", shield_al_g_cm2, 0.0, shielding.MAX_DEPTH_G_CM2, units="g/cm^2")
+    check_positive("saturated_cm2", saturated_cm2, units="cm^2")
+    check_positive("width_mev", width_mev, units="MeV")
+    check_positive("shape", shape)
+    check_range("mission_years", mission_years, 0.0, 100.0, lo_inclusive=False, units="yr")
+    if solar_cycle not in ("min", "max"):
+        raise ValueError(f"solar_cycle = {solar_cycle!r} is not one of ('min', 'max')")
+    return _orbit_see_core(*(jnp.asarray(v) for v in (altitude_m, inclination_rad, shield_al_g_cm2, saturated_cm2,
+                                                       threshold_mev, width_mev, shape, mission_years, confidence)),
+                           solar_cycle=solar_cycle, include_solar=include_solar)
+
+
+def _orbit_see_core_impl(altitude_m, inclination_rad, shield_al_g_cm2, saturated_cm2, threshold_mev, width_mev,
+                         shape, mission_years, confidence, solar_cycle, include_solar):
+    from . import environment, solar
+
+    ep, fp = environment.trapped_differential_flux(altitude_m, inclination_rad, "proton", solar_cycle)
+    e = np.geomspace(0.1, 1000.0, 321)
+    phi = jnp.interp(jnp.log(e), jnp.log(ep), fp, right=0.0)
+    if include_solar:
+        active = mission_years * solar.SOLAR_ACTIVE_FRACTION
+        es, fs = solar.solar_proton_differential_fluence(active, confidence)
+        ts = solar.geomagnetic_transmission(es, altitude_m, inclination_rad)
+        phi = phi + jnp.interp(jnp.log(e), jnp.log(es), fs * ts, left=0.0, right=0.0) / (
+            mission_years * SECONDS_PER_JULIAN_YEAR)
+    shielded = shielded_proton_spectrum(e, phi, shield_al_g_cm2)
+    sig = weibull_cross_section_cm2(e, saturated_cm2, threshold_mev, width_mev, shape)
+    return proton_see_rate_per_s(e, shielded, sig)
+
+
+_orbit_see_core = jax.jit(_orbit_see_core_impl, static_argnames=("solar_cycle", "include_solar"))

@@ -76,3 +76,17 @@ def test_rate_gradient_in_shield_matches_fd():
     fd = (float(f(3.003)) - float(f(2.997))) / 0.006
     assert g == pytest.approx(fd, rel=1e-3)
     assert g < 0
+
+
+def test_orbit_rate_positive_decreasing_with_shield_and_gradient():
+    import math
+
+    args = dict(saturated_cm2=1e-8, threshold_mev=5.0, width_mev=30.0, shape=1.5)
+    f = lambda z: see.orbit_proton_see_rate_per_s(650e3, math.radians(97.9), z, **args)  # noqa: E731
+    r1, r5 = float(f(1.0)), float(f(5.0))
+    assert r1 > r5 > 0
+    g = float(jax.grad(f)(2.0))
+    fd = (float(f(2.002)) - float(f(1.998))) / 0.004
+    assert g == pytest.approx(fd, rel=1e-2)
+    with pytest.raises(ValueError, match="saturated_cm2"):
+        see.orbit_proton_see_rate_per_s(650e3, 1.7, 1.0, -1.0, 5.0, 30.0, 1.5)
