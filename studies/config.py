@@ -150,6 +150,18 @@ def _parse_field(path: str, value: Any, f: Field) -> Any:
             except ValueError:
                 pass
         raise ConfigError(f"{path} = {value!r} is not a date; expected YYYY-MM-DD")
+    if f.kind == "table":
+        if not isinstance(value, Mapping):
+            raise ConfigError(f"{path} must be a table, got {type(value).__name__}")
+        return {k: dict(v) if isinstance(v, Mapping) else v for k, v in value.items()}
+    if f.kind == "str_list":
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{path} = {value!r} must be a list of strings")
+        if f.choices is not None:
+            for v in value:
+                if v not in f.choices:
+                    raise ConfigError(f"{path} contains {v!r}; allowed: {list(f.choices)}")
+        return tuple(value)
     if f.kind == "float_list":
         if not isinstance(value, list) or not value:
             raise ConfigError(f"{path} = {value!r} must be a non-empty list of numbers in {_range_text(f)}")
@@ -259,7 +271,85 @@ SCHEMA = Section(
             {
                 "n_orbit_samples": Field("int", 180, 16, 4096),
                 "n_beta_cases": Field("int", 13, 3, 181),
+                "model_orbit_samples": Field("int", 72, 16, 1024, doc="orbit samples inside the coupled model"),
+                "radiator_nx": Field("int", 24, 4, 2048, doc="radiator cells along the tubes"),
+                "radiator_ny": Field("int", 40, 4, 2048, doc="radiator cells across the panel"),
+                "n_tubes_per_panel": Field("int", 8, 1, 64),
+                "panel_length_m": Field("float", 8.0, 0.5, 50.0, units="m"),
+                "chip_nx": Field("int", 24, 4, 512),
+                "chip_ny": Field("int", 18, 4, 512),
             }
+        ),
+        "mission": Section(
+            {
+                "payload_power_w": Field("float", 150e3, 1e3, 1e7, units="W"),
+                "n_chips": Field("int", 150, 1, 100000),
+                "chip": Field("str", "b200", choices=("h100-sxm", "b200", "gb200")),
+                "life_years": Field("float", 5.0, 0.1, 30.0, units="yr"),
+                "coolant": Field("str", "water", choices=("water", "ammonia", "mpg30", "mpg50")),
+                "cell": Field("str", "spectrolab_xtj", choices=("spectrolab_xtj", "azur_4g32c")),
+                "objective": Field("str", "mass", choices=("mass", "cost")),
+                "junction_limit_k": Field("float", 363.15, 250.0, 450.0, units="K"),
+                "hbm_limit_k": Field("float", 368.15, 250.0, 450.0, units="K"),
+                "tid_tolerance_si_gy": Field("float", 20.0, 0.0, 1e6, lo_inclusive=False, units="Gy(Si)"),
+                "tid_margin": Field("float", 2.0, 1.0, 10.0),
+                "availability_target": Field("float", 0.99, 0.0, 1.0, lo_inclusive=False, hi_inclusive=False),
+                "see_recovery_s": Field("float", 60.0, 0.0, 1e6, units="s"),
+                "launch_cost_usd_per_kg": Field("float", 500.0, 0.0, 1e5, units="$/kg"),
+                "bus_power_w": Field("float", 2000.0, 0.0, 1e6, units="W"),
+                "isl_terminal_count": Field("int", 4, 0, 64),
+                "isl_terminal_w": Field("float", 100.0, 0.0, 1e4, units="W"),
+                "eclipse_payload_fraction": Field("float", 1.0, 0.0, 1.0),
+                "loop_pressure_pa": Field("float", 3e5, 1e4, 1e7, units="Pa"),
+                "pump_efficiency": Field("float", 0.5, 0.0, 1.0, lo_inclusive=False),
+                "coolant_reference_temperature_k": Field("float", 300.0, 200.0, 420.0, units="K"),
+                "radiator_conductivity_w_m_k": Field("float", 200.0, 1.0, 2000.0, units="W/(m K)"),
+                "tube_conductance_w_m_k": Field("float", 200.0, 1.0, 1e5, units="W/(m K)"),
+            }
+        ),
+        "design": Field("table", {}, doc="per-variable overrides {value, lo, hi, ref, fixed}"),
+        "mass": Field("table", {}, doc="mass-model parameter overrides"),
+        "optimize": Section(
+            {
+                "enabled": Field("bool", False),
+                "method": Field("str", "trust-constr", choices=("SLSQP", "trust-constr", "trust-constr+SLSQP")),
+                "maxiter": Field("int", 60, 1, 10000),
+                "ftol": Field("float", 1e-7, 0.0, 1.0, lo_inclusive=False),
+            }
+        ),
+        "sweep": Section(
+            {
+                "method": Field("str", "lhs", choices=("lhs", "grid")),
+                "n_points": Field("int", 64, 1, 10_000_000),
+                "variables": Field("str_list", ("radiator_area_m2", "altitude_m", "shield_thickness_m")),
+                "grid_points_per_axis": Field("int", 4, 2, 1000),
+                "chunk_size": Field("int", 32, 1, 1_000_000),
+                "seed": Field("int", 0, 0, 2**31 - 1),
+                "coordinator_address": Field("str", ""),
+                "num_processes": Field("int", 1, 1, 100000),
+                "process_id": Field("int", 0, 0, 100000),
+            }
+        ),
+        "pareto": Section(
+            {
+                "enabled": Field("bool", False),
+                "n_points": Field("int", 4, 2, 50),
+            }
+        ),
+        "constellation": Section(
+            {
+                "capacity_w": Field("float", 1e9, 1e3, 1e13, units="W"),
+                "launch_payload_kg": Field("float", 100e3, 100.0, 1e7, units="kg"),
+                "launch_cost_usd_per_kg": Field("float", 500.0, 0.0, 1e6, units="$/kg"),
+                "manufacturing_usd_per_kg": Field("float", 1000.0, 0.0, 1e7, units="$/kg"),
+                "terrestrial_capex_usd_per_kw": Field("float", 11700.0, 0.0, 1e7, units="$/kW"),
+                "terrestrial_life_years": Field("float", 15.0, 0.5, 100.0, units="yr"),
+                "electricity_usd_per_kwh": Field("float", 0.08, 0.0, 10.0, units="$/kWh"),
+                "pue": Field("float", 1.3, 1.0, 5.0),
+            }
+        ),
+        "satellite": Section(
+            {"enabled": Field("bool", False, doc="run the coupled whole-satellite model")}
         ),
     }
 )

@@ -27,8 +27,9 @@ class ConstellationParameters:
     """Payload to LEO per launch [kg]; Starship-class ~100 t (SpaceX, Starship user material)."""
     launch_cost_usd_per_kg: float = 500.0
     """Launch price [$/kg] (assumption between Falcon 9 list ~2,700 $/kg and Starship targets ~100-200 $/kg)."""
-    manufacturing_usd_per_kg: float = 5000.0
-    """Satellite (non-payload) recurring manufacturing cost [$/kg] (assumption, mass-produced LEO bus class)."""
+    manufacturing_usd_per_kg: float = 1000.0
+    """Satellite (non-payload) recurring manufacturing cost [$/kg] (assumption: mass-produced LEO
+    constellation class, public estimates of Starlink-class satellites are of order $1,000/kg)."""
     terrestrial_capex_usd_per_kw: float = 11700.0
     """Terrestrial data-centre construction cost [$/kW of critical IT load]: average of 19 US markets,
     $11.7M per MW (Cushman & Wakefield, Data Center Development Cost Guide 2025)."""

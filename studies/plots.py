@@ -48,3 +48,141 @@ def save(fig, path):
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+# ------------------------------------------------------------------------------------------------
+# whole-satellite figures (inputs: the dict tree from studies.archive.read_archive)
+# ------------------------------------------------------------------------------------------------
+
+def _d(node):
+    return np.asarray(node["data"])
+
+
+def mass_breakdown_figure(g, title):
+    items = [str(x) for x in _d(g["mass_breakdown"]["item"])]
+    m = _d(g["mass_breakdown"]["mass_kg"])
+    order = np.argsort(m)[::-1]
+    fig, ax = plt.subplots(figsize=(7, 4), constrained_layout=True)
+    ax.barh([items[i] for i in order][::-1], m[order][::-1], color="tab:blue")
+    ax.set_xlabel("mass [kg]")
+    ax.set_title(f"{title}: total {m.sum():,.0f} kg")
+    for y, v in enumerate(m[order][::-1]):
+        ax.text(v, y, f" {v:,.0f}", va="center", fontsize=8)
+    return fig
+
+
+def field_figure(grp, title, xlabel, ylabel, scale=1.0):
+    x = _d(grp["x_m"]) * scale
+    y = _d(grp["y_m"]) * scale
+    t = _d(grp["temperature_k"])
+    fig, ax = plt.subplots(figsize=(7, 4), constrained_layout=True)
+    im = ax.pcolormesh(x, y, t, shading="nearest", cmap="inferno")
+    fig.colorbar(im, ax=ax, label="temperature [K]")
+    ax.set_aspect("equal" if scale != 1.0 else "auto")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    return fig
+
+
+def history_figure(g, title):
+    h = g["history"]
+    it = _d(h["iteration"])
+    fig, ax = plt.subplots(figsize=(6.5, 4), constrained_layout=True)
+    ax.plot(it, _d(h["objective"]), "o-", label="objective (scaled)")
+    ax.set_xlabel("iteration")
+    ax.set_ylabel("objective / ref")
+    ax2 = ax.twinx()
+    ax2.semilogy(it, np.maximum(_d(h["max_violation"]), 1e-16), "s--", color="tab:red", label="max violation")
+    ax2.set_ylabel("max constraint violation")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def sensitivity_figure(g, title, n=15):
+    s = g["sensitivities"]
+    names = [str(x) for x in _d(s["parameter"])]
+    el = _d(s["elasticity"])
+    order = np.argsort(np.abs(el))[::-1][:n]
+    fig, ax = plt.subplots(figsize=(7.5, 5), constrained_layout=True)
+    ax.barh([names[i] for i in order][::-1], el[order][::-1],
+            color=["tab:red" if el[i] > 0 else "tab:green" for i in order][::-1])
+    ax.set_xlabel("elasticity d ln(objective) / d ln(parameter)")
+    ax.set_title(title)
+    ax.grid(alpha=0.3, axis="x")
+    return fig
+
+
+def life_figure(g, title):
+    life = g["life"]
+    yrs = _d(life["years"])
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4), constrained_layout=True)
+    axes[0].plot(yrs, _d(life["array_eol_w"]) / 1e3, label="array output at end of life")
+    axes[0].plot(yrs, _d(life["array_required_w"]) / 1e3, "--", label="required")
+    axes[0].set_xlabel("mission length [yr]")
+    axes[0].set_ylabel("power [kW]")
+    axes[0].legend()
+    axes[0].grid(alpha=0.3)
+    for k in ("g_tid", "g_power", "g_battery"):
+        axes[1].plot(yrs, _d(life[k]), label=k[2:])
+    axes[1].axhline(0.0, color="k", lw=0.8)
+    axes[1].set_xlabel("mission length [yr]")
+    axes[1].set_ylabel("normalised constraint (>= 0 ok)")
+    axes[1].legend()
+    axes[1].grid(alpha=0.3)
+    fig.suptitle(f"{title}: limiting subsystem = {life['attrs']['limiting']}")
+    return fig
+
+
+def constellation_figure(g, title):
+    c = g["constellation"]
+    fig, ax = plt.subplots(figsize=(6.5, 4.5), constrained_layout=True)
+    ax.loglog(_d(c["launch_usd_per_kg"]), _d(c["sweep_space_usd_per_kw_year"]), label="space (this design)")
+    ax.axhline(float(_d(c["terrestrial_usd_per_kw_year"])), color="k", ls="--", label="terrestrial data centre")
+    be = float(_d(c["break_even_launch_usd_per_kg"]))
+    if be > 0:
+        ax.axvline(be, color="tab:green", ls=":", label=f"break-even {be:,.0f} $/kg")
+    ax.set_xlabel("launch price [$/kg]")
+    ax.set_ylabel("infrastructure cost [$/kW-year]")
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3, which="both")
+    return fig
+
+
+def pareto_figure(p):
+    panels = []
+    if "junction" in p:
+        f = p["junction"]
+        panels.append((_d(f["junction_max_k"]), _d(f["total_mass_kg"]), "max junction temperature [K]"))
+        panels.append((_d(f["radiator_mean_k"]), _d(f["total_mass_kg"]), "mean radiator temperature [K]"))
+    if "altitude" in p:
+        f = p["altitude"]
+        panels.append((_d(f["altitude_m"]) / 1e3, _d(f["total_mass_kg"]), "altitude [km]"))
+    fig, axes = plt.subplots(1, max(len(panels), 1), figsize=(4.2 * max(len(panels), 1), 4), constrained_layout=True,
+                             squeeze=False)
+    for ax, (x, y, lab) in zip(axes[0], panels):
+        ax.plot(x, y, "o-")
+        ax.set_xlabel(lab)
+        ax.set_ylabel("optimum total mass [kg]")
+        ax.grid(alpha=0.3)
+    fig.suptitle("Pareto fronts (epsilon-constraint re-optimisation)")
+    return fig
+
+
+def dose_depth_figure(g, title):
+    dd = g["dose_depth"]
+    z = _d(dd["depth_g_cm2"])
+    fig, ax = plt.subplots(figsize=(6.5, 4.5), constrained_layout=True)
+    for k, lab in (("trapped_proton_gy", "trapped protons"), ("trapped_electron_gy", "trapped electrons"),
+                   ("bremsstrahlung_gy", "bremsstrahlung"), ("solar_proton_gy", "solar protons"),
+                   ("total_gy", "total")):
+        if k in dd:
+            ax.loglog(z, np.maximum(_d(dd[k]), 1e-6) * 100.0, label=lab, lw=2 if k == "total_gy" else 1)
+    ax.set_xlabel("aluminium shield (solid sphere) [g/cm²]")
+    ax.set_ylabel("mission dose [rad(Si)]")
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3, which="both")
+    return fig

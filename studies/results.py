@@ -1,6 +1,8 @@
 """Study results <-> archive tree (one place that knows the archive layout)."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from . import archive as ar
@@ -96,3 +98,272 @@ def cases_from_archive(tree: dict) -> dict:
         case["beta_scan_absorbed_w_m2"] = _data(g["beta_scan"]["absorbed_mean_w_m2"])
         out[key] = case
     return out
+
+
+# ------------------------------------------------------------------------------------------------
+# whole-satellite results
+# ------------------------------------------------------------------------------------------------
+
+METRICS = {
+    "total_mass_kg": ("kg", "total satellite mass"),
+    "specific_power_w_kg": ("W kg-1", "payload power per total mass"),
+    "cost_per_kw_year_usd": ("USD kW-1 yr-1", "launch cost per kW-year of payload power"),
+    "objective": ("1", "optimisation objective (kg for mass, USD/kW/yr for cost)"),
+    "inclination_deg": ("degree", "orbit inclination"),
+    "period_s": ("s", "orbital period"),
+    "tid_si_gy": ("Gy", "mission total ionising dose in silicon behind the shield (no margin)"),
+    "tid_trapped_electron_si_gy": ("Gy", "trapped-electron (+bremsstrahlung) dose in silicon"),
+    "tid_trapped_proton_si_gy": ("Gy", "trapped-proton dose in silicon"),
+    "tid_solar_proton_si_gy": ("Gy", "solar-proton dose in silicon"),
+    "see_events_per_chip_day": ("d-1", "single-event rate per chip"),
+    "see_events_per_payload_day": ("d-1", "single-event rate of the whole payload"),
+    "see_events_per_mission": ("1", "expected single events over the mission"),
+    "availability": ("1", "payload availability after SEE recovery outages"),
+    "cell_fluence_1mev_cm2": ("cm-2", "1-MeV-equivalent electron fluence behind the coverglass"),
+    "radiator_inlet_k": ("K", "radiator coolant inlet (loop return) temperature"),
+    "radiator_outlet_k": ("K", "radiator coolant outlet (loop supply) temperature"),
+    "radiator_max_k": ("K", "hottest radiator sheet temperature"),
+    "radiator_min_k": ("K", "coldest radiator sheet temperature"),
+    "radiator_mean_k": ("K", "mean radiator sheet temperature"),
+    "radiator_fin_efficiency": ("1", "radiator fin efficiency"),
+    "radiator_heat_rejected_w": ("W", "net heat rejected by all radiator panels"),
+    "radiator_n_panels": ("1", "number of radiator panels (continuous)"),
+    "radiator_panel_width_m": ("m", "radiator panel width (tubes x pitch)"),
+    "radiator_absorbed_w_m2": ("W m-2", "absorbed environment flux, both faces, per planform area"),
+    "loop_closure_residual": ("1", "relative residual of the loop energy balance"),
+    "radiator_energy_residual_w": ("W", "radiator panel energy-balance residual"),
+    "coolant_supply_k": ("K", "coolant supply temperature (radiator outlet)"),
+    "coolant_return_k": ("K", "coolant return temperature (radiator inlet)"),
+    "chip_coolant_k": ("K", "mean coolant temperature in a cold plate"),
+    "coldplate_htc_w_m2_k": ("W m-2 K-1", "cold-plate effective heat-transfer coefficient"),
+    "coldplate_reynolds": ("1", "cold-plate channel Reynolds number"),
+    "junction_max_k": ("K", "hottest junction (exact maximum)"),
+    "junction_ks_k": ("K", "KS smooth maximum of the junction temperature (optimiser)"),
+    "hbm_max_k": ("K", "hottest HBM stack (exact maximum)"),
+    "hbm_ks_k": ("K", "KS smooth maximum over HBM stacks (optimiser)"),
+    "case_k": ("K", "hottest lid (case) temperature"),
+    "coldplate_base_k": ("K", "hottest cold-plate base temperature"),
+    "pressure_drop_pa": ("Pa", "loop pressure drop"),
+    "pump_power_w": ("W", "pump electrical power"),
+    "hydraulic_power_w": ("W", "pump hydraulic power"),
+    "chip_power_w": ("W", "power per chip"),
+    "eclipse_s": ("s", "longest eclipse"),
+    "sunlit_load_w": ("W", "load in sunlight at the load terminals"),
+    "eclipse_load_w": ("W", "load in eclipse at the load terminals"),
+    "array_required_w": ("W", "array output required (loads + recharge)"),
+    "array_eol_w": ("W", "end-of-life array output (aphelion)"),
+    "array_bol_w": ("W", "beginning-of-life array output (aphelion)"),
+    "array_temperature_k": ("K", "solar array operating temperature"),
+    "array_radiation_factor": ("1", "remaining power factor after radiation"),
+    "array_mass_kg": ("kg", "solar array mass"),
+    "battery_required_j": ("J", "battery capacity required for the longest eclipse"),
+    "battery_dod": ("1", "depth-of-discharge limit from the cycle count"),
+    "battery_cycles": ("1", "eclipse cycles over the mission"),
+    "battery_mass_kg": ("kg", "battery mass"),
+    "converged": ("1", "all solves converged (1 = yes)"),
+    "radiator_converged": ("1", "radiator solve converged"),
+    "chip_converged": ("1", "chip solve converged"),
+    "array_converged": ("1", "array temperature solve converged"),
+}
+MASS_ITEMS = ("payload", "solar_array", "radiator", "battery", "structure", "bus", "coolant", "shield", "pump")
+
+
+def _meta(key):
+    if key in METRICS:
+        return METRICS[key]
+    if key.startswith("mass_") and key.endswith("_kg"):
+        return "kg", f"mass of {key[5:-3].replace('_', ' ')}"
+    if key.startswith("g_"):
+        return "1", f"normalised constraint {key[2:]} ((limit - value)/ref >= 0 feasible)"
+    raise KeyError(f"no units/long_name for metric {key!r}")
+
+
+def metrics_group(metrics: dict) -> ar.Group:
+    children = {}
+    for k, v in metrics.items():
+        if k in ("radiator_field_k", "junction_field_k"):
+            continue
+        u, ln = _meta(k)
+        children[k] = ar.Dataset(np.asarray(v, dtype=float), units=u, long_name=ln)
+    return ar.Group(children)
+
+
+def satellite_group(r: dict, numerics, chip_extent_m) -> ar.Group:
+    vs = r["variables"]
+    names = np.array([v.name for v in vs.variables])
+    var = lambda data, u, ln: ar.Dataset(np.asarray(data), units=u, long_name=ln, dims=("variable",))  # noqa: E731
+    design = ar.Group({
+        "variable": ar.Dataset(names, units="1", long_name="design variable", dims=("variable",)),
+        "units": var(np.array([v.units for v in vs.variables]), "1", "units of each variable"),
+        "configured": var([r["baseline_design"][n] for n in names], "1", "configured (start) value, SI units"),
+        "final": var([r["design"][n] for n in names], "1", "final (optimum or evaluated) value, SI units"),
+        "lower": var([v.lo for v in vs.variables], "1", "lower bound, SI units"),
+        "upper": var([v.hi for v in vs.variables], "1", "upper bound, SI units"),
+        "ref": var([v.ref for v in vs.variables], "1", "reference scale, SI units"),
+        "free": var([0 if v.fixed else 1 for v in vs.variables], "1", "1 = optimised, 0 = fixed"),
+    })
+    m = r["metrics"]
+    children = {"design": design, "metrics": metrics_group(m), "metrics_configured": metrics_group(r["baseline"])}
+    # Fields with coordinates.
+    rf = np.asarray(m["radiator_field_k"])
+    ny, nx = rf.shape
+    width = float(m["radiator_panel_width_m"])
+    children["radiator_field"] = ar.grid_group(
+        (np.arange(nx) + 0.5) * numerics.panel_length_m / nx, (np.arange(ny) + 0.5) * width / ny,
+        {"temperature_k": ar.Dataset(rf, units="K", long_name="radiator sheet temperature of one panel")},
+        x_long_name="distance along the tubes from the inlet", y_long_name="distance across the panel")
+    jf = np.asarray(m["junction_field_k"])
+    cy, cx = jf.shape
+    lx, ly = chip_extent_m
+    children["junction_field"] = ar.grid_group(
+        (np.arange(cx) + 0.5) * lx / cx, (np.arange(cy) + 0.5) * ly / cy,
+        {"temperature_k": ar.Dataset(np.where(np.isfinite(jf), jf, np.nan), units="K",
+                                     long_name="junction-layer temperature of the hottest (representative) chip")},
+        x_long_name="x across the package", y_long_name="y across the package")
+    chain = [("junction", m["junction_max_k"]), ("case (lid)", m["case_k"]), ("cold-plate base", m["coldplate_base_k"]),
+             ("coolant in cold plate", m["chip_coolant_k"]), ("radiator inlet", m["radiator_inlet_k"]),
+             ("radiator mean", m["radiator_mean_k"]), ("radiator outlet", m["radiator_outlet_k"])]
+    children["budget_chain"] = ar.Group({
+        "stage": ar.Dataset(np.array([c[0] for c in chain]), units="1", long_name="stage of the heat path", dims=("stage",)),
+        "temperature_k": ar.Dataset(np.array([float(c[1]) for c in chain]), units="K",
+                                    long_name="temperature at each stage", dims=("stage",)),
+    })
+    mb = np.array([float(m[f"mass_{i}_kg"]) for i in MASS_ITEMS])
+    children["mass_breakdown"] = ar.Group({
+        "item": ar.Dataset(np.array(MASS_ITEMS), units="1", long_name="mass item", dims=("item",)),
+        "mass_kg": ar.Dataset(mb, units="kg", long_name="mass per item", dims=("item",)),
+    })
+    cn = np.array(["g_" + c for c in _constraint_names()])
+    cons = {"constraint": ar.Dataset(cn, units="1", long_name="constraint", dims=("constraint",)),
+            "value": ar.Dataset(np.array([float(m[c]) for c in cn]), units="1",
+                                long_name="normalised constraint at the final design (>= 0 feasible)", dims=("constraint",))}
+    if "kkt" in r:
+        kk = r["kkt"]
+        cons["active"] = ar.Dataset(np.array([1 if c[2:] in kk["active"] else 0 for c in cn]), units="1",
+                                    long_name="1 = active at the optimum", dims=("constraint",))
+        cons["multiplier"] = ar.Dataset(np.array([kk["multipliers"].get(c[2:], 0.0) for c in cn]), units="1",
+                                        long_name="KKT multiplier (NNLS estimate, scaled problem)", dims=("constraint",))
+    children["constraints"] = ar.Group(cons, {"kkt_residual": float(r["kkt"]["kkt_residual"]) if "kkt" in r else -1.0,
+                                              "active_bounds": ", ".join(r["kkt"]["active_bounds"]) if "kkt" in r else ""})
+    if "history" in r:
+        h = r["history"]
+        children["history"] = ar.Group({
+            "iteration": ar.Dataset(np.array([x["iteration"] for x in h]), units="1", long_name="iteration",
+                                    dims=("iteration",)),
+            "objective": ar.Dataset(np.array([x["objective"] for x in h]), units="1",
+                                    long_name="scaled objective", dims=("iteration",)),
+            "max_violation": ar.Dataset(np.array([x["max_violation"] for x in h]), units="1",
+                                        long_name="largest constraint violation", dims=("iteration",)),
+            "x_scaled": ar.Dataset(np.array([x["x"] for x in h]), units="1",
+                                   long_name="scaled free variables (value/ref)", dims=("iteration", "free_variable")),
+            "free_variable": ar.Dataset(np.array(vs.free_names), units="1", long_name="free design variable",
+                                        dims=("free_variable",)),
+            "wall_s": ar.Dataset(np.array([x["wall_s"] for x in h]), units="s", long_name="wall time",
+                                 dims=("iteration",)),
+        }, {"success": int(r["optimizer_success"]), "message": r["optimizer_message"]})
+    sens = r["sensitivities"]
+    pn = np.array(list(sens))
+    obj = float(m["objective"])
+    values = np.array([_param_value(r, n) for n in pn])
+    grad = np.array([sens[n] for n in pn])
+    children["sensitivities"] = ar.Group({
+        "parameter": ar.Dataset(pn, units="1", long_name="design or mission parameter", dims=("parameter",)),
+        "gradient": ar.Dataset(grad, units="1", long_name="d objective / d parameter (objective units per SI unit)",
+                               dims=("parameter",)),
+        "value": ar.Dataset(values, units="1", long_name="parameter value (SI)", dims=("parameter",)),
+        "elasticity": ar.Dataset(grad * values / obj, units="1", long_name="d ln objective / d ln parameter",
+                                 dims=("parameter",)),
+    })
+    life = r["life"]
+    children["life"] = ar.Group({
+        "years": ar.Dataset(life["years"], units="yr", long_name="mission length", dims=("years",)),
+        "g_tid": ar.Dataset(life["g"][:, 0], units="1", long_name="TID constraint vs mission length", dims=("years",)),
+        "g_power": ar.Dataset(life["g"][:, 1], units="1", long_name="EOL power constraint vs mission length", dims=("years",)),
+        "g_battery": ar.Dataset(life["g"][:, 2], units="1", long_name="battery constraint vs mission length", dims=("years",)),
+        "array_eol_w": ar.Dataset(life["array_eol_w"], units="W", long_name="end-of-life array output vs mission length",
+                                  dims=("years",)),
+        "array_required_w": ar.Dataset(life["array_required_w"], units="W", long_name="required array output",
+                                       dims=("years",)),
+        "tid_si_gy": ar.Dataset(life["tid_si_gy"], units="Gy", long_name="TID in silicon vs mission length",
+                                dims=("years",)),
+        "life_tid_years": ar.Dataset(life["tid"], units="yr", long_name="years until TID x margin reaches tolerance"),
+        "life_power_years": ar.Dataset(life["power"], units="yr", long_name="years until EOL power < requirement"),
+        "life_battery_years": ar.Dataset(life["battery"], units="yr", long_name="years until battery cycle limit"),
+    }, {"limiting": life["limiting"]})
+    c = r["constellation"]
+    children["constellation"] = ar.Group({
+        "n_satellites": ar.Dataset(c["n_satellites"], units="1", long_name="satellites for the capacity"),
+        "total_mass_kg": ar.Dataset(c["total_mass_kg"], units="kg", long_name="constellation mass"),
+        "n_launches": ar.Dataset(c["n_launches"], units="1", long_name="launches"),
+        "launch_cost_usd": ar.Dataset(c["launch_cost_usd"], units="USD", long_name="launch cost"),
+        "manufacturing_cost_usd": ar.Dataset(c["manufacturing_cost_usd"], units="USD",
+                                             long_name="non-payload manufacturing cost"),
+        "space_usd_per_kw_year": ar.Dataset(c["space_usd_per_kw_year"], units="USD kW-1 yr-1",
+                                            long_name="space infrastructure cost per kW-year"),
+        "terrestrial_usd_per_kw_year": ar.Dataset(c["terrestrial_usd_per_kw_year"], units="USD kW-1 yr-1",
+                                                  long_name="terrestrial data-centre cost per kW-year"),
+        "break_even_launch_usd_per_kg": ar.Dataset(c["break_even_launch_usd_per_kg"], units="USD kg-1",
+                                                   long_name="launch price at which space equals terrestrial"),
+        "launch_usd_per_kg": ar.Dataset(c["sweep_launch_usd_per_kg"], units="USD kg-1", long_name="launch price",
+                                        dims=("launch_usd_per_kg",)),
+        "sweep_space_usd_per_kw_year": ar.Dataset(c["sweep_space_usd_per_kw_year"], units="USD kW-1 yr-1",
+                                                  long_name="space cost per kW-year vs launch price",
+                                                  dims=("launch_usd_per_kg",)),
+    })
+    dd = r["dose_depth"]
+    dz = {"depth_g_cm2": ar.Dataset(dd["depth_g_cm2"], units="g cm-2", long_name="aluminium areal density of the shield",
+                                    dims=("depth_g_cm2",))}
+    for k, v in dd.items():
+        if k != "depth_g_cm2":
+            dz[k] = ar.Dataset(v, units="Gy", long_name=f"mission dose in silicon: {k[:-3].replace('_', ' ')}",
+                               dims=("depth_g_cm2",))
+    children["dose_depth"] = ar.Group(dz, {"geometry": "solid sphere centre"})
+    geo = r["geometry"]
+    attrs = {"name": r["name"], "converged": int(r["converged"]), "hot_beta_deg": math.degrees(geo["hot_beta_rad"]),
+             "eclipse_beta_deg": math.degrees(geo["eclipse_beta_rad"])}
+    if "kkt" in r:
+        attrs["feasible"] = int(r["kkt"]["feasible"])
+        attrs["optimizer_success"] = int(r["optimizer_success"])
+    return ar.Group(children, attrs)
+
+
+def _constraint_names():
+    from .model import CONSTRAINT_NAMES
+
+    return CONSTRAINT_NAMES
+
+
+def _param_value(r, name):
+    kind, field_name = name.split(".", 1)
+    if kind == "design":
+        return float(r["design"][field_name])
+    return float(getattr(r["mission"], field_name))
+
+
+def pareto_group(fronts: dict) -> ar.Group:
+    g = {}
+    if "junction" in fronts:
+        f = fronts["junction"]
+        g["junction"] = ar.Group({
+            "junction_limit_k": ar.Dataset(f["junction_limit_k"], units="K", long_name="junction limit imposed",
+                                           dims=("junction_limit_k",)),
+            "total_mass_kg": ar.Dataset(f["total_mass_kg"], units="kg", long_name="optimum mass",
+                                        dims=("junction_limit_k",)),
+            "junction_max_k": ar.Dataset(f["junction_max_k"], units="K", long_name="junction at the optimum",
+                                         dims=("junction_limit_k",)),
+            "radiator_mean_k": ar.Dataset(f["radiator_mean_k"], units="K", long_name="mean radiator temperature",
+                                          dims=("junction_limit_k",)),
+            "worst_constraint": ar.Dataset(f["worst_constraint"], units="1", long_name="most violated constraint (0 = feasible)",
+                                           dims=("junction_limit_k",)),
+        })
+    if "altitude" in fronts:
+        f = fronts["altitude"]
+        g["altitude"] = ar.Group({
+            "altitude_m": ar.Dataset(f["altitude_m"], units="m", long_name="fixed altitude", dims=("altitude_m",)),
+            "total_mass_kg": ar.Dataset(f["total_mass_kg"], units="kg", long_name="optimum mass", dims=("altitude_m",)),
+            "tid_si_gy": ar.Dataset(f["tid_si_gy"], units="Gy", long_name="mission TID behind the optimum shield",
+                                    dims=("altitude_m",)),
+            "worst_constraint": ar.Dataset(f["worst_constraint"], units="1", long_name="most violated constraint (0 = feasible)",
+                                           dims=("altitude_m",)),
+        })
+    return ar.Group(g)

@@ -6,6 +6,10 @@ Public API (implementation in modules named for what they model):
   :func:`absorbed_flux_w_m2`, :func:`sink_temperature_k`, :class:`FaceFlux`
 - level-0 radiator: :func:`isothermal_panel_area_m2`,
   :func:`isothermal_panel_temperature_k`, :func:`panel_sink_temperature_k`
+- finite-difference radiator panel (:mod:`thermal.radiator`): :class:`RadiatorPanel`,
+  :class:`RadiatorCoolant` (= ``thermal.radiator.Coolant``), :class:`HeatPipes`,
+  :class:`RadiatorNumerics` (= ``thermal.radiator.Numerics``), :func:`solve_steady`,
+  :func:`solve_fin`, :func:`solve_transient`, :func:`solve_periodic`
 """
 from .heat_loads import (
     ATTITUDES,
@@ -20,6 +24,10 @@ from .heat_loads import (
     plate_environment,
     sink_temperature_k,
 )
+from .radiator import Coolant as RadiatorCoolant
+from .radiator import HeatPipes, RadiatorPanel, RadiatorResult, TransientResult
+from .radiator import Numerics as RadiatorNumerics
+from .radiator import solve_fin, solve_periodic, solve_steady, solve_transient
 from .isothermal_panel import (
     isothermal_panel_area_m2,
     isothermal_panel_temperature_k,
@@ -32,6 +40,16 @@ __all__ = [
     "DEFAULT_ALBEDO",
     "DEFAULT_OLR_W_M2",
     "FaceFlux",
+    "HeatPipes",
+    "RadiatorCoolant",
+    "RadiatorNumerics",
+    "RadiatorPanel",
+    "RadiatorResult",
+    "TransientResult",
+    "solve_fin",
+    "solve_periodic",
+    "solve_steady",
+    "solve_transient",
     "PlateEnvironment",
     "absorbed_flux_w_m2",
     "albedo_cap_factor",

@@ -1,0 +1,134 @@
+"""Orchestrates the whole-satellite study for every configured orbit.
+
+For each orbit: mission geometry (hot-case beta from the level-0 scan, worst eclipse),
+evaluation of the configured design point, optional gradient-based optimisation with an
+independent KKT post-check, labelled sensitivities, mission life per subsystem and the
+constellation economics.  Optional Pareto fronts by the epsilon-constraint method.
+Returns plain numpy results; :mod:`studies.results` writes them to the archive.
+"""
+from __future__ import annotations
+
+import logging
+import math
+import sys
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+import radiation
+
+from .model import CONSTRAINT_NAMES, _chip_model
+from . import satellite as S
+
+log = logging.getLogger("sunsink")
+
+_KERNELS: dict = {}
+
+
+def kernels_for(vs, mission, numerics) -> S.Kernels:
+    """Kernels are cached by what changes their compiled code (numerics, mission statics)."""
+    key = (numerics, (mission.n_chips, mission.chip, mission.coolant, mission.cell, mission.objective, mission.mass))
+    k = _KERNELS.get(key)
+    if k is None:
+        k = S.Kernels(vs, mission, numerics)
+        _KERNELS[key] = k
+    k.vs, k.mission = vs, mission  # same compiled code; bounds/values/mission arrays may differ
+    return k
+
+
+def _np(tree):
+    return jax.tree_util.tree_map(lambda a: np.asarray(a), tree)
+
+
+def run_orbit(cfg, orb, level0_case, stream=sys.stderr, on_iteration=None) -> dict:
+    geo = S.mission_geometry(orb, math.radians(float(level0_case["beta_design_deg"])))
+    mission = S.build_mission(cfg, geo)
+    numerics = S.build_numerics(cfg)
+    vs = S.build_variables(cfg, orb)
+    k = kernels_for(vs, mission, numerics)
+    base = vs.baseline()
+    log.info("%s: evaluating the configured design (first call compiles the coupled model)", orb.name)
+    m_base = _np(k.evaluate(base, mission))
+    out = {"name": orb.name, "geometry": geo, "variables": vs, "baseline_design": base.to_dict(),
+           "baseline": m_base}
+    design = base
+    if cfg.optimize.enabled and vs.free:
+        log.info("%s: optimising %d free variables with %s", orb.name, len(vs.free), cfg.optimize.method)
+        design, res, hist, prob = S.optimize_design(k, base, cfg.optimize.method, cfg.optimize.maxiter,
+                                                    cfg.optimize.ftol, stream=stream, on_iteration=on_iteration)
+        chk = S.kkt_check(prob, res.x)
+        out.update({"optimizer_success": bool(res.success), "optimizer_message": str(res.message),
+                    "history": hist, "kkt": chk})
+    metrics = _np(k.evaluate(design, mission))
+    out["design"] = design.to_dict()
+    out["metrics"] = metrics
+    out["converged"] = bool(metrics["converged"])
+    log.info("%s: sensitivities", orb.name)
+    out["sensitivities"] = S.sensitivities(k, design, mission)
+    log.info("%s: mission life per subsystem", orb.name)
+    out["life"] = S.life_limits(k, design, mission, years=np.linspace(0.5, 30.0, 30))
+    out["constellation"] = S.constellation_report(cfg, metrics, mission)
+    out["dose_depth"] = dose_depth(design, mission, metrics)
+    model, _ = _chip_model(mission.chip, numerics.chip_nx, numerics.chip_ny)
+    out["chip_extent_m"] = (model.lx_m, model.ly_m)
+    out["mission"] = mission
+    out["kernels"] = k
+    out["design_obj"] = design
+    return out
+
+
+def dose_depth(design, mission, metrics) -> dict:
+    """Mission dose vs aluminium depth (solid sphere) at the design's orbit, per component [Gy(Si)]."""
+    depths = np.geomspace(0.05, 30.0, 40)
+    d = radiation.dose_depth_curves_si_gy(float(design.altitude_m), math.radians(float(metrics["inclination_deg"])),
+                                          depths, float(mission.life_years))
+    out = {"depth_g_cm2": depths}
+    for name in d._fields:
+        if name != "total_with_margin_gy":
+            out[name] = np.asarray(getattr(d, name))
+    return out
+
+
+def pareto_fronts(cfg, orb_result, stream=sys.stderr) -> dict:
+    """Epsilon-constraint fronts: mass vs junction limit (also gives mass vs radiator
+    temperature) and mass vs altitude, each re-optimised from the optimum (warm start)."""
+    k = orb_result["kernels"]
+    mission = orb_result["mission"]
+    design = orb_result["design_obj"]
+    n = cfg.pareto.n_points
+    fronts = {}
+    tj0 = float(mission.junction_limit_k)
+    limits = np.linspace(tj0 - 25.0, tj0, n)
+    rows = []
+    for tl in limits:
+        m = S.eqx_replace(mission, junction_limit_k=jnp.asarray(tl))
+        k.mission = m
+        d, res, _, prob = S.optimize_design(k, design, cfg.optimize.method, cfg.optimize.maxiter, cfg.optimize.ftol,
+                                            stream=stream)
+        o = _np(k.evaluate(d, m))
+        rows.append((tl, float(o["total_mass_kg"]), float(o["junction_max_k"]), float(o["radiator_mean_k"]),
+                     float(min(0.0, min(float(o[f"g_{c}"]) for c in CONSTRAINT_NAMES)))))
+    a = np.array(rows)
+    fronts["junction"] = {"junction_limit_k": a[:, 0], "total_mass_kg": a[:, 1], "junction_max_k": a[:, 2],
+                          "radiator_mean_k": a[:, 3], "worst_constraint": a[:, 4]}
+    k.mission = mission
+    vs = k.vs
+    if "altitude_m" in vs.free_names:
+        j = vs.free_names.index("altitude_m")
+        v = [x for x in vs.free if x.name == "altitude_m"][0]
+        alts = np.linspace(v.lo, v.hi, n)
+        rows = []
+        for alt in alts:
+            base_prob = k.problem(design)
+            lo, hi = base_prob.lower.copy(), base_prob.upper.copy()
+            lo[j] = hi[j] = alt / v.ref
+            d, res, _, _ = S.optimize_design(k, design, cfg.optimize.method, cfg.optimize.maxiter,
+                                             cfg.optimize.ftol, stream=stream, bounds_scaled=(lo, hi))
+            o = _np(k.evaluate(d, mission))
+            rows.append((alt, float(o["total_mass_kg"]), float(o["tid_si_gy"]),
+                         float(min(0.0, min(float(o[f"g_{c}"]) for c in CONSTRAINT_NAMES)))))
+        a = np.array(rows)
+        fronts["altitude"] = {"altitude_m": a[:, 0], "total_mass_kg": a[:, 1], "tid_si_gy": a[:, 2],
+                              "worst_constraint": a[:, 3]}
+    return fronts
