@@ -10,6 +10,10 @@ Public API (implementation in modules named for what they model):
   :class:`RadiatorCoolant` (= ``thermal.radiator.Coolant``), :class:`HeatPipes`,
   :class:`RadiatorNumerics` (= ``thermal.radiator.Numerics``), :func:`solve_steady`,
   :func:`solve_fin`, :func:`solve_transient`, :func:`solve_periodic`
+- chip/package solver (:mod:`thermal.chip`), HotSpot files (:mod:`thermal.floorplan`),
+  cold plates (:mod:`thermal.coldplate`), coolants (:mod:`thermal.coolant`, the coolant
+  class exported as :class:`LoopCoolant`), the pumped loop (:mod:`thermal.loop`) and the
+  accelerator preset (:mod:`thermal.accelerators`)
 """
 from .heat_loads import (
     ATTITUDES,
@@ -24,6 +28,18 @@ from .heat_loads import (
     plate_environment,
     sink_temperature_k,
 )
+from .accelerators import ACCELERATORS, accelerator_package
+from .chip import (ChipModel, ChipSolution, LayerSpec, PackageParams, TransientSolution, hotspot_package,
+                   spreading_series_mean_temperature)
+from .coldplate import (ColdPlate, ColdPlatePerformance, channel_nusselt_friction, coldplate_performance,
+                        gnielinski_nusselt, laminar_rectangular_duct, petukhov_darcy_friction)
+from .coolant import AMMONIA, WATER, CoolantProperties, check_coolant_state, coolant_properties
+from .coolant import Coolant as LoopCoolant
+from .coolant import propylene_glycol_water, saturation_pressure_pa
+from .floorplan import (Block, Floorplan, LcfLayer, overlap_weights, read_flp, read_hotspot_config, read_lcf,
+                        read_materials, read_ptrace, write_flp, write_lcf, write_ptrace)
+from .loop import (LoopDesign, LoopSolution, fd_panel_radiator, isothermal_sink_radiator, pipe_darcy_friction,
+                   solve_loop, temperature_budget)
 from .radiator import Coolant as RadiatorCoolant
 from .radiator import HeatPipes, RadiatorPanel, RadiatorResult, TransientResult
 from .radiator import Numerics as RadiatorNumerics
@@ -36,6 +52,14 @@ from .isothermal_panel import (
 )
 
 __all__ = [
+    "ACCELERATORS", "AMMONIA", "WATER", "Block", "ChipModel", "ChipSolution", "ColdPlate", "ColdPlatePerformance",
+    "CoolantProperties", "Floorplan", "LayerSpec", "LcfLayer", "LoopCoolant", "LoopDesign", "LoopSolution",
+    "PackageParams", "TransientSolution", "accelerator_package", "channel_nusselt_friction", "check_coolant_state",
+    "coldplate_performance", "coolant_properties", "fd_panel_radiator", "gnielinski_nusselt", "hotspot_package",
+    "isothermal_sink_radiator", "laminar_rectangular_duct", "overlap_weights", "petukhov_darcy_friction",
+    "pipe_darcy_friction", "propylene_glycol_water", "read_flp", "read_hotspot_config", "read_lcf",
+    "read_materials", "read_ptrace", "saturation_pressure_pa", "solve_loop", "spreading_series_mean_temperature",
+    "temperature_budget", "write_flp", "write_lcf", "write_ptrace",
     "ATTITUDES",
     "DEFAULT_ALBEDO",
     "DEFAULT_OLR_W_M2",
