@@ -129,11 +129,8 @@ def proton_coulomb_niel_mev_cm2_g(energy_mev):
     b2 = 1.0 - 1.0 / gamma**2
     p2 = e * (e + 2.0 * m1)  # (pc)^2
     tmax = 2.0 * p2 * m2 / (m1**2 + m2**2 + 2.0 * m2 * (e + m1))
-    # Rutherford in recoil energy: dsigma/dT = 2 pi (Z1 Z2 e^2)^2 / (M2 c^2 beta^2 (pc)^2 / (E+M1)...)
-    # written as pi (Z1 Z2 e^2)^2 * 2 / (M2 beta^2 p^2 c^2 / (gamma m1 c^2) ...): use the
-    # standard form dsigma/dT = 2 pi (Z1 Z2 e^2)^2 / (M2 (beta c)^2) / T^2 with M2 c^2 in MeV
-    pv2 = (b2 * (gamma * m1)) ** 2 / b2  # (p v)^2 / ... helper: (p v) = beta^2 gamma m1
-    del pv2
+    # Rutherford in recoil energy for a heavy target (valid relativistically with the
+    # projectile speed beta c): dsigma/dT = 2 pi (Z1 Z2 e^2)^2 / (M2 c^2 beta^2 T^2)
     pref = 2.0 * math.pi * (GAAS_Z * COULOMB_E2_MEV_CM) ** 2 / (m2 * b2)
 
     def dsig_dt(t):

@@ -355,34 +355,6 @@ def _proton_slab_dose(energy_mev, phi, depth_g_cm2, detector):
     return bragg + trap + corr
 
 
-def _proton_boundary_term(energy_mev, phi, depth_g_cm2, detector, table_geometry="semi_infinite"):
-    """Delta-function part of -z dD/dz for protons (SHIELDOSE-2 sphere transform).
-
-    Each energy's depth-dose drops from h(T, 1-) to zero at its CSDA range, so
-    d/dz of the spectrum-integrated dose contains the boundary term of the cut-off
-    energy T_c(z) (r0(T_c) = z):  z * phi(T_c) * k(T_c, z-) * dT_c/dz
-    = Q T_c h_end(T_c) S(T_c) phi(T_c) with S = dT/dr0.  SHIELDOSE-2 gets the same
-    term implicitly by differentiating the integrated dose numerically.
-    """
-    tab = _kernel_tables()["proton"]
-    det = tab[detector]
-    dt = jnp.result_type(phi, depth_g_cm2, float)
-    lne_grid = jnp.asarray(np.log(tab["energy_mev"]), dtype=dt)
-    ln_r0 = jnp.asarray(np.log(det["r0_g_cm2"]), dtype=dt)
-    z = jnp.maximum(depth_g_cm2, MIN_DEPTH_G_CM2).astype(dt)
-    ln_tc = jnp.interp(jnp.log(z), ln_r0, lne_grid)
-    tc = jnp.exp(ln_tc)
-    slope = jnp.diff(ln_r0) / jnp.diff(lne_grid)  # d ln r0 / d ln T per cell
-    mid = 0.5 * (lne_grid[1:] + lne_grid[:-1])
-    dlnr_dlnt = jnp.interp(ln_tc, mid, slope)
-    stopping = tc / (z * dlnr_dlnt)  # dT/dr0 [MeV cm2/g]
-    h_end = jnp.interp(ln_tc, lne_grid, jnp.asarray(det[f"h_{table_geometry}"][:, -1], dtype=dt))
-    lne = jnp.log(energy_mev).astype(dt)
-    interp = jnp.vectorize(lambda x, p: jnp.interp(x, lne, p, left=0.0, right=0.0), signature="(),(n)->()")
-    phi_c = interp(ln_tc, phi)
-    return Q_GY_G_PER_MEV * tc * h_end * stopping * phi_c
-
-
 def csda_range_al_g_cm2(energy_mev, particle: str = "trapped_proton"):
     """CSDA range in aluminium [g/cm^2] from the SHIELDOSE-2 base data (ICRU 49 / 37).
 
