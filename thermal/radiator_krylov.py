@@ -23,16 +23,17 @@ import jax.numpy as jnp
 from jax.scipy.linalg import solve_triangular
 
 
-ORTHO_CHUNK = 8
-"""Arnoldi orthogonalises against the first ceil((k+1)/ORTHO_CHUNK) chunks of the
-basis only (a ``lax.switch`` over static slice sizes), so early iterations of a
-long restart cycle do not pay for the whole (restart+1) x n basis."""
+ORTHO_CHUNK = 12
+"""The first ORTHO_CHUNK Arnoldi steps of a cycle orthogonalise against only the
+first ORTHO_CHUNK basis rows (a two-branch ``lax.switch`` on static slices), so
+the short inner solves of Newton do not pay for the whole (restart+1) x n basis;
+more branches cost more compile time than they save."""
 
 
 def _orthogonalise(V, w, k, m):
     """CGS2 of w against rows 0..k of V; returns (h (m+1,), w_perp)."""
     dtype = w.dtype
-    sizes = sorted({min(m + 1, ORTHO_CHUNK * (i + 1)) for i in range(-(-(m + 1) // ORTHO_CHUNK))})
+    sizes = sorted({min(m + 1, ORTHO_CHUNK), m + 1})  # two branches: short (early steps) and full
 
     def branch(size):
         def f(V, w, k):

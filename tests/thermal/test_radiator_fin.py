@@ -60,10 +60,12 @@ def test_fin_efficiency_vs_solve_bvp(nc_face, t_sink_k):
 
 
 def test_fin_2d_equals_1d():
+    # the 1-D run reuses the compiled NUM_1D solve of the sweep above
     panel = fin_panel(2.0)
-    r1 = solve_fin(panel, TB_K, jnp.zeros(2), jnp.zeros(2), Numerics(nx=40, ny=1))
-    r2 = solve_fin(panel, TB_K, jnp.zeros(2), jnp.zeros(2), Numerics(nx=40, ny=6))
-    np.testing.assert_allclose(np.asarray(r2.temperature_k), np.broadcast_to(r1.temperature_k, (6, 40)), rtol=1e-11)
+    r1 = solve_fin(panel, TB_K, jnp.zeros(2), jnp.zeros(2), NUM_1D)
+    r2 = solve_fin(panel, TB_K, jnp.zeros(2), jnp.zeros(2), Numerics(nx=NUM_1D.nx, ny=4))
+    np.testing.assert_allclose(np.asarray(r2.temperature_k), np.broadcast_to(r1.temperature_k, (4, NUM_1D.nx)),
+                               rtol=1e-11)
     np.testing.assert_allclose(float(r2.fin_efficiency), float(r1.fin_efficiency), rtol=1e-11)
 
 
