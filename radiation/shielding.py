@@ -328,8 +328,17 @@ def _proton_slab_dose(energy_mev, phi, depth_g_cm2, detector):
     # --- Bragg region, x in [x_a, 1]
     xg, wg = np.polynomial.legendre.leggauss(N_BRAGG_NODES)
     xa = BRAGG_X_START
-    xs = jnp.asarray(0.5 * (1.0 - xa) * xg + 0.5 * (1.0 + xa), dtype=dt)
-    ws = jnp.asarray(0.5 * (1.0 - xa) * wg, dtype=dt)
+    # The window is cut to where the spectrum is defined (its end energies map to
+    # x = z / r0(E)), so the integrand has no edge inside; nodes cluster towards the
+    # upper end (end of range, Bragg peak): x = hi - (hi - lo) s^2, s in (0, 1).
+    r_emax = jnp.exp(_interp(u[-1], lne_grid, ln_r0))
+    r_emin = jnp.exp(_interp(u[0], lne_grid, ln_r0))
+    lo = jnp.maximum(xa, z / r_emax)[..., None]
+    hi = jnp.minimum(1.0, z / r_emin)[..., None]
+    span = jnp.maximum(hi - lo, 0.0)
+    sg = jnp.asarray(0.5 * (xg + 1.0), dtype=dt)
+    xs = jnp.where(span > 0, hi - span * sg**2, 1.0)  # (..., g)
+    ws = jnp.asarray(0.5 * wg, dtype=dt) * 2.0 * span * sg
     ln_t = _interp(jnp.log(z[..., None] / xs), ln_r0, lne_grid)  # (..., g)
     t = jnp.exp(ln_t)
     r0 = z[..., None] / xs
