@@ -1,4 +1,4 @@
-"""Benchmark: steady radiator panel, sunsink (JAX Newton-GMRES + DCT preconditioner)
+"""Benchmark: steady radiator panel, sunsink (JAX Newton-GMRES + line preconditioner)
 vs Newton + scipy sparse direct (splu) and Newton + pyamg-preconditioned Krylov.
 
 All three solve the SAME discrete equations (the baselines assemble the coupled
@@ -9,11 +9,15 @@ GMRES (not CG) with a block-triangular preconditioner: exact bidiagonal solve fo
 the fluid block, one smoothed-aggregation V-cycle for the (SPD) sheet block.
 
 Usage:  python benchmarks/radiator.py [--sizes 256 512 1024] [--rtol 1e-8]
-        [--direct-max 512] [--amg-max 1024] [--x32]
+        [--direct-max 512] [--amg-max 1024] [--x32] [--precond line|dct]
+
+The load average of the machine is printed before and after every size (the
+timings are only comparable on an otherwise idle machine).
 """
 from __future__ import annotations
 
 import argparse
+import os
 import time
 
 import jax
@@ -146,9 +150,9 @@ def newton_baseline(n, rtol, method, t_guess):
 # ------------------------------------------------------------------ ours
 
 
-def ours(n, rtol, dtype):
+def ours(n, rtol, dtype, precond="line"):
     panel, cool, sw, lw = problem(dtype)
-    num = Numerics(nx=n, ny=n, rtol=rtol, newton_krylov_rtol=1e-3)
+    num = Numerics(nx=n, ny=n, rtol=rtol, newton_krylov_rtol=1e-3, preconditioner=precond)
     solve = jax.jit(lambda p: solve_steady(p, cool, sw, lw, num))
     t0 = time.perf_counter()
     comp = solve.lower(panel).compile()
@@ -191,15 +195,17 @@ def main(argv=None):
     ap.add_argument("--direct-max", type=int, default=512, help="skip the sparse-direct baseline above this n")
     ap.add_argument("--amg-max", type=int, default=1024, help="skip the pyamg baseline above this n")
     ap.add_argument("--x32", action="store_true", help="our solver in float32 (baselines stay float64)")
+    ap.add_argument("--precond", default="line", choices=["line", "dct"], help="our Krylov preconditioner")
     args = ap.parse_args(argv)
     dtype = jnp.float32 if args.x32 else jnp.float64
     print(f"jax {jax.__version__} backend={jax.default_backend()} devices={jax.devices()} "
           f"dtype={jnp.dtype(dtype).name} rtol={args.rtol:g}")
     print(f"panel {L_M} m x {W_M} m, t={T_M * 1e3} mm, k={K}, {N_TUBES} tubes pitch {PITCH} m, "
-          f"mdot={MDOT} kg/s/tube, T_in={T_IN} K")
+          f"mdot={MDOT} kg/s/tube, T_in={T_IN} K, preconditioner={args.precond}")
     rows = []
     for n in args.sizes:
-        o = ours(n, args.rtol, dtype)
+        load0 = os.getloadavg()[0]
+        o = ours(n, args.rtol, dtype, args.precond)
         row = dict(n=n, **{k: v for k, v in o.items() if k != "T"})
         t_guess = 0.5 * (T_IN + o["guess"])
         for name, cap in (("direct", args.direct_max), ("amg", args.amg_max)):
@@ -208,12 +214,13 @@ def main(argv=None):
                 continue
             el, it, kry, T, res = newton_baseline(n, args.rtol, name, t_guess)
             row[name] = dict(time=el, newton=it, krylov=kry, res=res, dT=float(np.max(np.abs(T - o["T"]))))
+        row["load"] = (load0, os.getloadavg()[0])
         rows.append(row)
         print_row(row, flush=True)
     print()
     print("summary (times in s; ratio = baseline / ours)")
     hdr = (f"{'n':>6} {'cells':>9} {'compile':>8} {'ours':>8} {'N/K its':>8} {'grad/solve':>10} "
-           f"{'direct':>8} {'N':>3} {'ratio':>7} {'amg+gmres':>9} {'N/K':>7} {'ratio':>7} {'max|dT| K':>10}")
+           f"{'direct':>8} {'N':>3} {'ratio':>7} {'amg+gmres':>9} {'N/K':>7} {'ratio':>7} {'max|dT| K':>10} {'load':>9}")
     print(hdr)
     for r in rows:
         d, a = r["direct"], r["amg"]
@@ -222,7 +229,8 @@ def main(argv=None):
                else f"{'skip':>9} {'':>7} {'':>7}")
         dT = max([x["dT"] for x in (d, a) if x] or [float("nan")])
         print(f"{r['n']:>6} {r['n'] ** 2:>9} {r['compile']:8.2f} {r['solve']:8.3f} "
-              f"{r['newton']:>3d}/{r['krylov']:<4d} {r['grad'] / r['solve']:10.2f} {ds} {as_} {dT:10.2e}")
+              f"{r['newton']:>3d}/{r['krylov']:<4d} {r['grad'] / r['solve']:10.2f} {ds} {as_} {dT:10.2e} "
+              f"{r['load'][0]:4.1f}/{r['load'][1]:<4.1f}")
 
 
 def print_row(r, flush=False):

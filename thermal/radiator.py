@@ -501,16 +501,18 @@ class _Setup:
 def _newton(f, x0, make_precond, tol_abs, numerics, n_field, t_ref):
     """Damped inexact Newton-GMRES; returns x and (converged, iters, krylov iters, ||F||)."""
     dtype = x0.dtype
-    F0 = f(x0)
-    n0 = jnp.linalg.norm(F0)
 
     def cond(s):
         it, x, F, nF, kry, done = s
         return (~done) & (it < numerics.max_newton)
 
     def body(s):
-        it, x, F, nF, kry, done = s
-        _, jvp = jax.linearize(f, x)
+        # F(x) comes from the linearisation itself (no separate residual call site: the
+        # start residual is checked here, so an already converged x0 takes no step)
+        it, x, _, _, kry, _ = s
+        F, jvp = jax.linearize(f, x)
+        nF = jnp.linalg.norm(F)
+        already = nF <= tol_abs
         P = make_precond(jvp)
         dx, kits, _ = gmres(jvp, -F, P, jnp.zeros_like(x), rtol=numerics.newton_krylov_rtol,
                             atol=0.1 * tol_abs, restart=numerics.krylov_restart,
@@ -533,11 +535,16 @@ def _newton(f, x0, make_precond, tol_abs, numerics, n_field, t_ref):
             return lam, F1, jnp.linalg.norm(F1), k + 1
 
         lam, F1, n1, _ = jax.lax.while_loop(ls_cond, ls_body, (lam0, F, jnp.asarray(jnp.inf, dtype), 0))
-        x = x + lam * dx
-        return it + 1, x, F1, n1, kry + kits, n1 <= tol_abs
+        x = jnp.where(already, x, x + lam * dx)
+        F1 = jnp.where(already, F, F1)
+        n1 = jnp.where(already, nF, n1)
+        return (it + jnp.where(already, 0, 1).astype(jnp.int32), x, F1, n1,
+                kry + jnp.where(already, 0, kits).astype(jnp.int32), already | (n1 <= tol_abs))
 
+    nx0 = x0.shape[0]
     it, x, F, nF, kry, done = jax.lax.while_loop(
-        cond, body, (jnp.int32(0), x0, F0, n0, jnp.int32(0), n0 <= tol_abs))
+        cond, body, (jnp.int32(0), x0, jnp.zeros((nx0,), dtype), jnp.asarray(jnp.inf, dtype), jnp.int32(0),
+                     jnp.bool_(False)))
     return x, (done, it, kry, nF)
 
 
