@@ -1,4 +1,7 @@
-"""Mission TID entry point: components, jit/plain, gradients, margins, bad inputs."""
+"""Mission TID entry point: components, jit/plain, gradients, margins, bad inputs.
+
+All value evaluations use a shield-depth array of shape (2,) so the suite compiles the
+pipeline once (plus once for the gradient)."""
 import math
 
 import jax
@@ -12,50 +15,61 @@ ALT = 650e3
 INC = float(orbit.sso_inclination_rad(650e3))
 
 
-@pytest.fixture(scope="module")
-def total_fn():
-    # the public function is jitted inside (strings static); no outer jit needed
-    return lambda a, i, z, y: mission.mission_tid_si_gy(a, i, z, y).total_gy
+def tid(alt, inc, z2, years, **kw):
+    return mission.mission_tid_si_gy(alt, inc, np.asarray(z2, dtype=float), years, **kw)
 
 
 def test_components_add_up_and_margin():
-    d = mission.mission_tid_si_gy(ALT, INC, 1.0, 5.0, design_margin=2.0)
+    d = tid(ALT, INC, [1.0, 10.0], 5.0, design_margin=2.0)
     parts = d.trapped_proton_gy + d.trapped_electron_gy + d.bremsstrahlung_gy + d.solar_proton_gy
-    assert float(d.total_gy) == pytest.approx(float(parts), rel=1e-12)
-    assert float(d.total_with_margin_gy) == pytest.approx(2.0 * float(d.total_gy), rel=1e-12)
+    np.testing.assert_allclose(np.asarray(d.total_gy), np.asarray(parts), rtol=1e-12)
+    np.testing.assert_allclose(np.asarray(d.total_with_margin_gy), 2.0 * np.asarray(d.total_gy), rtol=1e-12)
     # reference point for the note: Suncatcher's "~750 rad(Si) shielded, 5 yr" lies inside
     # our 650 km SSO dose-depth curve (between 1 and 10 g/cm2 of Al)
-    thick = mission.mission_tid_si_gy(ALT, INC, 10.0, 5.0)
-    assert float(thick.total_gy) < 7.5 < float(d.total_gy)
+    total = np.asarray(d.total_gy)
+    assert total[1] < 7.5 < total[0]
 
 
-def test_dose_decreases_with_shield_and_grows_with_years(total_fn):
-    z = [0.3, 1.0, 3.0]
-    d = [float(total_fn(ALT, INC, zz, 5.0)) for zz in z]
-    assert d[0] > d[1] > d[2] > 0
-    assert float(total_fn(ALT, INC, 1.0, 10.0)) > float(total_fn(ALT, INC, 1.0, 5.0))
+def test_dose_decreases_with_shield_and_grows_with_years():
+    a = np.asarray(tid(ALT, INC, [0.3, 1.0], 5.0).total_gy)
+    b = np.asarray(tid(ALT, INC, [3.0, 1.0], 5.0).total_gy)
+    c = np.asarray(tid(ALT, INC, [3.0, 1.0], 10.0).total_gy)
+    assert a[0] > a[1] > b[0] > 0
+    assert c[1] > b[1]
 
 
-def test_jit_vmap_and_plain_agree(total_fn):
+def test_jit_vmap_and_plain_agree():
     z = np.array([0.5, 2.0])
-    batched = np.asarray(mission.mission_tid_si_gy(ALT, INC, z, 5.0).total_gy)  # native broadcast
-    scalar = [float(total_fn(ALT, INC, zz, 5.0)) for zz in z]
-    np.testing.assert_allclose(batched, scalar, rtol=1e-10)
+    batched = np.asarray(tid(ALT, INC, z, 5.0).total_gy)  # native broadcast over depths
+    swapped = np.asarray(tid(ALT, INC, z[::-1], 5.0).total_gy)
+    np.testing.assert_allclose(batched, swapped[::-1], rtol=1e-12)
+    core = jax.jit(lambda zz: mission._mission_core(ALT, INC, zz, 5.0, 0.95, 2.0, 7.0 / 11.0, solar_cycle="worst",
+                                                    geometry="solid_sphere_centre", include_solar=True).total_gy)
+    np.testing.assert_allclose(np.asarray(core(z)), batched, rtol=1e-10)
     # (vmap agreement of the dose kernels themselves: test_shieldose2_kernels.py; a vmap
     # over orbits of the whole pipeline is supported but too slow to compile for the suite)
 
 
-def test_gradients_match_central_differences(total_fn):
+def test_gradients_match_central_differences():
+    def total(a, i, z, y):
+        return mission.mission_tid_si_gy(a, i, z, y).total_gy
+
     args = (ALT, INC, 1.0, 5.0)
-    g = jax.grad(total_fn, argnums=(0, 1, 2, 3))(*args)
-    steps = (200.0, 1e-4, 2e-3, 1e-3)
-    for k, h in enumerate(steps):
-        up = list(args)
-        dn = list(args)
-        up[k] += h
-        dn[k] -= h
-        fd = (float(total_fn(*up)) - float(total_fn(*dn))) / (2 * h)
-        assert float(g[k]) == pytest.approx(fd, rel=2e-2, abs=1e-9 * abs(float(total_fn(*args)))), k
+    g = jax.grad(total, argnums=(0, 1, 2, 3))(*args)
+    def at(a=ALT, i=INC, y=5.0, z=(1.0, 1.0)):
+        return np.asarray(tid(a, i, list(z), y).total_gy)
+
+    base = float(at()[0])
+    h = (200.0, 1e-4, 2e-3, 1e-3)
+    dz = at(z=(1.0 - h[2], 1.0 + h[2]))
+    fd = [
+        float(at(a=ALT + h[0])[0] - at(a=ALT - h[0])[0]) / (2 * h[0]),
+        float(at(i=INC + h[1])[0] - at(i=INC - h[1])[0]) / (2 * h[1]),
+        float(dz[1] - dz[0]) / (2 * h[2]),
+        float(at(y=5.0 + h[3])[0] - at(y=5.0 - h[3])[0]) / (2 * h[3]),
+    ]
+    for k in range(4):
+        assert float(g[k]) == pytest.approx(fd[k], rel=2e-2, abs=1e-9 * base), k
 
 
 def test_hbm_onset_constant_and_margin_helper():
