@@ -149,6 +149,15 @@ def kernel_gy_cm2(energy_mev, depth_g_cm2, particle: str, geometry: str = "solid
     Returns
     -------
     Dose [Gy(detector)] per particle/cm^2, shape broadcast(energy, depth).
+
+    Notes
+    -----
+    For protons in the sphere geometries this is the regular part of the per-energy
+    sphere kernel, h - x dh/dx: each energy's slab depth-dose drops to zero at its range,
+    so the exact per-energy sphere kernel also holds a delta function there.  Spectrum
+    doses must therefore come from :func:`dose_from_spectrum_gy`, which applies Seltzer's
+    transform to the (smooth) spectrum-integrated slab dose instead; the narrow-beam
+    thin-depth limit (dose = fluence x S for ``solid_sphere_centre``) holds here.
     """
     fam = _family(particle)
     _check_name("geometry", geometry, GEOMETRIES)

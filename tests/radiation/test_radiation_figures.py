@@ -22,3 +22,14 @@ def test_dose_depth_and_spectra_figures():
 def test_public_api_is_listed():
     for name in radiation.__all__:
         assert hasattr(radiation, name), name
+
+
+def test_missing_table_error_names_the_generator(tmp_path, monkeypatch):
+    import pytest
+
+    from radiation import _tables
+
+    with pytest.raises(FileNotFoundError, match="data/scripts"):
+        _tables.load("no_such_table.h5", str(tmp_path / "no_such_table.h5"))
+    monkeypatch.setenv("SUNSINK_DATA_DIR", str(tmp_path))
+    assert _tables.data_dir() == tmp_path
