@@ -1,6 +1,5 @@
 """Single-event rates: shielded spectrum transport, cross-section integrals, scaling."""
 import jax
-import jax.numpy as jnp
 import numpy as np
 import pytest
 

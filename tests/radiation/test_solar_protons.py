@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 
 from radiation import solar
-from radiation.shielding import trapezoid_log_weights
 
 SCRIPTS = Path(__file__).resolve().parents[2] / "data" / "scripts"
 
