@@ -405,7 +405,8 @@ def build_parser() -> argparse.ArgumentParser:
     o.set_defaults(func=cmd_optimize)
     c = sub.add_parser("check", help="compare autodiff gradients with central finite differences")
     c.add_argument("config")
-    c.add_argument("--step", type=float, default=1e-6, help="relative FD step on the scaled variables")
+    c.add_argument("--step", type=float, nargs="+", default=[1e-5, 1e-6],
+                   help="relative FD step(s) on the scaled variables; with several, the best per variable")
     c.add_argument("--tolerance", type=float, default=1e-4, help="exit 1 if any error exceeds this")
     c.set_defaults(func=cmd_check)
     sw = sub.add_parser("sweep", help="evaluate a grid or Latin hypercube of designs (vmap, sharded)")

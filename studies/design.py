@@ -33,20 +33,20 @@ class Variable:
 
 
 VARIABLES: tuple[Variable, ...] = (
-    Variable("radiator_area_m2", 300.0, 30.0, 3000.0, 300.0, "m2", "radiator planform area (all panels)"),
-    Variable("radiator_thickness_m", 1.0e-3, 0.3e-3, 5e-3, 1e-3, "m", "radiator fin sheet thickness"),
-    Variable("radiator_tube_pitch_m", 0.20, 0.08, 0.60, 0.2, "m", "coolant tube pitch across the panel"),
+    Variable("radiator_area_m2", 160.0, 30.0, 3000.0, 300.0, "m2", "radiator planform area (all panels)"),
+    Variable("radiator_thickness_m", 0.5e-3, 0.3e-3, 5e-3, 1e-3, "m", "radiator fin sheet thickness"),
+    Variable("radiator_tube_pitch_m", 0.14, 0.08, 0.60, 0.2, "m", "coolant tube pitch across the panel"),
     Variable("radiator_emissivity", 0.91, 0.75, 0.95, 0.9, "1", "radiator IR emissivity (both faces)", fixed=True),
     Variable("radiator_absorptivity", 0.15, 0.08, 0.35, 0.15, "1", "radiator solar absorptivity (both faces)", fixed=True),
-    Variable("coolant_flow_kg_s", 6.0, 0.5, 40.0, 5.0, "kg/s", "total coolant mass flow of the loop"),
+    Variable("coolant_flow_kg_s", 3.5, 0.5, 40.0, 5.0, "kg/s", "total coolant mass flow of the loop"),
     Variable("tim_conductivity_w_m_k", 5.0, 1.0, 60.0, 5.0, "W/(m K)", "TIM2 (lid to cold plate) conductivity",
              fixed=True),
     Variable("coldplate_htc_scale", 1.0, 0.5, 3.0, 1.0, "1",
              "cold-plate enhancement relative to the baseline channel design (fin density)", fixed=True),
-    Variable("shield_thickness_m", 3e-3, 0.5e-3, 20e-3, 3e-3, "m", "aluminium-equivalent shield around the compute"),
-    Variable("array_area_m2", 900.0, 100.0, 5000.0, 800.0, "m2", "solar array planform area"),
-    Variable("coverglass_thickness_m", 150e-6, 50e-6, 500e-6, 150e-6, "m", "solar-cell coverglass thickness"),
-    Variable("battery_capacity_j", 1.5e9, 1e8, 2e10, 1e9, "J", "battery nameplate energy"),
+    Variable("shield_thickness_m", 8e-3, 0.5e-3, 20e-3, 3e-3, "m", "aluminium-equivalent shield around the compute"),
+    Variable("array_area_m2", 800.0, 100.0, 5000.0, 800.0, "m2", "solar array planform area"),
+    Variable("coverglass_thickness_m", 100e-6, 50e-6, 500e-6, 150e-6, "m", "solar-cell coverglass thickness"),
+    Variable("battery_capacity_j", 5e8, 1e8, 2e10, 1e9, "J", "battery nameplate energy"),
     Variable("altitude_m", 600e3, 400e3, 1000e3, 600e3, "m",
              "orbit altitude (SSO inclination follows; <= 1000 km keeps it inside the radiation table)"),
 )

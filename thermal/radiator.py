@@ -277,10 +277,24 @@ def _defaults(numerics: Numerics, dtype):
 
 
 def _as_arrays(*trees):
-    """Python numbers in the inputs -> (weakly typed) arrays, so that ``filter_jit`` traces
-    them instead of treating each distinct value as static (one compile per grid and
-    configuration, not per parameter value)."""
-    conv = lambda v: jnp.asarray(v) if isinstance(v, (float, int)) and not isinstance(v, bool) else v  # noqa: E731
+    """Every numeric leaf -> an array of the common floating dtype of all inputs.
+
+    Python numbers become traced arrays (``filter_jit`` would otherwise treat each
+    distinct value as static and recompile), and weakly/strongly typed leaves of the
+    same dtype get one signature, so there is one compile per grid and configuration,
+    not per parameter value or per way of writing it.  The solver casts everything to
+    this dtype anyway.
+    """
+    dtype = _dtype_of(*trees)
+
+    def conv(v):
+        if isinstance(v, bool) or v is None:
+            return v
+        if isinstance(v, (float, int)) or (hasattr(v, "dtype") and (
+                jnp.issubdtype(v.dtype, jnp.floating) or jnp.issubdtype(v.dtype, jnp.integer))):
+            return jnp.asarray(v, dtype)
+        return v
+
     out = tuple(jax.tree_util.tree_map(conv, t) for t in trees)
     return out if len(out) > 1 else out[0]
 

@@ -1,0 +1,226 @@
+"""Benchmark of the coupled whole-satellite model and its optimiser.
+
+Prints, for one study configuration (default: the baseline's grid sizes):
+
+1. evaluation cost: the jitted ``studies.evaluate`` and the [objective, constraints]
+   vector per second, and the cost of their full Jacobian (reverse mode) over one
+   evaluation;
+2. the same optimisation with scipy SLSQP fed by finite-difference gradients (scipy's
+   2-point differences of the jitted value, no autodiff) beside SLSQP and trust-constr fed
+   by our jitted autodiff Jacobians: iterations, model evaluations, wall time, final
+   objective and constraint violation;
+3. sweep throughput: points per second of the vmapped, chunked ``run_sweep`` over a
+   Latin hypercube beside a loop of single jitted evaluations of the same points.
+
+Everything is timed after compilation (each compiled function is called once first).
+Usage::
+
+    python benchmarks/design.py [--config studies/baseline_150kw.toml] [--maxiter 60]
+                                [--sweep-points 64] [--skip-fd]
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import math
+import os
+import time
+
+import jax
+
+jax.config.update("jax_enable_x64", True)  # the benchmark is a script, not library code
+
+import equinox as eqx  # noqa: E402
+import jax.numpy as jnp  # noqa: E402
+import numpy as np  # noqa: E402
+from scipy import optimize as so  # noqa: E402
+
+from studies import satellite as S  # noqa: E402
+from studies.config import load_config  # noqa: E402
+from studies.model import CONSTRAINT_NAMES, evaluate  # noqa: E402
+from studies.radiator_study import run_radiator_study, slug  # noqa: E402
+from studies.sweep import latin_hypercube, run_sweep  # noqa: E402
+
+
+def best_of(fn, repeats: int) -> float:
+    """Best wall time of ``repeats`` calls [s] (fn blocks until ready)."""
+    best = math.inf
+    for _ in range(repeats):
+        t = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def setup(config: str):
+    cfg, _ = load_config(config)
+    orb = cfg.orbits[0]
+    level0 = run_radiator_study(cfg)
+    geo = S.mission_geometry(orb, math.radians(float(level0[slug(orb.name)]["beta_design_deg"])))
+    mission = S.build_mission(cfg, geo)
+    numerics = S.build_numerics(cfg)
+    vs = S.build_variables(cfg, orb)
+    return cfg, orb, mission, numerics, vs, S.Kernels(vs, mission, numerics)
+
+
+def bench_evaluation(k: S.Kernels, base, repeats: int) -> dict:
+    full, refs, _ = k._full(k.vs.to_scaled(base), base)
+    xf, rf = jnp.asarray(full), jnp.asarray(refs)
+    value = lambda: jax.block_until_ready(k._vector(xf, rf, k.mission))  # noqa: E731
+    jac = lambda: jax.block_until_ready(k._jac(xf, rf, k.mission))  # noqa: E731
+    ev = lambda: jax.block_until_ready(k.evaluate(base, k.mission))  # noqa: E731
+    t = time.perf_counter()
+    value()
+    t_compile_value = time.perf_counter() - t
+    t = time.perf_counter()
+    jac()
+    t_compile_jac = time.perf_counter() - t
+    ev()
+    t_value, t_jac, t_eval = best_of(value, repeats), best_of(jac, repeats), best_of(ev, repeats)
+    n_out, n_in = np.asarray(k._jac(xf, rf, k.mission)).shape
+    return {"compile_value_s": t_compile_value, "compile_jacobian_s": t_compile_jac, "value_s": t_value,
+            "jacobian_s": t_jac, "evaluate_s": t_eval, "jacobian_shape": (n_out, n_in)}
+
+
+class Counter:
+    """Cached objective/constraint callbacks that count distinct model evaluations."""
+
+    def __init__(self, fn):
+        self.fn, self.n, self._key, self._val = fn, 0, None, None
+
+    def __call__(self, x):
+        key = np.asarray(x, dtype=np.float64).tobytes()
+        if key != self._key:
+            self._key, self._val = key, self.fn(x)
+            self.n += 1
+        return self._val
+
+
+def summarise(k: S.Kernels, base, x) -> tuple[float, float, bool]:
+    v = k.value(np.asarray(x), base)
+    return float(v[0]) * S.OBJECTIVE_REF[k.mission.objective], float(max(0.0, -v[1:-1].min())), bool(v[-1] > 0.5)
+
+
+def run_fd_slsqp(k: S.Kernels, base, maxiter: int, ftol: float) -> dict:
+    """scipy SLSQP with its own 2-point finite differences of the jitted value."""
+    p = k.problem(base)
+    val = Counter(lambda x: k.value(x, base))
+    x0 = np.clip(p.x0, p.lower, p.upper)
+    nit = [0]
+    t = time.perf_counter()
+    res = so.minimize(lambda x: val(x)[0], x0, method="SLSQP", bounds=so.Bounds(p.lower, p.upper),
+                      constraints=[{"type": "ineq", "fun": lambda x: val(x)[1:-1]}],
+                      options={"maxiter": maxiter, "ftol": ftol},
+                      callback=lambda xk: nit.__setitem__(0, nit[0] + 1))
+    wall = time.perf_counter() - t
+    obj, viol, conv = summarise(k, base, res.x)
+    return {"method": "SLSQP, FD gradients", "iterations": int(res.nit), "evaluations": val.n, "jacobians": 0,
+            "wall_s": wall, "objective": obj, "violation": viol, "converged": conv, "message": str(res.message)}
+
+
+def run_ad(k: S.Kernels, base, method: str, maxiter: int, ftol: float) -> dict:
+    calls = {"n": 0}
+    inner = k.value_and_jacobian
+
+    def counted(x, b):
+        calls["n"] += 1
+        return inner(x, b)
+
+    k.value_and_jacobian = counted
+    try:
+        t = time.perf_counter()
+        design, res, hist, _ = S.optimize_design(k, base, method, maxiter, ftol, stream=io.StringIO())
+        wall = time.perf_counter() - t
+    finally:
+        del k.value_and_jacobian
+    obj, viol, conv = summarise(k, base, res.x)
+    return {"method": f"{method}, autodiff", "iterations": int(res.nit), "evaluations": calls["n"],
+            "jacobians": calls["n"], "wall_s": wall, "objective": obj, "violation": viol, "converged": conv,
+            "message": str(res.message)}
+
+
+def bench_sweep(k: S.Kernels, base, mission, numerics, vs, n_points: int, chunk: int) -> dict:
+    names = [v.name for v in vs.free][:3]
+    bounds = {v.name: (v.lo, v.hi) for v in vs.free if v.name in names}
+    # Stay near the design so that every point is a meaningful (converging) design.
+    b0 = {n: float(getattr(base, n)) for n in names}
+    bounds = {n: (max(lo, 0.8 * b0[n]), min(hi, 1.25 * b0[n])) for n, (lo, hi) in bounds.items()}
+    points = latin_hypercube(bounds, n_points, seed=1)
+
+    def fn(p):
+        d = eqx.tree_at(lambda d: [getattr(d, n) for n in names], base, [p[n] for n in names])
+        o = evaluate(d, mission, numerics)
+        return {"total_mass_kg": o["total_mass_kg"], "junction_max_k": o["junction_max_k"],
+                "converged": o["converged"].astype(o["total_mass_kg"].dtype)}
+
+    warm = {n: v[:chunk] for n, v in points.items()}
+    run_sweep(fn, warm, chunk_size=chunk, progress=None)  # compile
+    t = time.perf_counter()
+    res = run_sweep(fn, points, chunk_size=chunk, progress=None)
+    t_sweep = time.perf_counter() - t
+    single = jax.jit(fn)
+    single({n: v[0] for n, v in points.items()})["total_mass_kg"].block_until_ready()
+    t = time.perf_counter()
+    loop = [single({n: v[i] for n, v in points.items()}) for i in range(n_points)]
+    jax.block_until_ready(loop)
+    t_loop = time.perf_counter() - t
+    agree = max(abs(float(loop[i]["total_mass_kg"]) - float(res["total_mass_kg"][i])) / float(res["total_mass_kg"][i])
+                for i in range(n_points))
+    return {"variables": names, "points": n_points, "chunk": chunk, "sweep_s": t_sweep, "loop_s": t_loop,
+            "converged": int(np.sum(res["converged"] > 0.5)), "max_rel_diff": agree,
+            "devices": len(jax.local_devices())}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--config", default="studies/baseline_150kw.toml")
+    ap.add_argument("--maxiter", type=int, default=60)
+    ap.add_argument("--ftol", type=float, default=1e-7)
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--sweep-points", type=int, default=64)
+    ap.add_argument("--chunk", type=int, default=16)
+    ap.add_argument("--skip-fd", action="store_true", help="skip the finite-difference SLSQP run")
+    args = ap.parse_args(argv)
+
+    print(f"jax {jax.__version__} on {jax.devices()[0].platform} ({len(jax.devices())} device(s)), "
+          f"load average {os.getloadavg()[0]:.2f}")
+    cfg, orb, mission, numerics, vs, k = setup(args.config)
+    base = vs.baseline()
+    print(f"config {args.config}: orbit {orb.name!r}, radiator {numerics.radiator_nx}x{numerics.radiator_ny}, "
+          f"chip {numerics.chip_nx}x{numerics.chip_ny}, {len(vs.free)} free variables, "
+          f"{len(CONSTRAINT_NAMES)} constraints")
+
+    e = bench_evaluation(k, base, args.repeats)
+    n_out, n_in = e["jacobian_shape"]
+    print("\n1. evaluation (best of %d, after compilation)" % args.repeats)
+    print(f"   compile: value {e['compile_value_s']:.1f} s, Jacobian {e['compile_jacobian_s']:.1f} s")
+    print(f"   evaluate (all metrics)        {e['evaluate_s'] * 1e3:9.2f} ms   {1 / e['evaluate_s']:8.1f} evals/s")
+    print(f"   [objective, constraints]      {e['value_s'] * 1e3:9.2f} ms   {1 / e['value_s']:8.1f} evals/s")
+    print(f"   full Jacobian ({n_out}x{n_in}, reverse) {e['jacobian_s'] * 1e3:9.2f} ms   "
+          f"= {e['jacobian_s'] / e['value_s']:.2f} x one evaluation "
+          f"(central FD of the free variables would cost {2 * len(vs.free)} evaluations)")
+
+    print(f"\n2. optimisation from the configured start (maxiter {args.maxiter}, ftol {args.ftol:g})")
+    rows = [run_ad(k, base, "SLSQP", args.maxiter, args.ftol),
+            run_ad(k, base, "trust-constr", args.maxiter, args.ftol)]
+    if not args.skip_fd:
+        rows.append(run_fd_slsqp(k, base, args.maxiter, args.ftol))
+    print(f"   {'method':<24} {'iter':>5} {'evals':>6} {'jacs':>5} {'wall s':>8} {'objective':>12} "
+          f"{'max viol':>9} {'conv':>5}  message")
+    for r in rows:
+        print(f"   {r['method']:<24} {r['iterations']:>5d} {r['evaluations']:>6d} {r['jacobians']:>5d} "
+              f"{r['wall_s']:>8.1f} {r['objective']:>12.2f} {r['violation']:>9.1e} {str(r['converged']):>5}  "
+              f"{r['message'][:60]}")
+
+    s = bench_sweep(k, base, mission, numerics, vs, args.sweep_points, args.chunk)
+    print(f"\n3. sweep over {s['variables']} (Latin hypercube, {s['points']} points, chunks of {s['chunk']}, "
+          f"{s['devices']} device(s))")
+    print(f"   vmapped run_sweep   {s['sweep_s']:8.2f} s   {s['points'] / s['sweep_s']:8.2f} points/s")
+    print(f"   loop of jitted calls {s['loop_s']:7.2f} s   {s['points'] / s['loop_s']:8.2f} points/s   "
+          f"ratio {s['loop_s'] / s['sweep_s']:.2f}x")
+    print(f"   {s['converged']}/{s['points']} converged; max relative difference sweep vs loop {s['max_rel_diff']:.1e}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
