@@ -135,14 +135,25 @@ def format_satellite(r: dict) -> str:
                  f"array {float(m['array_mass_kg']):,.0f} kg; battery {float(r['design']['battery_capacity_j']) / 3.6e6:.1f} kWh "
                  f"(required {float(m['battery_required_j']) / 3.6e6:.1f} kWh, DoD {float(m['battery_dod']):.2f}, "
                  f"eclipse {float(m['eclipse_s']) / 60:.1f} min), {float(m['battery_mass_kg']):,.0f} kg")
+    if "power_budget" in r:
+        import power as _power
+        for phase in ("sunlit", "eclipse"):
+            lines.append(f"power budget, {phase}:")
+            lines.extend("  " + ln for ln in _power.budget_table(r["power_budget"][phase]).splitlines())
     life = r["life"]
     lines.append(f"life: TID {life['tid']:.1f} yr, power {life['power']:.1f} yr, battery {life['battery']:.1f} yr "
                  f"-> limited by {life['limiting']}")
     c = r["constellation"]
+    be = float(c["break_even_launch_usd_per_kg"])
+    if be > 0:
+        verdict = f"break-even at a launch price of {be:,.0f} $/kg"
+    else:  # the satellites' manufacturing alone costs more than the ground
+        build = float(c["manufacturing_cost_usd"])
+        kw_years = (float(c["launch_cost_usd"]) + build) / float(c["space_usd_per_kw_year"])
+        verdict = (f"no break-even at any launch price: manufacturing alone costs {build / kw_years:,.0f} $/kW-yr")
     lines.append(f"constellation: {c['n_satellites']:,} satellites, {c['total_mass_kg'] / 1e6:,.1f} kt, "
                  f"{c['n_launches']:,} launches; {c['space_usd_per_kw_year']:,.0f} $/kW-yr in space vs "
-                 f"{c['terrestrial_usd_per_kw_year']:,.0f} $/kW-yr on the ground; break-even launch "
-                 f"{c['break_even_launch_usd_per_kg']:,.0f} $/kg")
+                 f"{c['terrestrial_usd_per_kw_year']:,.0f} $/kW-yr on the ground; {verdict}")
     lines.append("top sensitivities (elasticity of the objective):")
     obj = float(m["objective"])
     from .results import _param_value

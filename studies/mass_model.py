@@ -40,6 +40,12 @@ class MassParameters:
     payload_mass_per_chip_kg: float = 16.3
     """Compute payload mass per accelerator [kg]: NVIDIA DGX H100 system, 130.45 kg for 8 GPUs
     (NVIDIA DGX H100 datasheet) -- chassis, CPUs, memory, networking and power stages included."""
+    bus_radiator_temperature_k: float = 300.0
+    """Bus/PMAD radiator temperature [K] (assumption: electronics baseplates are kept below ~313 K,
+    so their radiator runs near 300 K; it is an isothermal two-sided level-0 panel)."""
+    bus_radiator_areal_mass_kg_m2: float = 5.0
+    """Bus radiator mass per planform area [kg/m^2] (tube-and-fin or heat-pipe radiators weigh at least
+    ~5 kg/m^2, Juhasz & Peterson 1994, NASA TM-106330 review of advanced radiator technologies)."""
     bus_mass_kg: float = 400.0
     """Bus avionics, ADCS, propulsion (dry), communications incl. optical terminals [kg] (assumption,
     ESPA-to-medium LEO bus class)."""
@@ -74,13 +80,24 @@ def shield_mass_kg(areal_density_kg_m2, p: MassParameters):
     return areal_density_kg_m2 * p.shielded_area_m2
 
 
+def bus_radiator_area_m2(heat_w, absorbed_w_m2, emissivity, p: MassParameters):
+    """Planform area [m^2] of the isothermal two-sided bus radiator that rejects ``heat_w``.
+
+    ``absorbed_w_m2`` (2,) and ``emissivity`` (2,): absorbed environment and emissivity per face.
+    """
+    sigma = 5.670374419e-8
+    net = jnp.sum(emissivity * sigma * p.bus_radiator_temperature_k**4 - absorbed_w_m2)
+    return heat_w / net
+
+
 def mass_breakdown(*, radiator_kg, fluid_kg, pump_kg, shield_kg, array_kg, battery_kg, n_chips,
-                   p: MassParameters) -> dict:
+                   p: MassParameters, bus_radiator_kg=0.0) -> dict:
     """Full breakdown [kg] (dict of JAX scalars) including structure and total."""
     payload = n_chips * p.payload_mass_per_chip_kg
     others = {
         "radiator": radiator_kg, "coolant": fluid_kg, "pump": pump_kg, "shield": shield_kg,
         "solar_array": array_kg, "battery": battery_kg, "payload": payload, "bus": p.bus_mass_kg,
+        "bus_radiator": bus_radiator_kg,
     }
     subtotal = sum(others.values())
     others["structure"] = p.structure_fraction * subtotal

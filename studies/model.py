@@ -13,7 +13,9 @@ continuous mission parameter):
 3. power: array temperature from its energy balance, end-of-life array output,
    the array output required by the loads plus battery recharge, battery
    requirement for the longest eclipse (:mod:`power`);
-4. thermal: identical chips on cold plates in parallel branches: the loop energy
+4. thermal: identical chips on cold plates in parallel branches: the loop carries
+   every watt the power budget sends to the payload radiator (chip power, its
+   point-of-load conversion loss, the pump's electrical power); the loop energy
    balance closes on the finite-difference radiator panels (a scalar root in the
    radiator inlet temperature, implicit gradient), then one representative chip
    is solved on the cold plate at its local coolant temperature;
@@ -52,7 +54,8 @@ from thermal.accelerators import accelerator_package
 from thermal.loop import pipe_darcy_friction
 
 from .design import SatelliteDesign
-from .mass_model import MassParameters, fluid_inventory_kg, mass_breakdown, pump_mass_kg, radiator_mass_kg, shield_mass_kg
+from .mass_model import (MassParameters, bus_radiator_area_m2, fluid_inventory_kg, mass_breakdown, pump_mass_kg,
+                         radiator_mass_kg, shield_mass_kg)
 from .optimize import ks_max
 
 AL_DENSITY_KG_M3 = 2700.0
@@ -318,8 +321,16 @@ def evaluate(design: SatelliteDesign, mission: Mission, numerics: Numerics = Num
     hydraulic_w = dp * design.coolant_flow_kg_s / props.density_kg_m3
     pump_w = hydraulic_w / mission.pump_efficiency
 
-    # All chip heat and the pump's hydraulic work reach the coolant and the radiator.
-    heat_w = mission.payload_power_w + hydraulic_w
+    # Everything the power budget sends to the payload radiator (power.HEAT_DESTINATIONS) reaches
+    # the coolant: the chips' power, its point-of-load conversion loss (regulators on cold plates,
+    # assumed downstream of the accelerators in each branch) and the pump's whole electrical power
+    # (canned pump: hydraulic work and motor losses both end up in the coolant).
+    loads = power.Loads(payload_compute_w=mission.payload_power_w, bus_avionics_w=mission.bus_power_w,
+                        isl_terminal_count=mission.isl_terminal_count, isl_terminal_w=mission.isl_terminal_w,
+                        pumps_w=pump_w, eclipse_payload_fraction=mission.eclipse_payload_fraction)
+    heat_w = sum(v for k, v in loads.terminal_w(eclipse=False).items()
+                 if power.HEAT_DESTINATIONS[k] == "payload_radiator")
+    out["payload_radiator_heat_w"] = heat_w
     t_in, rres, n_panels, panel, closure = radiator_loop(design, mission, numerics, heat_w, cp, sw, lw)
     supply = rres.outlet_temperature_k
     sol, perf, m_chip, t_cool, hbm_idx, model = chip_solution(design, mission, numerics, supply, props, cp)
@@ -349,9 +360,6 @@ def evaluate(design: SatelliteDesign, mission: Mission, numerics: Numerics = Num
     cell = power.get_cell(mission.cell)
     ecl_s = orbit.eclipse_fraction(h, mission.eclipse_beta_rad) * period
     sun_s = period - ecl_s
-    loads = power.Loads(payload_compute_w=mission.payload_power_w, bus_avionics_w=mission.bus_power_w,
-                        isl_terminal_count=mission.isl_terminal_count, isl_terminal_w=mission.isl_terminal_w,
-                        pumps_w=pump_w, eclipse_payload_fraction=mission.eclipse_payload_fraction)
     sunlit_load = loads.total_w(eclipse=False)
     eclipse_load = loads.total_w(eclipse=True)
     req = power.required_array_power_w(sunlit_load, eclipse_load, sun_s, ecl_s)
@@ -378,19 +386,32 @@ def evaluate(design: SatelliteDesign, mission: Mission, numerics: Numerics = Num
         "array_required_w": req.array_power_w, "array_eol_w": eol.power_w, "array_bol_w": bol.power_w,
         "array_temperature_k": therm.temperature_k, "array_radiation_factor": eol.factors.radiation,
         "array_mass_kg": power.array_mass_kg(cell, arr), "battery_required_j": bat.capacity_wh * 3600.0,
+        "array_absorbed_w": therm.absorbed_w_m2 * design.array_area_m2, "battery_recharge_w": req.recharge_w,
         "battery_dod": dod, "battery_cycles": n_cycles, "battery_mass_kg": battery_mass,
         "array_converged": therm.converged,
     })
 
-    # --- mass ---------------------------------------------------------------------------------
+    # --- bus / PMAD heat (power.HEAT_DESTINATIONS "bus_radiator"), worse of sunlight and eclipse ----
+    path = power.PathEfficiencies()
+    own = mission.bus_power_w + mission.isl_terminal_count * mission.isl_terminal_w
+    bus_sun = (own + sunlit_load * (1.0 / path.distribution - 1.0) + eol.power_w * (1.0 - path.regulator)
+               + req.recharge_w * path.regulator * (1.0 - tech.charge_efficiency))
+    bus_ecl = (own + eclipse_load * (1.0 / path.distribution - 1.0)
+               + eclipse_load / path.distribution * (1.0 / tech.discharge_efficiency - 1.0))
     mp = mission.mass
+    bus_heat = jnp.maximum(bus_sun, bus_ecl)
+    bus_area = bus_radiator_area_m2(bus_heat, panel.absorptivity * sw + panel.emissivity * lw, panel.emissivity, mp)
+    out.update({"bus_radiator_heat_w": bus_heat, "bus_radiator_area_m2": bus_area})
+
+    # --- mass ---------------------------------------------------------------------------------
     shield_areal = design.shield_thickness_m * AL_DENSITY_KG_M3
     masses = mass_breakdown(
         radiator_kg=radiator_mass_kg(design.radiator_area_m2, design.radiator_thickness_m,
                                      design.radiator_tube_pitch_m, mp),
         fluid_kg=fluid_inventory_kg(design.radiator_area_m2, design.radiator_tube_pitch_m, props.density_kg_m3, mp),
         pump_kg=pump_mass_kg(pump_w, mp), shield_kg=shield_mass_kg(shield_areal, mp),
-        array_kg=out["array_mass_kg"], battery_kg=battery_mass, n_chips=mission.n_chips, p=mp)
+        array_kg=out["array_mass_kg"], battery_kg=battery_mass, n_chips=mission.n_chips, p=mp,
+        bus_radiator_kg=bus_area * mp.bus_radiator_areal_mass_kg_m2)
     for k, v in masses.items():
         out[f"mass_{k}_kg"] = v
     out["total_mass_kg"] = masses["total"]

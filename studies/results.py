@@ -5,6 +5,8 @@ import math
 
 import numpy as np
 
+from power import HEAT_DESTINATIONS
+
 from . import archive as ar
 
 FACE_COORD = ("face", ["A", "B"])
@@ -164,8 +166,14 @@ METRICS = {
     "radiator_converged": ("1", "radiator solve converged"),
     "chip_converged": ("1", "chip solve converged"),
     "array_converged": ("1", "array temperature solve converged"),
+    "payload_radiator_heat_w": ("W", "heat carried by the coolant loop to the radiators (chips, conversion, pump)"),
+    "array_absorbed_w": ("W", "environmental power absorbed by the whole solar array"),
+    "battery_recharge_w": ("W", "array output that recharges the battery in sunlight"),
+    "bus_radiator_heat_w": ("W", "bus and power-conditioning heat on the bus radiator (worse of sun and eclipse)"),
+    "bus_radiator_area_m2": ("m2", "planform area of the isothermal two-sided bus radiator"),
 }
-MASS_ITEMS = ("payload", "solar_array", "radiator", "battery", "structure", "bus", "coolant", "shield", "pump")
+MASS_ITEMS = ("payload", "solar_array", "radiator", "battery", "structure", "bus", "bus_radiator", "coolant", "shield",
+              "pump")
 
 
 def _meta(key):
@@ -228,6 +236,28 @@ def satellite_group(r: dict, numerics, chip_extent_m) -> ar.Group:
         "temperature_k": ar.Dataset(np.array([float(c[1]) for c in chain]), units="K",
                                     long_name="temperature at each stage", dims=("stage",)),
     })
+    if "power_budget" in r:
+        phases = {}
+        for phase, b in r["power_budget"].items():
+            items = list(b.heat_by_item_w)
+            dest = sorted(b.heat_by_destination_w)
+            phases[phase] = ar.Group({
+                "item": ar.Dataset(np.array(items), units="1", long_name="budget item", dims=("item",)),
+                "load_w": ar.Dataset(np.array([float(b.loads_w.get(i, np.nan)) for i in items]), units="W",
+                                     long_name="power at the load terminals (NaN: a loss, not a load)",
+                                     dims=("item",)),
+                "heat_w": ar.Dataset(np.array([float(b.heat_by_item_w[i]) for i in items]), units="W",
+                                     long_name="heat dissipated by the item", dims=("item",)),
+                "heat_destination": ar.Dataset(np.array([HEAT_DESTINATIONS[i] for i in items]), units="1",
+                                               long_name="surface the item's heat lands on", dims=("item",)),
+                "destination": ar.Dataset(np.array(dest), units="1", long_name="heat destination",
+                                          dims=("destination",)),
+                "heat_by_destination_w": ar.Dataset(np.array([float(b.heat_by_destination_w[d]) for d in dest]),
+                                                    units="W", long_name="heat per destination",
+                                                    dims=("destination",)),
+            }, {"load_total_w": float(b.load_total_w), "array_output_w": float(b.array_output_w),
+                "battery_bus_w": float(b.battery_bus_w)})
+        children["power_budget"] = ar.Group(phases)
     mb = np.array([float(m[f"mass_{i}_kg"]) for i in MASS_ITEMS])
     children["mass_breakdown"] = ar.Group({
         "item": ar.Dataset(np.array(MASS_ITEMS), units="1", long_name="mass item", dims=("item",)),

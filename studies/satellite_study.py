@@ -16,6 +16,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+import power
 import radiation
 
 from .model import CONSTRAINT_NAMES, _chip_model
@@ -69,6 +70,7 @@ def run_orbit(cfg, orb, level0_case, stream=sys.stderr, on_iteration=None) -> di
     log.info("%s: mission life per subsystem", orb.name)
     out["life"] = S.life_limits(k, design, mission, years=np.linspace(0.5, 30.0, 30))
     out["constellation"] = S.constellation_report(cfg, metrics, mission)
+    out["power_budget"] = power_budget(metrics, mission)
     out["dose_depth"] = dose_depth(design, mission, metrics)
     model, _ = _chip_model(mission.chip, numerics.chip_nx, numerics.chip_ny)
     out["chip_extent_m"] = (model.lx_m, model.ly_m)
@@ -76,6 +78,20 @@ def run_orbit(cfg, orb, level0_case, stream=sys.stderr, on_iteration=None) -> di
     out["kernels"] = k
     out["design_obj"] = design
     return out
+
+
+def power_budget(metrics, mission) -> dict:
+    """Sunlit and eclipse power budgets of the design (power.sunlit_budget/eclipse_budget):
+    load per item, heat per item and the surface each heat lands on [W]."""
+    loads = power.Loads(payload_compute_w=float(mission.payload_power_w), bus_avionics_w=float(mission.bus_power_w),
+                        isl_terminal_count=float(mission.isl_terminal_count), isl_terminal_w=float(mission.isl_terminal_w),
+                        pumps_w=float(metrics["pump_power_w"]),
+                        eclipse_payload_fraction=float(mission.eclipse_payload_fraction))
+    path = power.PathEfficiencies()
+    sun = power.sunlit_budget(loads, float(metrics["array_eol_w"]), float(metrics["array_absorbed_w"]),
+                              float(metrics["battery_recharge_w"]) * float(path.regulator), path)
+    ecl = power.eclipse_budget(loads, path)
+    return {"sunlit": sun, "eclipse": ecl}
 
 
 def dose_depth(design, mission, metrics) -> dict:
@@ -96,6 +112,8 @@ def pareto_fronts(cfg, orb_result, stream=sys.stderr) -> dict:
     k = orb_result["kernels"]
     mission = orb_result["mission"]
     design = orb_result["design_obj"]
+    # The compiled kernels are shared between orbits: point them at THIS orbit's variables.
+    k.vs, k.mission = orb_result["variables"], mission
     n = cfg.pareto.n_points
     fronts = {}
     tj0 = float(mission.junction_limit_k)

@@ -57,7 +57,11 @@ def _compare(a: h5py.Group, b: h5py.Group, path=""):
         if a[k].dtype.kind in "SOU":
             assert np.array_equal(np.asarray(x), np.asarray(y)), p
         else:
-            np.testing.assert_allclose(np.asarray(x, float), np.asarray(y, float), rtol=2e-6, atol=1e-9,
+            # atol scales with the dataset: entries that are differences of large terms (the shunted
+            # surplus of a 230 kW array, a few W) carry the large terms' round-off/solver tolerance.
+            y = np.asarray(y, float)
+            scale = float(np.nanmax(np.abs(y))) if y.size and np.isfinite(y).any() else 0.0
+            np.testing.assert_allclose(np.asarray(x, float), y, rtol=2e-6, atol=max(1e-9, 1e-8 * scale),
                                        err_msg=p, equal_nan=True)
 
 
@@ -73,9 +77,22 @@ def test_independent_post_check_and_convergence(run):
     assert g["attrs"]["converged"] == 1 and g["attrs"]["feasible"] == 1
     cons = np.asarray(g["constraints"]["value"]["data"])
     assert np.all(cons >= -1e-6)
-    # The loop's energy balance closes: the radiators reject the chips' heat plus the pump's work.
+    # The loop's energy balance closes: the radiators reject the chips' power, its point-of-load
+    # conversion loss (92 % efficient regulators) and the pump's electrical power.
     m = {k: float(v["data"]) for k, v in g["metrics"].items() if k != "attrs"}
-    assert m["radiator_heat_rejected_w"] == pytest.approx(150e3 + m["hydraulic_power_w"], rel=1e-6)
+    assert m["radiator_heat_rejected_w"] == pytest.approx(150e3 / 0.92 + m["pump_power_w"], rel=1e-6)
+    # ... which is what the archived power budget sends to the payload radiator.
+    pb = g["power_budget"]["sunlit"]
+    dest = list(pb["destination"]["data"])
+    heat = np.asarray(pb["heat_by_destination_w"]["data"])
+    assert heat[dest.index("payload_radiator")] == pytest.approx(m["radiator_heat_rejected_w"], rel=1e-6)
+    # Budget conservation in sunlight: all heat = absorbed on the array - energy stored in the battery.
+    stored = m["battery_recharge_w"] * 0.97 * 0.95  # bus-side recharge x charge efficiency
+    assert heat.sum() == pytest.approx(m["array_absorbed_w"] - stored, rel=1e-6)
+    # The bus radiator in the mass model carries the budget's bus heat (worse of sunlight and eclipse).
+    pe = g["power_budget"]["eclipse"]
+    bus_ecl = np.asarray(pe["heat_by_destination_w"]["data"])[list(pe["destination"]["data"]).index("bus_radiator")]
+    assert m["bus_radiator_heat_w"] == pytest.approx(max(heat[dest.index("bus_radiator")], bus_ecl), rel=1e-6)
     assert abs(m["loop_closure_residual"]) < 1e-8
     # Exact maxima are below their smooth (KS) bounds used by the optimiser.
     assert m["junction_max_k"] <= m["junction_ks_k"] and m["hbm_max_k"] <= m["hbm_ks_k"]
@@ -120,3 +137,30 @@ def test_inspect_and_report_from_archive(run, capsys, tmp_path):
     for stem in ("mass", "radiator_field", "junction", "history", "sensitivities", "life", "constellation",
                  "dose_depth"):
         assert f"{stem}_dawn_dusk_sso_600_km.png" in names, stem
+
+
+def _disk_problem():
+    """min x0 + x1 s.t. g = 1 - x0^2 - x1^2 >= 0, bounds [-2, 2]; optimum -(1,1)/sqrt(2), lambda = 1/sqrt(2)."""
+    def both(x):
+        v = np.array([x[0] + x[1], 1.0 - x[0] ** 2 - x[1] ** 2, 1.0])
+        j = np.array([[1.0, 1.0], [-2 * x[0], -2 * x[1]], [0.0, 0.0]])
+        return v, j
+    return S.HostProblem(["a", "b"], np.zeros(2), -2 * np.ones(2), 2 * np.ones(2), ["disk"], both)
+
+
+def test_kkt_check_known_optimum_and_interior_stop():
+    p = _disk_problem()
+    xs = -np.ones(2) / np.sqrt(2)
+    chk = S.kkt_check(p, xs)
+    assert chk["feasible"] and chk["active"] == ["disk"] and chk["kkt_residual"] < 1e-12
+    assert chk["multipliers"]["disk"] == pytest.approx(1 / np.sqrt(2), rel=1e-12)
+    # An interior-point optimiser stops slightly inside: g = 1e-3 -> small residual, still active.
+    inner = xs * np.sqrt(1 - 1e-3)
+    chk = S.kkt_check(p, inner)
+    assert chk["active"] == ["disk"] and 1e-4 < chk["complementarity"] < 2e-3
+    # A clearly non-optimal feasible point is not a KKT point.
+    chk = S.kkt_check(p, np.array([-0.5, 0.0]))
+    assert chk["active"] == [] and chk["kkt_residual"] == pytest.approx(1.0)
+    # An infeasible point is reported with its violation.
+    chk = S.kkt_check(p, np.array([-1.0, -1.0]))
+    assert not chk["feasible"] and chk["violations"]["disk"] == pytest.approx(-1.0)

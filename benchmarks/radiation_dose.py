@@ -2,7 +2,7 @@
 SHIELDOSE-2 (IRBEM via spacepy, ctypes) on the same spectra and depths, plus the whole
 mission-TID evaluation and its gradient.
 
-Run:  .venv/bin/python benchmarks/radiation.py      (needs spacepy for the baseline)
+Run:  .venv/bin/python benchmarks/radiation_dose.py (needs spacepy for the baseline)
 """
 from __future__ import annotations
 
