@@ -39,6 +39,8 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("radiator_emissivity", 0.91, 0.75, 0.95, 0.9, "1", "radiator IR emissivity (both faces)", fixed=True),
     Variable("radiator_absorptivity", 0.15, 0.08, 0.35, 0.15, "1", "radiator solar absorptivity (both faces)", fixed=True),
     Variable("coolant_flow_kg_s", 3.5, 0.5, 40.0, 5.0, "kg/s", "total coolant mass flow of the loop"),
+    # 5 W/(m K): a high-end phase-change/metal-filled TIM2 (assumption); typical greases are
+    # 0.4-4 W/(m K) (Prasher 2006, cited in thermal/accelerators.py).
     Variable("tim_conductivity_w_m_k", 5.0, 1.0, 60.0, 5.0, "W/(m K)", "TIM2 (lid to cold plate) conductivity",
              fixed=True),
     Variable("coldplate_htc_scale", 1.0, 0.5, 3.0, 1.0, "1",

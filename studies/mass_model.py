@@ -22,7 +22,8 @@ class MassParameters:
     Tube-and-fin space radiators weigh at least ~5 kg/m^2 in total (Juhasz & Peterson, NASA
     review of advanced radiator technologies, 1994); 3 kg/m^2 plus a ~1-2 mm sheet lands there."""
     tube_mass_per_length_kg_m: float = 0.05
-    """Aluminium coolant tube with saddle [kg/m] (assumption: 8 mm OD, 1 mm wall -> 0.06 kg/m)."""
+    """Aluminium coolant tube with saddle [kg/m] (assumption: 8 mm OD, 0.7 mm wall -> 0.043 kg/m of
+    tube plus ~0.007 kg/m of saddle and bond)."""
     tube_inner_diameter_m: float = 6e-3
     """Coolant tube inner diameter [m] (for the fluid inventory)."""
     manifold_fraction: float = 0.25

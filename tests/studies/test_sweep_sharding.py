@@ -31,13 +31,17 @@ SCRIPT = textwrap.dedent("""
         q = thermal.absorbed_flux_w_m2(env.face_a, 0.2, 0.9)
         return {"mean": jnp.mean(q), "series": q}
     pts = latin_hypercube({"h": (400e3, 1200e3), "b": (-1.2, 1.2)}, 37, seed=1)
-    chunks = []
-    a = run_sweep(fn, pts, chunk_size=16, progress=None, on_chunk=lambda s, r: chunks.append(s))
-    b = run_sweep(fn, pts, chunk_size=16, progress=None, shard=False)
-    assert chunks == [0, 16, 32], chunks
-    assert a["series"].shape == (37, 24)
-    np.testing.assert_allclose(a["mean"], b["mean"], rtol=1e-13)
-    np.testing.assert_allclose(a["series"], b["series"], rtol=1e-13)
+    b = run_sweep(fn, pts, chunk_size=16, progress=None, shard=False, vectorize="vmap")
+    for mode in ("vmap", "map"):
+        chunks = []
+        a = run_sweep(fn, pts, chunk_size=16, progress=None, on_chunk=lambda s, r: chunks.append(s),
+                      vectorize=mode)
+        assert chunks == [0, 16, 32], chunks
+        assert a["series"].shape == (37, 24)
+        np.testing.assert_allclose(a["mean"], b["mean"], rtol=1e-13)
+        np.testing.assert_allclose(a["series"], b["series"], rtol=1e-13)
+    c = run_sweep(fn, pts, chunk_size=16, progress=None, shard=False, vectorize="map")
+    np.testing.assert_allclose(c["series"], b["series"], rtol=1e-13)
     print("SHARDED_OK")
 """)
 
