@@ -42,6 +42,14 @@ SCRIPT = textwrap.dedent("""
         np.testing.assert_allclose(a["series"], b["series"], rtol=1e-13)
     c = run_sweep(fn, pts, chunk_size=16, progress=None, shard=False, vectorize="map")
     np.testing.assert_allclose(c["series"], b["series"], rtol=1e-13)
+    d = run_sweep(fn, pts, chunk_size=16, progress=None)  # automatic choice (vmap over 8 devices)
+    np.testing.assert_allclose(d["series"], b["series"], rtol=1e-13)
+    try:
+        run_sweep(fn, pts, vectorize="pmap", progress=None)
+    except ValueError as exc:
+        assert "vectorize" in str(exc) and "pmap" in str(exc)
+    else:
+        raise AssertionError("bad vectorize accepted")
     print("SHARDED_OK")
 """)
 
