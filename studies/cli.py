@@ -97,6 +97,22 @@ def make_figures(archive_path: Path, out_dir: Path) -> list[Path]:
     return paths
 
 
+def level0_cross_check(r: dict) -> str:
+    """The level-0 isothermal panel beside the FD radiator: the planform area an isothermal
+    two-sided panel at the FD panels' mean and inlet temperatures needs for the same heat."""
+    import thermal
+
+    m, d = r["metrics"], r["design"]
+    q = float(m["radiator_heat_rejected_w"])
+    eps = [float(d["radiator_emissivity"])] * 2
+    absorbed = [0.5 * float(m["radiator_absorbed_w_m2"])] * 2  # only the sum over faces enters
+    a_mean = float(thermal.isothermal_panel_area_m2(q, float(m["radiator_mean_k"]), eps, absorbed))
+    a_in = float(thermal.isothermal_panel_area_m2(q, float(m["radiator_inlet_k"]), eps, absorbed))
+    return (f"level-0 cross-check: FD radiator {float(d['radiator_area_m2']):.1f} m2 vs isothermal panel "
+            f"{a_mean:.1f} m2 at the FD mean {float(m['radiator_mean_k']):.1f} K, {a_in:.1f} m2 at the inlet "
+            f"{float(m['radiator_inlet_k']):.1f} K")
+
+
 def format_satellite(r: dict) -> str:
     """Plain-text report of one orbit's whole-satellite result."""
     m = r["metrics"]
@@ -125,6 +141,7 @@ def format_satellite(r: dict) -> str:
     lines.append(f"radiator: {float(m['radiator_n_panels']):.1f} panels, fin efficiency {float(m['radiator_fin_efficiency']):.3f}, "
                  f"rejects {float(m['radiator_heat_rejected_w']) / 1e3:.1f} kW; pump {float(m['pump_power_w']):.0f} W, "
                  f"dp {float(m['pressure_drop_pa']) / 1e3:.1f} kPa")
+    lines.append(level0_cross_check(r))
     lines.append(f"radiation: TID {float(m['tid_si_gy']) * 100:.0f} rad(Si) over the mission "
                  f"(trapped p {float(m['tid_trapped_proton_si_gy']) * 100:.0f}, e {float(m['tid_trapped_electron_si_gy']) * 100:.0f}, "
                  f"solar p {float(m['tid_solar_proton_si_gy']) * 100:.0f}); SEE {float(m['see_events_per_chip_day']):.3g}/chip-day, "
