@@ -114,20 +114,22 @@ class _Evaluator:
     def fun(self, x):
         return self.f_and_g(x)[0]
 
+    # The optimisers get copies: scipy's SLSQP (1.17) modifies the arrays it is given in place,
+    # which silently corrupted a cached gradient/Jacobian reused at the same x.
     def jac(self, x):
-        return self.f_and_g(x)[1]
+        return self.f_and_g(x)[1].copy()
 
     def cons(self, x):
         k = ("c", self._key(x))
         if k not in self._cache:
             self._cache[k] = np.asarray(self._c(jnp.asarray(x)), dtype=np.float64)
-        return self._cache[k]
+        return self._cache[k].copy()
 
     def cons_jac(self, x):
         k = ("jc", self._key(x))
         if k not in self._cache:
             self._cache[k] = np.asarray(self._jc(jnp.asarray(x)), dtype=np.float64)
-        return self._cache[k]
+        return self._cache[k].copy()
 
 
 def run_optimizer(problem: Problem, method: str = "SLSQP", maxiter: int = 100, ftol: float = 1e-9,

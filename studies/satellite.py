@@ -215,10 +215,12 @@ def optimize_design(kernels: Kernels, base: SatelliteDesign, method="SLSQP", max
 
     x0 = np.clip(p.x0, p.lower, p.upper)
     record(x0)
-    fun = lambda x: p.value(x)[0]  # noqa: E731
-    jac = lambda x: p.both(x)[1][0]  # noqa: E731
-    con = lambda x: p.value(x)[1:-1]  # noqa: E731
-    cjac = lambda x: p.both(x)[1][1:-1]  # noqa: E731
+    # Copies, never views of the cached arrays: scipy's SLSQP (1.17) modifies the Jacobian it is
+    # given in place, which corrupted the cache and made SLSQP stall after its first step.
+    fun = lambda x: float(p.value(x)[0])  # noqa: E731
+    jac = lambda x: np.array(p.both(x)[1][0], copy=True)  # noqa: E731
+    con = lambda x: np.array(p.value(x)[1:-1], copy=True)  # noqa: E731
+    cjac = lambda x: np.array(p.both(x)[1][1:-1], copy=True)  # noqa: E731
     bounds = so.Bounds(p.lower, p.upper)
 
     def slsqp(x_start, n):

@@ -164,3 +164,17 @@ def test_kkt_check_known_optimum_and_interior_stop():
     # An infeasible point is reported with its violation.
     chk = S.kkt_check(p, np.array([-1.0, -1.0]))
     assert not chk["feasible"] and chk["violations"]["disk"] == pytest.approx(-1.0)
+
+
+def test_slsqp_with_autodiff_jacobians_reaches_the_golden_optimum(kernels, run):
+    # Regression: scipy's SLSQP (1.17) modifies the Jacobian arrays it is given in place; the
+    # driver used to hand it views of its cached Jacobian, which corrupted the cache, and SLSQP
+    # stopped after a few steps ("positive directional derivative") far from the optimum.
+    k, vs, mission = kernels
+    g = ar.read_archive(run)["satellite"]["dawn_dusk_sso_600_km"]
+    golden = float(g["metrics"]["total_mass_kg"]["data"])
+    design, res, hist, p = S.optimize_design(k, vs.baseline(), "SLSQP", 100, 1e-9,
+                                             stream=__import__("io").StringIO())
+    chk = S.kkt_check(p, res.x)
+    assert chk["feasible"] and chk["kkt_residual"] < 1e-3, chk
+    assert hist[-1]["objective"] * S.OBJECTIVE_REF["mass"] == pytest.approx(golden, rel=1e-4)
