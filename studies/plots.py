@@ -153,17 +153,24 @@ def constellation_figure(g, title):
 
 def pareto_figure(p):
     panels = []
+
+    def ok(f):  # feasible re-optimisations (worst normalised constraint >= -1e-6)
+        return _d(f["worst_constraint"]) >= -1e-6 if "worst_constraint" in f else np.ones(len(_d(f["total_mass_kg"])), bool)
+
     if "junction" in p:
         f = p["junction"]
-        panels.append((_d(f["junction_max_k"]), _d(f["total_mass_kg"]), "max junction temperature [K]"))
-        panels.append((_d(f["radiator_mean_k"]), _d(f["total_mass_kg"]), "mean radiator temperature [K]"))
+        panels.append((_d(f["junction_max_k"]), _d(f["total_mass_kg"]), ok(f), "max junction temperature [K]"))
+        panels.append((_d(f["radiator_mean_k"]), _d(f["total_mass_kg"]), ok(f), "mean radiator temperature [K]"))
     if "altitude" in p:
         f = p["altitude"]
-        panels.append((_d(f["altitude_m"]) / 1e3, _d(f["total_mass_kg"]), "altitude [km]"))
+        panels.append((_d(f["altitude_m"]) / 1e3, _d(f["total_mass_kg"]), ok(f), "altitude [km]"))
     fig, axes = plt.subplots(1, max(len(panels), 1), figsize=(4.2 * max(len(panels), 1), 4), constrained_layout=True,
                              squeeze=False)
-    for ax, (x, y, lab) in zip(axes[0], panels):
-        ax.plot(x, y, "o-")
+    for ax, (x, y, feas, lab) in zip(axes[0], panels):
+        ax.plot(x[feas], y[feas], "o-", label="feasible optimum")
+        if (~feas).any():
+            ax.plot(x[~feas], y[~feas], "x", color="tab:red", ms=9, label="no feasible design found")
+            ax.legend(fontsize=8)
         ax.set_xlabel(lab)
         ax.set_ylabel("optimum total mass [kg]")
         ax.grid(alpha=0.3)
