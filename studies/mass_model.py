@@ -12,6 +12,8 @@ from dataclasses import dataclass, fields
 
 import jax.numpy as jnp
 
+from orbit.constants import STEFAN_BOLTZMANN_W_M2_K4
+
 
 @dataclass(frozen=True)
 class MassParameters:
@@ -46,7 +48,7 @@ class MassParameters:
     so their radiator runs near 300 K; it is an isothermal two-sided level-0 panel)."""
     bus_radiator_areal_mass_kg_m2: float = 5.0
     """Bus radiator mass per planform area [kg/m^2] (tube-and-fin or heat-pipe radiators weigh at least
-    ~5 kg/m^2, Juhasz & Peterson 1994, NASA TM-106330 review of advanced radiator technologies)."""
+    ~5 kg/m^2, Juhasz & Peterson, NASA review of advanced radiator technologies, 1994)."""
     bus_mass_kg: float = 400.0
     """Bus avionics, ADCS, propulsion (dry), communications incl. optical terminals [kg] (assumption,
     ESPA-to-medium LEO bus class)."""
@@ -86,8 +88,7 @@ def bus_radiator_area_m2(heat_w, absorbed_w_m2, emissivity, p: MassParameters):
 
     ``absorbed_w_m2`` (2,) and ``emissivity`` (2,): absorbed environment and emissivity per face.
     """
-    sigma = 5.670374419e-8
-    net = jnp.sum(emissivity * sigma * p.bus_radiator_temperature_k**4 - absorbed_w_m2)
+    net = jnp.sum(emissivity * STEFAN_BOLTZMANN_W_M2_K4 * p.bus_radiator_temperature_k**4 - absorbed_w_m2)
     return heat_w / net
 
 
