@@ -99,8 +99,8 @@ def run_sweep(fn: Callable[[dict], dict], points: Mapping[str, np.ndarray], *, c
         "map" evaluates them one after the other inside the same compiled program (the right
         choice on a CPU, where a vmapped iterative solver runs every point to the slowest
         point's iteration count and gains nothing from the batch: for the satellite model on
-        one CPU core "vmap" ran at 0.67x and "map" at 1.2x the throughput of a loop of jitted
-        calls, benchmarks/design.py).  Over several (virtual) CPU devices
+        one CPU device "vmap" ran at 0.5-0.7x and "map" at 1.2-1.4x the throughput of a loop of
+        jitted calls, benchmarks/design.py).  Over several (virtual) CPU devices
         "map" has to synchronise the devices at every solver iteration and was 3x slower than
         "vmap" (2 devices).  Default: "map" on a single CPU device, "vmap" otherwise.  Both
         shard the chunk over the devices.
