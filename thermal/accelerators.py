@@ -19,6 +19,8 @@ HBM limit              95 C            JEDEC JESD235: extended operating range 8
 HBM power / stack      15 W            *assumed* (share of board power; not published)
 silicon k, rho c_p     148 W/mK,       Incropera et al. (2007) Table A.1, 300 K
                        1.66e6 J/m^3K
+silicon k(T)           k300 (T/300)^-1.40  fit through Table A.1 148 W/mK (300 K), 98.9 (400 K);
+                                       optional (``silicon_k_of_t=True``)
 die thickness          775 um          SEMI M1 300 mm wafer thickness (die assumed not thinned)
 TIM1 (indium solder)   82 W/mK, 200um  k: CRC Handbook (indium 81.8 W/mK); bond line: Prasher
                                        (2006) solder TIM range 25-200 um (upper end *assumed*)
@@ -51,7 +53,7 @@ import math
 
 import numpy as np
 
-from .chip import ChipModel, LayerSpec
+from .chip import SILICON_CONDUCTIVITY_EXPONENT, ChipModel, LayerSpec
 from .floorplan import Block, Floorplan
 
 __all__ = ["ACCELERATORS", "accelerator_package"]
@@ -71,7 +73,7 @@ ACCELERATORS = {
 
 
 def accelerator_package(name: str = "h100-sxm", nx: int = 64, ny: int = 48, power_w: float | None = None,
-                        hbm_power_w: float = 15.0, n_sublayers=(2, 1, 2, 1, 1)):
+                        hbm_power_w: float = 15.0, n_sublayers=(2, 1, 2, 1, 1), silicon_k_of_t: bool = False):
     """Chip model of an H100/B200-class package on a cold plate.
 
     Parameters
@@ -81,6 +83,9 @@ def accelerator_package(name: str = "h100-sxm", nx: int = 64, ny: int = 48, powe
     power_w : total package power [W] (default: the preset's TDP), split into the
         HBM stacks (``hbm_power_w`` each, active stacks only) and the die(s).
     n_sublayers : cells through die, TIM1, lid, TIM2, cold-plate base.
+    silicon_k_of_t : temperature-dependent silicon conductivity in the die layer
+        (:data:`thermal.chip.SILICON_CONDUCTIVITY_EXPONENT`, about 20 % lower k at
+        360 K than at 300 K); default constant 148 W/(m K).
 
     Returns
     -------
@@ -125,7 +130,8 @@ def accelerator_package(name: str = "h100-sxm", nx: int = 64, ny: int = 48, powe
     lid = (0.0, 0.0, lx, ly)
     ns = tuple(n_sublayers)
     layers = [
-        LayerSpec("die", 775e-6, SILICON["k"], SILICON["c"], active_layer, n_sublayers=ns[0]),
+        LayerSpec("die", 775e-6, SILICON["k"], SILICON["c"], active_layer, n_sublayers=ns[0],
+                  conductivity_exponent=SILICON_CONDUCTIVITY_EXPONENT if silicon_k_of_t else 0.0),
         LayerSpec("tim1", 200e-6, INDIUM_K, 1.66e6, active_layer, n_sublayers=ns[1]),
         LayerSpec("lid", 3e-3, COPPER["k"], COPPER["c"], lid, n_sublayers=ns[2]),
         LayerSpec("tim2", 50e-6, 4.0, 2.0e6, lid, n_sublayers=ns[3]),

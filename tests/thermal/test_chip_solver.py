@@ -87,6 +87,25 @@ def test_jit_vmap_plain_agree(model):
         plain = m.steady(qi, powers[i]).max_junction_k
         np.testing.assert_allclose(float(batched[i]), float(plain), rtol=1e-10)
         np.testing.assert_allclose(float(jitted(qi, powers[i])), float(plain), rtol=1e-10)
+    # chunked batch (lax.map over vmap chunks; 3 chips in chunks of 2 leaves a remainder)
+    chunked = m.steady_batch(ps, powers, chunk_size=2)
+    np.testing.assert_allclose(np.asarray(chunked.max_junction_k), np.asarray(batched), rtol=1e-10)
+    assert chunked.temperature_k.shape == (3, m.nz, m.ny, m.nx) and bool(jnp.all(chunked.converged))
+    with pytest.raises(ValueError, match="chunk_size"):
+        m.steady_batch(ps, powers, chunk_size=0)
+
+
+def test_lateral_transforms_agree(model):
+    """The dense-matrix and FFT DCT preconditioners give the same solution (only the
+    preconditioner differs, so the iteration counts agree too)."""
+    m, p, pw = model
+    fft = ChipModel(m.layers, m.floorplan, m.nx, m.ny, lateral_transform="fft")
+    assert m.lateral_transform == "matmul"
+    a, b = m.steady(p, pw), fft.steady(p, pw)
+    assert float(jnp.max(jnp.abs(a.temperature_k - b.temperature_k))) < 1e-9
+    assert abs(int(a.iterations) - int(b.iterations)) <= 1
+    with pytest.raises(ValueError, match="lateral_transform"):
+        ChipModel(m.layers, m.floorplan, m.nx, m.ny, lateral_transform="dct")
 
 
 def test_float32_matches_float64(model):
