@@ -39,7 +39,7 @@ def ev6_case(n):
     cfg, mats = read_hotspot_config(d / "example.config"), read_materials(d / "example.materials")
     fp = read_flp(d / "ev6.flp")
     names, trace = read_ptrace(d / "gcc.ptrace")
-    layers, htc, amb, origin = hotspot_package(cfg, mats, fp, n_sublayers=(2, 1, 2, 3))
+    layers, htc, amb, origin, _ = hotspot_package(cfg, mats, fp, n_sublayers=(2, 1, 2, 3))
     m = ChipModel(layers, fp, n, n, die_origin_m=origin)
     p = m.default_params(bottom_htc_w_m2_k=htc, coolant_temperature_k=amb)
     return m, p, trace.mean(axis=0)[[names.index(b) for b in m.block_names]]

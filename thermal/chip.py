@@ -912,8 +912,8 @@ def spreading_series_mean_temperature(source_m, plate_m, layers, htc_w_m2_k, pow
 
 
 # ---------------------------------------------------------------------- HotSpot package
-def hotspot_package(config: dict, materials: dict, floorplan: Floorplan, n_sublayers=(1, 1, 1, 1)):
-    """Express HotSpot's default package (die, TIM, spreader, sink, convection) as layers.
+def hotspot_package(config: dict, materials: dict, floorplan: Floorplan, n_sublayers=None, lcf_layers=None):
+    """Express a HotSpot package (chip layers, spreader, sink, convection) as layers.
 
     Parameters
     ----------
@@ -923,13 +923,23 @@ def hotspot_package(config: dict, materials: dict, floorplan: Floorplan, n_subla
         ``material_sink``, ``r_convec``, ``ambient``).
     materials : dict from :func:`thermal.floorplan.read_materials`.
     floorplan : die floorplan (die = its bounding box).
+    n_sublayers : cells through each layer (default 1 each).
+    lcf_layers : optional layers from :func:`thermal.floorplan.read_lcf`.  As in
+        HotSpot's grid model, they replace the default die + TIM pair and the
+        spreader and sink of ``config`` are appended below them; layer 0 is the
+        farthest from the sink.  Each layer keeps its conductivity (1/resistivity),
+        capacity and thickness; ``lateral_heat_flow = N`` becomes an in-plane
+        conductivity 1e-9 of the through-plane value.  Exactly one layer may
+        dissipate power (its floorplan is ``floorplan``); all chip layers share the
+        die outline, as HotSpot requires.
 
     Returns
     -------
-    layers : list of :class:`LayerSpec` centred in the sink's square, die first.
+    layers : list of :class:`LayerSpec` centred in the sink's square, source side first.
     bottom_htc_w_m2_k : ``1 / (r_convec * s_sink^2)`` [W/(m^2 K)] over the sink base.
     ambient_k : convection ambient [K].
     die_origin_m : (x, y) [m] of the die in the domain.
+    power_layer : index of the power-dissipating layer (pass to :class:`ChipModel`).
 
     Notes
     -----
@@ -942,25 +952,44 @@ def hotspot_package(config: dict, materials: dict, floorplan: Floorplan, n_subla
             return materials[name]["conductivity_w_m_k"], materials[name]["heat_capacity_j_m3_k"]
         return float(config.get(f"k_{prefix}", default_k)), float(config.get(f"p_{prefix}", default_c))
 
-    k_chip, c_chip = mat("chip", 100.0, 1.75e6)
     k_sp, c_sp = mat("spreader", 400.0, 3.55e6)
     k_sink, c_sink = mat("sink", 400.0, 3.55e6)
-    k_tim = float(config.get("k_interface", 4.0))
-    c_tim = float(config.get("p_interface", 4.0e6))
     x0, y0, x1, y1 = floorplan.bounding_box_m
     w, h = x1 - x0, y1 - y0
     s_sink = float(config["s_sink"])
     s_sp = float(config["s_spreader"])
+    if not (w <= s_sp <= s_sink):
+        raise ValueError(f"HotSpot package needs die width {w:g} m <= s_spreader {s_sp:g} m <= s_sink "
+                         f"{s_sink:g} m")
     c = s_sink / 2
     die = (c - w / 2, c - h / 2, c + w / 2, c + h / 2)
     spr = (c - s_sp / 2, c - s_sp / 2, c + s_sp / 2, c + s_sp / 2)
-    ns = tuple(n_sublayers)
-    layers = [
-        LayerSpec("die", float(config["t_chip"]), k_chip, c_chip, die, n_sublayers=ns[0]),
-        LayerSpec("tim", float(config["t_interface"]), k_tim, c_tim, die, n_sublayers=ns[1]),
-        LayerSpec("spreader", float(config["t_spreader"]), k_sp, c_sp, spr, n_sublayers=ns[2]),
+    if lcf_layers is None:
+        k_chip, c_chip = mat("chip", 100.0, 1.75e6)
+        chip = [("die", float(config["t_chip"]), k_chip, c_chip, None),
+                ("tim", float(config["t_interface"]), float(config.get("k_interface", 4.0)),
+                 float(config.get("p_interface", 4.0e6)), None)]
+        power_layer = 0
+    else:
+        lcf_layers = sorted(lcf_layers, key=lambda L: L.number)
+        if [L.number for L in lcf_layers] != list(range(len(lcf_layers))):
+            raise ValueError(f"lcf layer numbers {[L.number for L in lcf_layers]} must be 0..n-1")
+        powered = [i for i, L in enumerate(lcf_layers) if L.power_dissipation]
+        if len(powered) != 1:
+            raise ValueError(f"lcf_layers: exactly one layer may dissipate power here, got layers {powered}")
+        power_layer = powered[0]
+        chip = [(f"lcf{L.number}", L.thickness_m, L.conductivity_w_m_k, L.heat_capacity_j_m3_k,
+                 None if L.lateral_heat_flow else 1e-9 * L.conductivity_w_m_k) for L in lcf_layers]
+    n_total = len(chip) + 2
+    ns = (1,) * n_total if n_sublayers is None else tuple(n_sublayers)
+    if len(ns) != n_total:
+        raise ValueError(f"n_sublayers has {len(ns)} entries, expected {n_total} (chip layers, spreader, sink)")
+    layers = [LayerSpec(name, t, k, cap, die, lateral_conductivity_w_m_k=kl, n_sublayers=n)
+              for (name, t, k, cap, kl), n in zip(chip, ns)]
+    layers += [
+        LayerSpec("spreader", float(config["t_spreader"]), k_sp, c_sp, spr, n_sublayers=ns[-2]),
         LayerSpec("sink", float(config["t_sink"]), k_sink, c_sink, (0.0, 0.0, s_sink, s_sink),
-                  n_sublayers=ns[3]),
+                  n_sublayers=ns[-1]),
     ]
     htc = 1.0 / (float(config["r_convec"]) * s_sink ** 2)
-    return layers, htc, float(config.get("ambient", 318.15)), (die[0] - x0, die[1] - y0)
+    return layers, htc, float(config.get("ambient", 318.15)), (die[0] - x0, die[1] - y0), power_layer

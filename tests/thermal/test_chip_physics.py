@@ -27,7 +27,7 @@ def ev6_model():
     mats = read_materials(HOTSPOT_DIR / "example.materials")
     fp = read_flp(HOTSPOT_DIR / "ev6.flp")
     names, trace = read_ptrace(HOTSPOT_DIR / "gcc.ptrace")
-    layers, htc, ambient, origin = hotspot_package(cfg, mats, fp)
+    layers, htc, ambient, origin, _ = hotspot_package(cfg, mats, fp)
     m = ChipModel(layers, fp, 32, 32, die_origin_m=origin)
     p = m.default_params(bottom_htc_w_m2_k=htc, coolant_temperature_k=ambient)
     pw = trace.mean(axis=0)[[names.index(b) for b in m.block_names]]
@@ -223,3 +223,60 @@ def test_lid_larger_than_die_is_meshed(ev6_model):
     m2 = ChipModel(layers, m.floorplan, m.nx, m.ny, die_origin_m=m.die_origin_m, domain_m=(m.lx_m, m.ly_m))
     s2 = m2.steady(p, pw)
     assert float(s2.max_junction_k) > float(s.max_junction_k) + 1.0
+
+
+def test_hotspot_lcf_stack(tmp_path):
+    """An .lcf stack equal to HotSpot's default die + TIM pair gives the same model and solution;
+    a three-layer stack with the power layer in the middle and a no-lateral-flow layer conserves
+    energy; bad stacks are refused."""
+    from thermal.chip import hotspot_package
+    from thermal.floorplan import LcfLayer, read_lcf, write_lcf
+
+    cfg = read_hotspot_config(HOTSPOT_DIR / "example.config")
+    mats = read_materials(HOTSPOT_DIR / "example.materials")
+    fp = read_flp(HOTSPOT_DIR / "ev6.flp")
+    names, trace = read_ptrace(HOTSPOT_DIR / "gcc.ptrace")
+    ref, htc, amb, origin, pl = hotspot_package(cfg, mats, fp)
+    assert pl == 0
+    lcf = (LcfLayer(0, True, True, ref[0].heat_capacity_j_m3_k, 1 / ref[0].conductivity_w_m_k,
+                    ref[0].thickness_m, "ev6.flp"),
+           LcfLayer(1, True, False, ref[1].heat_capacity_j_m3_k, 1 / ref[1].conductivity_w_m_k,
+                    ref[1].thickness_m, "ev6.flp"))
+    out, htc2, amb2, origin2, pl2 = hotspot_package(cfg, mats, fp, lcf_layers=lcf[::-1])
+    assert (htc2, amb2, origin2, pl2) == (htc, amb, origin, 0)
+    for a, b in zip(out, ref):
+        assert (a.thickness_m, a.heat_capacity_j_m3_k, a.extent) == (b.thickness_m, b.heat_capacity_j_m3_k, b.extent)
+        assert a.conductivity_w_m_k == pytest.approx(b.conductivity_w_m_k, rel=1e-15)
+    pw = jnp.asarray(trace.mean(axis=0)[[names.index(b) for b in fp.names]])
+    m_ref = ChipModel(ref, fp, 16, 16, die_origin_m=origin)
+    s_ref = m_ref.steady(m_ref.default_params(htc, amb), pw)
+    m2 = ChipModel(out, fp, 16, 16, die_origin_m=origin2, power_layer=pl2)
+    s2 = m2.steady(m2.default_params(htc2, amb2), pw)
+    assert float(jnp.max(jnp.abs(s2.temperature_k - s_ref.temperature_k))) < 1e-9
+
+    # three layers: a silicon cap above the powered layer, then a TIM without lateral flow,
+    # through an .lcf file written and read back
+    three = (LcfLayer(0, True, False, 1.75e6, 0.01, 1e-4, "ev6.flp"),
+             LcfLayer(1, True, True, lcf[0].heat_capacity_j_m3_k, lcf[0].resistivity_m_k_w, lcf[0].thickness_m,
+                      "ev6.flp"),
+             LcfLayer(2, False, False, 4e6, 0.25, 2e-4, "ev6.flp"))
+    write_lcf(tmp_path / "three.lcf", three)
+    three = read_lcf(tmp_path / "three.lcf")
+    out3, h3, a3, o3, pl3 = hotspot_package(cfg, mats, fp, lcf_layers=three, n_sublayers=(1, 2, 1, 1, 1))
+    assert pl3 == 1 and out3[2].lateral_conductivity_w_m_k == pytest.approx(4.0e-9)
+    m3 = ChipModel(out3, fp, 16, 16, die_origin_m=o3, power_layer=pl3)
+    s3 = m3.steady(m3.default_params(h3, a3), pw)
+    assert bool(s3.converged) and abs(float(s3.heat_out_w) - float(pw.sum())) < 1e-8 * float(pw.sum())
+    # the same stack with lateral flow allowed in the TIM: the hot spot is cooler
+    lat = hotspot_package(cfg, mats, fp, lcf_layers=three[:2] + (LcfLayer(2, True, False, 4e6, 0.25, 2e-4, "x"),),
+                          n_sublayers=(1, 2, 1, 1, 1))[0]
+    m4 = ChipModel(lat, fp, 16, 16, die_origin_m=o3, power_layer=pl3)
+    s4 = m4.steady(m4.default_params(h3, a3), pw)
+    assert float(s3.max_junction_k) > float(s4.max_junction_k) + 0.04
+
+    with pytest.raises(ValueError, match="exactly one layer"):
+        hotspot_package(cfg, mats, fp, lcf_layers=(lcf[0], LcfLayer(1, True, True, 4e6, 0.25, 2e-5, "ev6.flp")))
+    with pytest.raises(ValueError, match="0..n-1"):
+        hotspot_package(cfg, mats, fp, lcf_layers=(lcf[0], LcfLayer(3, True, False, 4e6, 0.25, 2e-5, "x")))
+    with pytest.raises(ValueError, match="n_sublayers"):
+        hotspot_package(cfg, mats, fp, lcf_layers=lcf, n_sublayers=(1, 1))
