@@ -278,6 +278,8 @@ SCHEMA = Section(
                 "panel_length_m": Field("float", 8.0, 0.5, 50.0, units="m"),
                 "chip_nx": Field("int", 24, 4, 512),
                 "chip_ny": Field("int", 18, 4, 512),
+                "chip_silicon_k_of_t": Field("bool", False, doc="temperature-dependent silicon conductivity "
+                                             "in the chip model (k ~ T^-1.40; Picard solve)"),
             }
         ),
         "mission": Section(

@@ -106,6 +106,7 @@ class Numerics(eqx.Module):
     panel_length_m: float = eqx.field(static=True, default=8.0)
     chip_nx: int = eqx.field(static=True, default=24)
     chip_ny: int = eqx.field(static=True, default=18)
+    chip_silicon_k_of_t: bool = eqx.field(static=True, default=False)
     n_orbit_samples: int = eqx.field(static=True, default=72)
     loop_newton_iterations: int = eqx.field(static=True, default=12)
     ks_rho_per_k: float = eqx.field(static=True, default=2.0)
@@ -236,14 +237,15 @@ def radiator_loop(design, mission, numerics, heat_w, cp, sw, lw):
 
 
 @functools.lru_cache(maxsize=16)
-def _chip_model(chip: str, nx: int, ny: int):
+def _chip_model(chip: str, nx: int, ny: int, silicon_k_of_t: bool = False):
     """Cached chip geometry (a static object: its solves compile once per grid)."""
-    return accelerator_package(chip, nx=nx, ny=ny, n_sublayers=(1, 1, 1, 1, 1))
+    return accelerator_package(chip, nx=nx, ny=ny, n_sublayers=(1, 1, 1, 1, 1), silicon_k_of_t=silicon_k_of_t)
 
 
 def chip_solution(design, mission, numerics, supply_k, props, cp):
     """Representative chip on its cold plate at the local (mean) coolant temperature."""
-    model, block_power = _chip_model(mission.chip, numerics.chip_nx, numerics.chip_ny)
+    model, block_power = _chip_model(mission.chip, numerics.chip_nx, numerics.chip_ny,
+                                     numerics.chip_silicon_k_of_t)
     nominal = float(sum(block_power))
     dtype = design.coolant_flow_kg_s.dtype
     chip_power = mission.payload_power_w / mission.n_chips

@@ -76,7 +76,7 @@ def build_numerics(cfg) -> Numerics:
     n = cfg.numerics
     return Numerics(radiator_nx=n.radiator_nx, radiator_ny=n.radiator_ny, n_tubes_per_panel=n.n_tubes_per_panel,
                     panel_length_m=n.panel_length_m, chip_nx=n.chip_nx, chip_ny=n.chip_ny,
-                    n_orbit_samples=n.model_orbit_samples)
+                    chip_silicon_k_of_t=n.chip_silicon_k_of_t, n_orbit_samples=n.model_orbit_samples)
 
 
 def build_variables(cfg, orb) -> VariableSet:

@@ -72,7 +72,7 @@ def run_orbit(cfg, orb, level0_case, stream=sys.stderr, on_iteration=None) -> di
     out["constellation"] = S.constellation_report(cfg, metrics, mission)
     out["power_budget"] = power_budget(metrics, mission)
     out["dose_depth"] = dose_depth(design, mission, metrics)
-    model, _ = _chip_model(mission.chip, numerics.chip_nx, numerics.chip_ny)
+    model, _ = _chip_model(mission.chip, numerics.chip_nx, numerics.chip_ny, numerics.chip_silicon_k_of_t)
     out["chip_extent_m"] = (model.lx_m, model.ly_m)
     out["mission"] = mission
     out["kernels"] = k

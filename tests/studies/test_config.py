@@ -102,3 +102,19 @@ def test_config_is_immutable(base):
     cfg = parse_config(base)
     with pytest.raises(AttributeError):
         cfg.payload.heat_load_w = 1.0
+
+
+def test_chip_silicon_k_of_t_option(base):
+    """numerics.chip_silicon_k_of_t reaches the model's Numerics and the chip geometry it builds."""
+    from studies import satellite as S
+    from studies.model import _chip_model
+
+    assert S.build_numerics(parse_config(base)).chip_silicon_k_of_t is False
+    base["numerics"]["chip_silicon_k_of_t"] = True
+    n = S.build_numerics(parse_config(base))
+    assert n.chip_silicon_k_of_t is True
+    model, _ = _chip_model("b200", n.chip_nx, n.chip_ny, n.chip_silicon_k_of_t)
+    assert model.nonlinear and not _chip_model("b200", n.chip_nx, n.chip_ny)[0].nonlinear
+    base["numerics"]["chip_silicon_k_of_t"] = "yes"
+    with pytest.raises(ConfigError, match="chip_silicon_k_of_t"):
+        parse_config(base)
