@@ -109,7 +109,9 @@ def test_chip_silicon_k_of_t_option(base):
     from studies import satellite as S
     from studies.model import _chip_model
 
-    assert S.build_numerics(parse_config(base)).chip_silicon_k_of_t is False
+    assert S.build_numerics(parse_config(base)).chip_silicon_k_of_t is True    # the baseline's choice
+    del base["numerics"]["chip_silicon_k_of_t"]
+    assert S.build_numerics(parse_config(base)).chip_silicon_k_of_t is False   # the schema default
     base["numerics"]["chip_silicon_k_of_t"] = True
     n = S.build_numerics(parse_config(base))
     assert n.chip_silicon_k_of_t is True
