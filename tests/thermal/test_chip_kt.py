@@ -171,3 +171,11 @@ def test_bad_exponent_rejected():
     with pytest.raises(ValueError, match="reference_temperature_k"):
         ChipModel([LayerSpec("die", 1e-3, 148.0, 1.6e6, reference_temperature_k=0.0)], fp, 3, 3,
                   domain_m=(0.01, 0.01))
+
+
+def test_non_convergence_is_flagged(b200):
+    """An unreachable tolerance ends the Picard loop at its step cap: the solution says so."""
+    m, p, bp = b200
+    s = m._steady(p, bp, jnp.zeros((m.nz, m.ny, m.nx)), 1e-18, 5, 5.0)
+    assert not bool(s.converged)
+    assert int(s.iterations) == 100
