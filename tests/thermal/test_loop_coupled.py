@@ -1,4 +1,6 @@
 """Coupled chips + loop + radiator steady state: closed form, energy balance, gradients, bad inputs."""
+import dataclasses
+
 import equinox as eqx
 import jax
 import jax.numpy as jnp
@@ -81,6 +83,34 @@ def test_gradients_vs_central_differences(setup):
         xp[i] = x0[i] + h
         xm[i] = x0[i] - h
         fd = (float(f(*xp)) - float(f(*xm))) / (2 * h)
+        np.testing.assert_allclose(float(g[i]), fd, rtol=1e-5, err_msg=f"argument {i}")
+
+
+def test_silicon_k_of_t_in_the_coupled_loop(setup):
+    """A k(T) die inside the coupled root find: converged, energy closes, hotter than constant k,
+    and d(max junction)/d(flow, sink T) match central differences (Newton + Picard, both implicit)."""
+    from thermal.chip import SILICON_CONDUCTIVITY_EXPONENT
+
+    m, p, plate, d, pw, rad = setup
+    layers = [dataclasses.replace(m.layers[0], conductivity_exponent=SILICON_CONDUCTIVITY_EXPONENT)]
+    mk = ChipModel(layers + list(m.layers[1:]), FP, 10, 10)
+    assert mk.nonlinear
+
+    def f(flow, ts, model=mk):
+        dd = eqx.tree_at(lambda x: x.mass_flow_kg_s, d, flow)
+        return solve_loop(model, p, pw, plate, dd, WATER, NB, NS, radiator=isothermal_sink_radiator,
+                          radiator_params=(rad[0], ts), check=False)
+
+    s, s0 = f(d.mass_flow_kg_s, rad[1]), f(d.mass_flow_kg_s, rad[1], m)
+    q = float(jnp.sum(pw)) + float(s.hydraulic_power_w)
+    assert bool(s.converged) and abs(float(s.energy_residual_w)) < 1e-8 * q
+    assert float(s.overall_max_junction_k) > float(s0.overall_max_junction_k) + 0.3     # measured +0.75 K
+    x0 = (jnp.asarray(0.02), jnp.asarray(280.0))
+    g = jax.grad(lambda a, b: f(a, b).overall_max_junction_k, argnums=(0, 1))(*x0)
+    for i, h in enumerate((2e-6, 0.02)):
+        xp, xm = list(x0), list(x0)
+        xp[i], xm[i] = x0[i] + h, x0[i] - h
+        fd = (float(f(*xp).overall_max_junction_k) - float(f(*xm).overall_max_junction_k)) / (2 * h)
         np.testing.assert_allclose(float(g[i]), fd, rtol=1e-5, err_msg=f"argument {i}")
 
 
