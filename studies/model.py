@@ -394,12 +394,13 @@ def evaluate(design: SatelliteDesign, mission: Mission, numerics: Numerics = Num
     })
 
     # --- bus / PMAD heat (power.HEAT_DESTINATIONS "bus_radiator"), worse of sunlight and eclipse ----
+    # the same budgets the study prints (power.sunlit_budget / eclipse_budget), traced here
     path = power.PathEfficiencies()
-    own = mission.bus_power_w + mission.isl_terminal_count * mission.isl_terminal_w
-    bus_sun = (own + sunlit_load * (1.0 / path.distribution - 1.0) + eol.power_w * (1.0 - path.regulator)
-               + req.recharge_w * path.regulator * (1.0 - tech.charge_efficiency))
-    bus_ecl = (own + eclipse_load * (1.0 / path.distribution - 1.0)
-               + eclipse_load / path.distribution * (1.0 / tech.discharge_efficiency - 1.0))
+    sun_budget = power.sunlit_budget(loads, eol.power_w, out["array_absorbed_w"], req.recharge_w * path.regulator,
+                                     path, tech)
+    ecl_budget = power.eclipse_budget(loads, path, tech)
+    bus_sun = sun_budget.heat_by_destination_w["bus_radiator"]
+    bus_ecl = ecl_budget.heat_by_destination_w["bus_radiator"]
     mp = mission.mass
     bus_heat = jnp.maximum(bus_sun, bus_ecl)
     bus_area = bus_radiator_area_m2(bus_heat, panel.absorptivity * sw + panel.emissivity * lw, panel.emissivity, mp)
