@@ -236,6 +236,13 @@ def radiator_loop(design, mission, numerics, heat_w, cp, sw, lw):
     return t_in, res, n_panels, panel, closure
 
 
+def mission_loads(mission: Mission, pump_w) -> power.Loads:
+    """The electrical loads of the mission (payload, bus, ISL terminals) plus the pump [W]."""
+    return power.Loads(payload_compute_w=mission.payload_power_w, bus_avionics_w=mission.bus_power_w,
+                       isl_terminal_count=mission.isl_terminal_count, isl_terminal_w=mission.isl_terminal_w,
+                       pumps_w=pump_w, eclipse_payload_fraction=mission.eclipse_payload_fraction)
+
+
 @functools.lru_cache(maxsize=16)
 def _chip_model(chip: str, nx: int, ny: int, silicon_k_of_t: bool = False):
     """Cached chip geometry (a static object: its solves compile once per grid)."""
@@ -327,9 +334,7 @@ def evaluate(design: SatelliteDesign, mission: Mission, numerics: Numerics = Num
     # the coolant: the chips' power, its point-of-load conversion loss (regulators on cold plates,
     # assumed downstream of the accelerators in each branch) and the pump's whole electrical power
     # (canned pump: hydraulic work and motor losses both end up in the coolant).
-    loads = power.Loads(payload_compute_w=mission.payload_power_w, bus_avionics_w=mission.bus_power_w,
-                        isl_terminal_count=mission.isl_terminal_count, isl_terminal_w=mission.isl_terminal_w,
-                        pumps_w=pump_w, eclipse_payload_fraction=mission.eclipse_payload_fraction)
+    loads = mission_loads(mission, pump_w)
     heat_w = sum(v for k, v in loads.terminal_w(eclipse=False).items()
                  if power.HEAT_DESTINATIONS[k] == "payload_radiator")
     out["payload_radiator_heat_w"] = heat_w

@@ -19,7 +19,7 @@ import numpy as np
 import power
 import radiation
 
-from .model import CONSTRAINT_NAMES, _chip_model
+from .model import CONSTRAINT_NAMES, _chip_model, mission_loads
 from . import satellite as S
 
 log = logging.getLogger("sunsink")
@@ -83,10 +83,7 @@ def run_orbit(cfg, orb, level0_case, stream=sys.stderr, on_iteration=None) -> di
 def power_budget(metrics, mission) -> dict:
     """Sunlit and eclipse power budgets of the design (power.sunlit_budget/eclipse_budget):
     load per item, heat per item and the surface each heat lands on [W]."""
-    loads = power.Loads(payload_compute_w=float(mission.payload_power_w), bus_avionics_w=float(mission.bus_power_w),
-                        isl_terminal_count=float(mission.isl_terminal_count), isl_terminal_w=float(mission.isl_terminal_w),
-                        pumps_w=float(metrics["pump_power_w"]),
-                        eclipse_payload_fraction=float(mission.eclipse_payload_fraction))
+    loads = mission_loads(mission, float(metrics["pump_power_w"]))
     path = power.PathEfficiencies()
     sun = power.sunlit_budget(loads, float(metrics["array_eol_w"]), float(metrics["array_absorbed_w"]),
                               float(metrics["battery_recharge_w"]) * float(path.regulator), path)
