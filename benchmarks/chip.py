@@ -45,9 +45,9 @@ def ev6_case(n):
     return m, p, trace.mean(axis=0)[[names.index(b) for b in m.block_names]]
 
 
-def accel_case(n):
+def accel_case(n, silicon_k_of_t=False):
     from thermal.accelerators import accelerator_package
-    m, pw = accelerator_package("h100-sxm", nx=n, ny=n)
+    m, pw = accelerator_package("h100-sxm", nx=n, ny=n, silicon_k_of_t=silicon_k_of_t)
     p = m.default_params(bottom_htc_w_m2_k=3e4, coolant_temperature_k=305.0)
     return m, p, pw
 
@@ -91,12 +91,10 @@ def main(argv=None):
                   f"{t_sp:>10.4f}{t_sp / t_jax:>9.1f}{err:>11.2e}", flush=True)
 
     # temperature-dependent silicon conductivity: Picard fixed point vs the constant-k solve
-    from thermal.accelerators import accelerator_package
     n = min(a.sizes)
     for kt in (False, True):
-        m, pw = accelerator_package("h100-sxm", nx=n, ny=n, silicon_k_of_t=kt)
-        p = jax.tree_util.tree_map(lambda x: x.astype(dtype),
-                                   m.default_params(bottom_htc_w_m2_k=3e4, coolant_temperature_k=305.0))
+        m, p, pw = accel_case(n, silicon_k_of_t=kt)
+        p = jax.tree_util.tree_map(lambda x: x.astype(dtype), p)
         pw = jnp.asarray(pw, dtype)
         f = jax.jit(lambda q, w: m.steady(q, w).temperature_k)
         jax.block_until_ready(f(p, pw))
