@@ -455,7 +455,16 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+EXTERNAL_COMMANDS = {"hotspot": "studies.hotspot_cli", "dose": "studies.dose_cli"}
+"""Verbs with their own argument syntax (HotSpot's single-dash flags): ``module.main(argv) -> int``."""
+
+
 def main(argv=None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in EXTERNAL_COMMANDS:
+        import importlib
+
+        return importlib.import_module(EXTERNAL_COMMANDS[argv[0]]).main(argv[1:])
     args = build_parser().parse_args(argv)
     _setup(args.x32, args.verbose)
     from .archive import ArchiveError
