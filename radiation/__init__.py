@@ -23,7 +23,15 @@ from .mission import (
     trapped_dose_rate_si_gy_s,
 )
 from .see import (
+    BEAM_TEST_CROSS_SECTIONS,
+    PER_DOSE_DEVICES,
+    PerDoseSEERates,
     SEESummary,
+    availability_from_event_rate,
+    beam_equivalent_cross_section_cm2,
+    fluence_per_rad_cm2,
+    per_dose_events_per_chip_year,
+    rad_per_event,
     bendel1_cross_section_cm2,
     events_per_gy_from_beam_cross_section,
     orbit_proton_see_rate_per_s,
@@ -45,6 +53,14 @@ from .solar import geomagnetic_transmission, solar_proton_differential_fluence, 
 from .stopping import electron_total_stopping_power_mev_cm2_g, proton_stopping_power_mev_cm2_g
 
 __all__ = [
+    "BEAM_TEST_CROSS_SECTIONS",
+    "PER_DOSE_DEVICES",
+    "PerDoseSEERates",
+    "availability_from_event_rate",
+    "beam_equivalent_cross_section_cm2",
+    "fluence_per_rad_cm2",
+    "per_dose_events_per_chip_year",
+    "rad_per_event",
     "GEOMETRIES",
     "HBM_ANOMALY_ONSET_SI_GY",
     "TPU_NO_HARD_FAIL_SI_GY",
