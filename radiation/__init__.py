@@ -13,6 +13,13 @@ from .displacement import (
 )
 from .environment import trapped_differential_flux, trapped_integral_flux_cm2_s, trapped_table_ranges
 from .mission import (
+    DOSE_COMPONENTS,
+    DoseResult,
+    gy_to_krad,
+    gy_to_rad,
+    krad_to_gy,
+    mission_dose,
+    rad_to_gy,
     HBM_ANOMALY_ONSET_SI_GY,
     TPU_NO_HARD_FAIL_SI_GY,
     MissionDose,
@@ -53,6 +60,13 @@ from .solar import geomagnetic_transmission, solar_proton_differential_fluence, 
 from .stopping import electron_total_stopping_power_mev_cm2_g, proton_stopping_power_mev_cm2_g
 
 __all__ = [
+    "DOSE_COMPONENTS",
+    "DoseResult",
+    "gy_to_krad",
+    "gy_to_rad",
+    "krad_to_gy",
+    "mission_dose",
+    "rad_to_gy",
     "BEAM_TEST_CROSS_SECTIONS",
     "PER_DOSE_DEVICES",
     "PerDoseSEERates",

@@ -162,6 +162,116 @@ def dose_depth_curves_si_gy(altitude_m, inclination_rad, depths_g_cm2, mission_y
     return mission_tid_si_gy(altitude_m, inclination_rad, z, mission_years, solar_cycle, confidence, 1.0, geometry)
 
 
+DOSE_COMPONENTS = ("trapped_p", "trapped_e", "bremsstrahlung", "solar_p")
+"""Dose components selectable in :func:`mission_dose` (``include``)."""
+RAD_PER_GY = 100.0
+
+
+def gy_to_rad(dose_gy):
+    """Dose [Gy] -> [rad] (1 rad = 0.01 Gy)."""
+    return jnp.asarray(dose_gy) * RAD_PER_GY
+
+
+def gy_to_krad(dose_gy):
+    """Dose [Gy] -> [krad] (1 krad = 10 Gy)."""
+    return jnp.asarray(dose_gy) / GY_PER_KRAD
+
+
+def rad_to_gy(dose_rad):
+    """Dose [rad] -> [Gy]."""
+    return jnp.asarray(dose_rad) / RAD_PER_GY
+
+
+def krad_to_gy(dose_krad):
+    """Dose [krad] -> [Gy]."""
+    return jnp.asarray(dose_krad) * GY_PER_KRAD
+
+
+class DoseResult(NamedTuple):
+    """Mission dose by component [Gy(Si)], the margin kept separate (a pytree of arrays).
+
+    The components carry NO margin.  ``design_margin`` is the radiation design margin
+    factor and ``total_with_margin_si_gy = design_margin x total_si_gy`` is the number to
+    compare with a part's tolerance.  The solar-proton component is already a
+    ``confidence``-level quantile (its statistical margin), stated in the call.
+    Excluded components are zero.
+    """
+
+    trapped_proton_si_gy: jnp.ndarray
+    trapped_electron_si_gy: jnp.ndarray
+    bremsstrahlung_si_gy: jnp.ndarray
+    solar_proton_si_gy: jnp.ndarray
+    total_si_gy: jnp.ndarray
+    design_margin: jnp.ndarray
+    total_with_margin_si_gy: jnp.ndarray
+
+    @property
+    def proton_si_gy(self):
+        """Trapped + solar proton dose [Gy(Si)] (the dose that drives proton SEEs)."""
+        return self.trapped_proton_si_gy + self.solar_proton_si_gy
+
+    def rad(self) -> dict:
+        """Every field in rad(Si) (the margin factor as is)."""
+        return {k: (v if k == "design_margin" else gy_to_rad(v)) for k, v in self._asdict().items()}
+
+    def krad(self) -> dict:
+        """Every field in krad(Si) (the margin factor as is)."""
+        return {k: (v if k == "design_margin" else gy_to_krad(v)) for k, v in self._asdict().items()}
+
+
+def mission_dose(altitude_m, inclination_rad, shield_al_g_cm2, mission_years, geometry: str = "solid_sphere_centre",
+                 include=DOSE_COMPONENTS, confidence=0.95, solar_cycle: str = "worst", design_margin=2.0,
+                 solar_active_fraction=solar.SOLAR_ACTIVE_FRACTION) -> DoseResult:
+    """One-call mission total ionising dose in silicon, by component, margin explicit.
+
+    Parameters
+    ----------
+    altitude_m : circular-orbit altitude [m] (AE8/AP8 table range, see
+        :func:`radiation.environment.trapped_table_ranges`).
+    inclination_rad : inclination [rad] (table range; sun-synchronous included).
+    shield_al_g_cm2 : aluminium shield areal density [g/cm^2], 0..1000 (any shape: a
+        dose-depth curve; :func:`radiation.shielding.al_thickness_m_to_g_cm2` converts m).
+    mission_years : mission length [yr] (Julian), > 0.
+    geometry : one of :data:`radiation.shielding.GEOMETRIES`; ``"solid_sphere_centre"``
+        (a part at the centre of a uniform spherical shield) by default.
+    include : components to add, a subset of :data:`DOSE_COMPONENTS`:
+        ``"trapped_p"`` (AP8), ``"trapped_e"`` (AE8 electrons), ``"bremsstrahlung"``
+        (photons from the AE8 electrons in the shield), ``"solar_p"`` (JPL-form solar
+        protons, geomagnetically attenuated).
+    confidence : solar-proton fluence confidence level, 0.5..0.99 (a statistical margin
+        of the solar component, not a design margin).
+    solar_cycle : ``"min"``, ``"max"`` or ``"worst"`` (AP8 MIN protons with AE8 MAX
+        electrons).
+    design_margin : radiation design margin factor, >= 1 (ECSS-E-ST-10-12C: RDM >= 2
+        typical); reported separately, never folded into the components.
+    solar_active_fraction : fraction of the mission in solar-active years (ECSS 7/11).
+
+    Returns
+    -------
+    :class:`DoseResult` [Gy(Si)], fields broadcast over the inputs; ``.rad()`` and
+    ``.krad()`` convert.  Traceable and differentiable in every numeric argument
+    (strings and ``include`` are static).
+
+    References
+    ----------
+    See the module docstring (SHIELDOSE-2, AE8/AP8, JPL-91, ECSS-E-ST-10-12C).
+    """
+    inc = tuple(include)
+    bad = [c for c in inc if c not in DOSE_COMPONENTS]
+    if bad or not inc:
+        raise ValueError(f"include = {include!r} must be a non-empty subset of {DOSE_COMPONENTS}")
+    d = mission_tid_si_gy(altitude_m, inclination_rad, shield_al_g_cm2, mission_years, solar_cycle, confidence,
+                          design_margin, geometry, solar_active_fraction, include_solar="solar_p" in inc)
+    zero = jnp.zeros_like(d.total_gy)
+    tp = d.trapped_proton_gy if "trapped_p" in inc else zero
+    te = d.trapped_electron_gy if "trapped_e" in inc else zero
+    tb = d.bremsstrahlung_gy if "bremsstrahlung" in inc else zero
+    sp = d.solar_proton_gy if "solar_p" in inc else zero
+    total = tp + te + tb + sp
+    m = jnp.asarray(design_margin, dtype=total.dtype)
+    return DoseResult(tp, te, tb, sp, total, m, total * m)
+
+
 def tid_margin(total_with_margin_gy, part_tolerance_si_gy):
     """Normalised TID constraint (limit - value)/limit >= 0 for the optimiser."""
     return (part_tolerance_si_gy - total_with_margin_gy) / part_tolerance_si_gy

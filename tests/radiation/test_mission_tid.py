@@ -92,3 +92,46 @@ def test_bad_inputs():
         mission.mission_tid_si_gy(ALT, INC, 1.0, 0.2)
     with pytest.raises(ValueError, match="inclination_rad"):
         mission.mission_tid_si_gy(ALT, math.radians(120.0), 1.0, 5.0)
+
+
+# --- one-call API ------------------------------------------------------------------------------
+
+def test_mission_dose_components_margin_and_rad_helpers():
+    z = np.array([1.0, 10.0])
+    d = mission.mission_dose(ALT, INC, z, 5.0, design_margin=2.0)
+    ref = tid(ALT, INC, z, 5.0, design_margin=2.0)
+    np.testing.assert_allclose(np.asarray(d.trapped_proton_si_gy), np.asarray(ref.trapped_proton_gy), rtol=1e-12)
+    np.testing.assert_allclose(np.asarray(d.solar_proton_si_gy), np.asarray(ref.solar_proton_gy), rtol=1e-12)
+    np.testing.assert_allclose(np.asarray(d.total_si_gy), np.asarray(ref.total_gy), rtol=1e-12)
+    # the margin is explicit and separate: components carry none
+    assert float(d.design_margin) == 2.0
+    np.testing.assert_allclose(np.asarray(d.total_with_margin_si_gy), 2.0 * np.asarray(d.total_si_gy), rtol=1e-12)
+    np.testing.assert_allclose(np.asarray(d.krad()["total_si_gy"]), np.asarray(d.total_si_gy) / 10.0)
+    np.testing.assert_allclose(np.asarray(d.rad()["total_si_gy"]), np.asarray(d.total_si_gy) * 100.0)
+    assert d.rad()["design_margin"] == d.design_margin
+    assert float(mission.gy_to_krad(mission.krad_to_gy(3.0))) == pytest.approx(3.0)
+    assert float(mission.rad_to_gy(750.0)) == pytest.approx(7.5)
+    np.testing.assert_allclose(np.asarray(d.proton_si_gy),
+                               np.asarray(d.trapped_proton_si_gy + d.solar_proton_si_gy))
+
+
+def test_mission_dose_include_drops_components():
+    z = np.array([1.0, 10.0])
+    full = mission.mission_dose(ALT, INC, z, 5.0)
+    trapped = mission.mission_dose(ALT, INC, z, 5.0, include=("trapped_p", "trapped_e", "bremsstrahlung"))
+    assert np.all(np.asarray(trapped.solar_proton_si_gy) == 0.0)
+    np.testing.assert_allclose(np.asarray(trapped.total_si_gy),
+                               np.asarray(full.total_si_gy - full.solar_proton_si_gy), rtol=1e-12)
+    e_only = mission.mission_dose(ALT, INC, z, 5.0, include=("trapped_e",))
+    np.testing.assert_allclose(np.asarray(e_only.total_si_gy), np.asarray(full.trapped_electron_si_gy), rtol=1e-12)
+    with pytest.raises(ValueError, match="include"):
+        mission.mission_dose(ALT, INC, z, 5.0, include=("gcr",))
+    with pytest.raises(ValueError, match="design_margin"):
+        mission.mission_dose(ALT, INC, z, 5.0, design_margin=0.5)
+
+
+def test_mission_dose_grad_in_shield_under_jit():
+    f = jax.jit(lambda zz: mission.mission_dose(ALT, INC, zz, 5.0).total_with_margin_si_gy)
+    g = float(jax.grad(f)(1.0))
+    fd = (float(f(1.002)) - float(f(0.998))) / 0.004
+    assert g < 0 and g == pytest.approx(fd, rel=2e-2)
