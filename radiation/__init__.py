@@ -57,9 +57,24 @@ from .shielding import (
     kernel_gy_cm2,
 )
 from .solar import geomagnetic_transmission, solar_proton_differential_fluence, solar_proton_integral_fluence_cm2
-from .stopping import electron_total_stopping_power_mev_cm2_g, proton_stopping_power_mev_cm2_g
+from .stopping import (
+    NIST_MATERIALS,
+    csda_energy_from_range_mev,
+    electron_collision_stopping_power_mev_cm2_g,
+    electron_csda_range_g_cm2,
+    electron_total_stopping_power_mev_cm2_g,
+    proton_csda_range_g_cm2,
+    proton_stopping_power_bethe_mev_cm2_g,
+    proton_stopping_power_mev_cm2_g,
+)
 
 __all__ = [
+    "NIST_MATERIALS",
+    "csda_energy_from_range_mev",
+    "electron_collision_stopping_power_mev_cm2_g",
+    "electron_csda_range_g_cm2",
+    "proton_csda_range_g_cm2",
+    "proton_stopping_power_bethe_mev_cm2_g",
     "DOSE_COMPONENTS",
     "DoseResult",
     "gy_to_krad",
