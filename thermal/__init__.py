@@ -14,6 +14,9 @@ Public API (implementation in modules named for what they model):
   cold plates (:mod:`thermal.coldplate`), coolants (:mod:`thermal.coolant`, the coolant
   class exported as :class:`LoopCoolant`), the pumped loop (:mod:`thermal.loop`) and the
   accelerator preset (:mod:`thermal.accelerators`)
+- HotSpot 7 replica (``sunsink hotspot``): configuration and package periphery
+  (:mod:`thermal.hotspot_rc`), grid model (:mod:`thermal.hotspot_grid`), block model
+  (:mod:`thermal.hotspot_block`); HotSpot's output files (:mod:`thermal.floorplan`)
 """
 from .heat_loads import (
     ATTITUDES,
@@ -37,7 +40,11 @@ from .coolant import AMMONIA, WATER, CoolantProperties, check_coolant_state, coo
 from .coolant import Coolant as LoopCoolant
 from .coolant import propylene_glycol_water, saturation_pressure_pa
 from .floorplan import (Block, Floorplan, LcfLayer, overlap_weights, read_flp, read_hotspot_config, read_lcf,
-                        read_materials, read_ptrace, write_flp, write_lcf, write_ptrace)
+                        read_materials, read_ptrace, read_temperature_file, write_flp, write_grid_temperatures,
+                        write_lcf, write_ptrace, write_temperature_file, write_temperature_trace)
+from .hotspot_block import HotSpotBlock
+from .hotspot_grid import HotSpotGrid
+from .hotspot_rc import HotSpotConfig, HotSpotError, hotspot_config, package_rc
 from .loop import (LoopDesign, LoopSolution, fd_panel_radiator, isothermal_sink_radiator, pipe_darcy_friction,
                    solve_loop, temperature_budget)
 from .radiator import Coolant as RadiatorCoolant
@@ -60,6 +67,8 @@ __all__ = [
     "pipe_darcy_friction", "propylene_glycol_water", "read_flp", "read_hotspot_config", "read_lcf",
     "read_materials", "read_ptrace", "saturation_pressure_pa", "solve_loop", "spreading_series_mean_temperature",
     "temperature_budget", "write_flp", "write_lcf", "write_ptrace",
+    "HotSpotBlock", "HotSpotConfig", "HotSpotError", "HotSpotGrid", "hotspot_config", "package_rc",
+    "read_temperature_file", "write_grid_temperatures", "write_temperature_file", "write_temperature_trace",
     "ATTITUDES",
     "DEFAULT_ALBEDO",
     "DEFAULT_OLR_W_M2",

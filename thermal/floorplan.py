@@ -13,7 +13,12 @@ simulator, so that a case prepared for HotSpot can be run here unchanged:
   thermal resistivity [m K/W], thickness [m], floorplan file);
 * ``.config`` model configuration: ``-key value`` lines;
 * ``.materials`` materials file: name, solid/fluid, conductivity, heat capacity
-  [, viscosity] blocks.
+  [, viscosity] blocks;
+* HotSpot's outputs: the ``.steady``/``.init`` temperature file (``name value``
+  lines: blocks of each layer with their layer prefix, then ``inode_<i>``), the
+  grid temperature file (``Layer <n>:`` then ``index value`` per cell, row 0 at
+  the top) and the transient temperature trace (a header of block names, then
+  one row per sampling interval), values in K with two decimals.
 
 The formats are re-implemented from their published description; no HotSpot
 code is used.
@@ -50,6 +55,10 @@ __all__ = [
     "read_hotspot_config",
     "read_materials",
     "overlap_weights",
+    "read_temperature_file",
+    "write_temperature_file",
+    "write_grid_temperatures",
+    "write_temperature_trace",
 ]
 
 
@@ -286,22 +295,57 @@ def _yn(tok: str, where: str) -> bool:
     return t == "Y"
 
 
-def read_lcf(path) -> tuple[LcfLayer, ...]:
-    """Read a HotSpot layer configuration file (seven data lines per layer)."""
-    lines = [line for _, line in _data_lines(Path(path).read_text())]
-    if len(lines) == 0 or len(lines) % 7:
-        raise ValueError(f"{path}: an .lcf file has 7 data lines per layer, got {len(lines)} lines")
+def read_lcf(path, materials: dict | None = None) -> tuple[LcfLayer, ...]:
+    """Read a HotSpot layer configuration file.
+
+    Seven data lines per layer (number, lateral Y/N, power Y/N, volumetric heat
+    capacity, resistivity, thickness, floorplan file); as in HotSpot 7, a material
+    name from ``materials`` (:func:`read_materials`) may replace the capacity and
+    resistivity lines, leaving six.  Only the first token of each line is read.
+    """
+    lines = [line.split()[0] for _, line in _data_lines(Path(path).read_text())]
     layers = []
-    for i in range(0, len(lines), 7):
+    i = 0
+    while i < len(lines):
+        where = f"{path}: layer block {len(layers)}"
         g = lines[i:i + 7]
-        where = f"{path}: layer block {i // 7}"
-        layer = LcfLayer(int(g[0]), _yn(g[1], where), _yn(g[2], where), float(g[3]),
-                         float(g[4]), float(g[5]), g[6])
+        if len(g) < 6:
+            raise ValueError(f"{path}: an .lcf file has 7 data lines per layer (6 with a material name), "
+                             f"got {len(lines)} lines")
+        try:
+            number = int(g[0])
+        except ValueError:
+            raise ValueError(f"{where}: invalid layer number {g[0]!r}") from None
+        try:
+            cap = float(g[3])
+        except ValueError:
+            cap = None
+        try:
+            if cap is None:
+                mats = materials or {}
+                if g[3] not in mats:
+                    raise ValueError(f"{where}: {g[3]!r} is neither a heat capacity nor a material "
+                                     f"of the materials file")
+                cap = float(mats[g[3]]["heat_capacity_j_m3_k"])
+                res = 1.0 / float(mats[g[3]]["conductivity_w_m_k"])
+                thick, flp, step = float(g[4]), g[5], 6
+            else:
+                if len(g) < 7:
+                    raise ValueError(f"{path}: an .lcf file has 7 data lines per layer, got {len(lines)} lines")
+                res, thick, flp, step = float(g[4]), float(g[5]), g[6], 7
+        except (ValueError, ZeroDivisionError) as exc:
+            if "data lines" in str(exc) or "neither" in str(exc):
+                raise
+            raise ValueError(f"{where}: non-numeric resistivity or thickness in {g!r}") from None
+        layer = LcfLayer(number, _yn(g[1], where), _yn(g[2], where), cap, res, thick, flp)
         for name in ("heat_capacity_j_m3_k", "resistivity_m_k_w", "thickness_m"):
             v = getattr(layer, name)
             if not (math.isfinite(v) and v > 0):
                 raise ValueError(f"{where}: {name} = {v!r} must be > 0")
         layers.append(layer)
+        i += step
+    if not layers:
+        raise ValueError(f"{path}: an .lcf file has 7 data lines per layer, got 0 lines")
     return tuple(layers)
 
 
@@ -396,3 +440,50 @@ def overlap_weights(floorplan: Floorplan, origin_m: tuple[float, float], cell_m:
             s = 1.0
         w[k] = wk / s
     return w
+
+
+def read_temperature_file(path) -> dict[str, float]:
+    """Read a HotSpot ``.steady``/``.init`` temperature file into ``{name: temperature [K]}``.
+
+    Names keep their case; HotSpot matches block names case-insensitively, so look
+    them up with :func:`str.lower` keys if needed.  Raises ``ValueError`` on a line
+    that is not ``name value`` or a duplicate name.
+    """
+    out: dict[str, float] = {}
+    for lineno, line in _data_lines(Path(path).read_text()):
+        parts = line.split()
+        if len(parts) != 2:
+            raise ValueError(f"{path}:{lineno}: expected 'name temperature', got {line!r}")
+        try:
+            val = float(parts[1])
+        except ValueError:
+            raise ValueError(f"{path}:{lineno}: non-numeric temperature {parts[1]!r}") from None
+        if parts[0] in out:
+            raise ValueError(f"{path}:{lineno}: duplicate entry {parts[0]!r}")
+        out[parts[0]] = val
+    return out
+
+
+def write_temperature_file(path, names, temperature_k) -> None:
+    """Write ``name<TAB>value`` lines (HotSpot's ``.steady`` format, values [K] with 2 decimals)."""
+    lines = [f"{n}\t{float(v):.2f}" for n, v in zip(names, temperature_k)]
+    Path(path).write_text("\n".join(lines) + "\n")
+
+
+def write_grid_temperatures(path, grid_k) -> None:
+    """Write a (n_layers, rows, cols) field as HotSpot's grid steady file (``Layer n:`` blocks)."""
+    grid_k = np.asarray(grid_k, float)
+    nl, nr, nc = grid_k.shape
+    idx = np.arange(nr * nc)
+    out = []
+    for n in range(nl):
+        out.append(f"Layer {n}:")
+        out.extend(f"{i}\t{v:.2f}" for i, v in zip(idx, grid_k[n].ravel()))
+    Path(path).write_text("\n".join(out) + "\n")
+
+
+def write_temperature_trace(path, names, rows_k) -> None:
+    """Write HotSpot's transient trace: tab-separated names, then one row [K] (2 decimals) per step."""
+    rows_k = np.atleast_2d(np.asarray(rows_k, float))
+    lines = ["\t".join(names)] + ["\t".join(f"{v:.2f}" for v in row) for row in rows_k]
+    Path(path).write_text("\n".join(lines) + "\n")
