@@ -5,11 +5,17 @@ Runtime code needs only the generated tables in ``data/`` (see data/README.md); 
 generation scripts in ``data/scripts/`` need aep8 and spacepy.
 """
 from .displacement import (
+    DEFAULT_PROTON_TO_ELECTRON_EQUIVALENCE,
     CellFluence,
     cell_fluence_from_spectra,
+    electron_niel_mckinley_feshbach_mev_cm2_g,
     electron_niel_mev_cm2_g,
+    niel_mev_cm2_g,
+    normal_incidence_rdc,
     one_mev_equivalent_fluence_cm2,
     proton_coulomb_niel_mev_cm2_g,
+    proton_niel_mev_cm2_g,
+    relative_damage_coefficient,
 )
 from .environment import trapped_differential_flux, trapped_integral_flux_cm2_s, trapped_table_ranges
 from .mission import (
@@ -69,6 +75,12 @@ from .stopping import (
 )
 
 __all__ = [
+    "DEFAULT_PROTON_TO_ELECTRON_EQUIVALENCE",
+    "electron_niel_mckinley_feshbach_mev_cm2_g",
+    "niel_mev_cm2_g",
+    "normal_incidence_rdc",
+    "proton_niel_mev_cm2_g",
+    "relative_damage_coefficient",
     "NIST_MATERIALS",
     "csda_energy_from_range_mev",
     "electron_collision_stopping_power_mev_cm2_g",

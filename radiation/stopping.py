@@ -111,14 +111,17 @@ def electron_collision_stopping_power_analytic_mev_cm2_g(energy_mev, material: s
 
 
 NIST_MATERIALS = ("aluminium", "silicon", "silicon_dioxide")
-"""Materials with shipped PSTAR/ESTAR tables."""
+"""Materials with shipped PSTAR and ESTAR tables."""
+PSTAR_ONLY_MATERIALS = ("germanium",)
+"""Materials with a shipped PSTAR table only (germanium: the GaAs stand-in for proton ranges in cells)."""
 
 
 @functools.lru_cache(maxsize=None)
 def _nist(kind: str, material: str) -> np.ndarray:
     """(n, 4) table: energy [MeV], two stopping-power columns [MeV cm^2/g], CSDA range [g/cm^2]."""
-    if material not in NIST_MATERIALS:
-        raise ValueError(f"material = {material!r} is not one of {NIST_MATERIALS}")
+    allowed = NIST_MATERIALS + (PSTAR_ONLY_MATERIALS if kind == "pstar" else ())
+    if material not in allowed:
+        raise ValueError(f"material = {material!r} is not one of {allowed} ({kind.upper()})")
     from . import _tables
 
     path = _tables.data_dir() / "nist_star" / f"{kind}_{material}.csv"
