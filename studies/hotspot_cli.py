@@ -33,7 +33,10 @@ and every package/material parameter (``-t_chip``, ``-k_sink``, ``-r_convec``,
     (``make SUPERLU=1``, grid model only).  The two builds' traces differ by up to
     ~0.5 K at 10 ms intervals; steady states agree.
 ``-converged_tol K``
-    refinement tolerance of ``-scheme converged`` (default 0.1 K).
+    target error of ``-scheme converged`` (default 0.1 K); it exits with status 3
+    and writes no file when the refinement does not reach it.
+``-converged_max_cells N``
+    lateral cells across the sink at which the refinement gives up (default 512).
 
 Not modelled (refused with an error): the secondary heat path, the leakage
 loop, the detailed fan/heat-sink package model, microchannels.
@@ -57,12 +60,12 @@ USAGE = """usage: sunsink hotspot -f <flp> -p <ptrace> [-o <ttrace>] [-c <config
                        [-grid_layer_file <lcf>] [-detailed_3D on|off] [-steady_file <file>]
                        [-grid_steady_file <file>] [-grid_transient_file <file>] [-init_file <file>]
                        [-sampling_intvl s] [-scheme hotspot|converged] [-transient_solver rk4|be]
-                       [-converged_tol K] [-<config name> <value> ...]
+                       [-converged_tol K] [-converged_max_cells N] [-<config name> <value> ...]
 HotSpot 7's command line; see `sunsink hotspot -h` (module docstring of studies.hotspot_cli)."""
 
 #: Options HotSpot reads from the command line only (never from the -c file).
 _CMDLINE_ONLY = ("f", "p", "o", "c", "d", "detailed_3d", "use_microchannels", "materials_file")
-_OURS = ("scheme", "transient_solver", "converged_tol")
+_OURS = ("scheme", "transient_solver", "converged_tol", "converged_max_cells")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -163,6 +166,16 @@ class _Model:
             self.layers = [(n, (p, fp)) for n, p in enumerate(("", "iface_", "hsp_", "hsink_"))]
             self.power_layers = [self.layers[0]]
 
+    def chip_layers(self):
+        """The chip part of the stack (layers above the spreader) as :class:`GridLayer` records."""
+        if self.kind == "grid":
+            return list(self.m.layers[:self.m.spidx])
+        from thermal.hotspot_grid import GridLayer
+
+        c, fp = self.cfg, self.m.floorplan
+        return [GridLayer("", fp, True, True, c.k_chip, c.p_chip, c.t_chip),
+                GridLayer("iface_", fp, True, False, c.k_interface, c.p_interface, c.t_interface)]
+
     def entry_names(self):
         out = [p + b.name for _, (p, fp) in self.layers for b in fp.blocks]
         return out + [f"inode_{i}" for i in range(12)]
@@ -185,7 +198,9 @@ class _Model:
         if self.kind == "grid":
             st = self.m.state(t)
             return np.concatenate(st.block_k + [st.package_k])
-        return t
+        out = np.array(t, float)
+        out[4 * self.m.n_blocks:][self.m.dead_extra] = np.nan
+        return out
 
     def block_values(self, t, cols):
         if self.kind == "grid":
@@ -251,10 +266,12 @@ def run(argv: list[str]) -> int:
         raise HotSpotError(f"-transient_solver {solver!r}: use 'rk4' or 'be'")
     try:
         tol = float(_first(cmd, "converged_tol") or 0.1)
+        max_cells = int(_first(cmd, "converged_max_cells") or 512)
     except ValueError:
-        raise HotSpotError(f"-converged_tol {_first(cmd, 'converged_tol')!r} is not a number") from None
-    if not tol > 0:
-        raise HotSpotError(f"-converged_tol {tol!r} must be > 0 K")
+        raise HotSpotError(f"-converged_tol {_first(cmd, 'converged_tol')!r} / -converged_max_cells "
+                           f"{_first(cmd, 'converged_max_cells')!r}: expected a number / an integer") from None
+    if not (tol > 0 and max_cells >= 8):
+        raise HotSpotError(f"-converged_tol {tol!r} must be > 0 K and -converged_max_cells {max_cells} >= 8")
     mfile = _first(cmd, "materials_file")
     materials = read_materials(mfile) if mfile and mfile != "(null)" else {}
     cfg = hotspot_config(pairs, materials)
@@ -315,16 +332,54 @@ def run(argv: list[str]) -> int:
                                                                          model.m.cols)
                                           if cfg.model_type == "grid" else None)
     else:
-        from .hotspot_converged import converged_steady, format_comparison
+        from thermal.hotspot_converged import converged_steady
 
-        conv = converged_steady(cfg, model, pw, tol)
-        print(format_comparison(names_all, entries, conv))
+        conv = converged_steady(cfg, model.chip_layers(), pw, tol, max_cells=max_cells, progress=_progress)
+        print(format_comparison(names_all, entries, conv, [len(fp.blocks) for _, (_, fp) in model.layers],
+                                [n for n, _ in model.power_layers], tol))
+        if not conv.converged:
+            print(f"sunsink hotspot: error: the converged scheme did not reach {tol:g} K (estimated error "
+                  f"{conv.z_change_k + conv.x_change_k:.3g} K at {conv.cells} cells, sub-layers "
+                  f"{conv.n_sublayers}); no files written", file=sys.stderr)
+            return 3
         out_entries, out_grid = conv.entries, conv.grid_k
     if cfg.steady_file is not None:
         write_temperature_file(cfg.steady_file, names_all, out_entries)
     if cfg.model_type == "grid" and cfg.grid_steady_file is not None:
         write_grid_temperatures(cfg.grid_steady_file, out_grid)
     return 0
+
+
+def _progress(cells, n_sub, change):
+    ch = "" if change != change else f", change {change:.3f} K"
+    print(f"sunsink hotspot: converged scheme: {cells} x {cells} cells, sub-layers {n_sub}{ch}", file=sys.stderr)
+
+
+def format_comparison(names, hotspot, conv, layer_sizes, power_layers, tol) -> str:
+    """Side-by-side table: HotSpot's model vs the converged scheme, with the difference."""
+    lines = [f"{'block':<24} {'HotSpot [K]':>12} {'converged [K]':>14} {'diff [K]':>9}"]
+    lines.append("-" * len(lines[0]))
+    starts = np.cumsum([0] + list(layer_sizes))
+    for n in power_layers:
+        for i in range(starts[n], starts[n + 1]):
+            d = conv.entries[i] - hotspot[i]
+            lines.append(f"{names[i]:<24} {hotspot[i]:12.2f} {conv.entries[i]:14.2f} {d:+9.2f}")
+    lines.append("")
+    for n in range(len(layer_sizes)):
+        sl = slice(starts[n], starts[n + 1])
+        d = conv.entries[sl] - hotspot[sl]
+        lines.append(f"layer {n} ({layer_sizes[n]} blocks): mean diff {d.mean():+.2f} K, max |diff| "
+                     f"{np.abs(d).max():.2f} K")
+    d = conv.entries[starts[-1]:] - hotspot[starts[-1]:]
+    dmax = f"{np.nanmax(np.abs(d)):.2f} K" if np.isfinite(d).any() else "n/a (no package rim)"
+    lines.append(f"package nodes inode_0..11: max |diff| {dmax}")
+    pw = slice(starts[power_layers[0]], starts[power_layers[0] + 1])
+    lines.append(f"hottest block: HotSpot {hotspot[pw].max():.2f} K, converged {conv.entries[pw].max():.2f} K")
+    state = "converged" if conv.converged else "NOT converged"
+    lines.append(f"converged scheme: {conv.cells} x {conv.cells} cells over the sink, sub-layers "
+                 f"{conv.n_sublayers}; estimated error {conv.z_change_k + conv.x_change_k:.3f} K "
+                 f"(thickness {conv.z_change_k:.3f}, lateral {conv.x_change_k:.3f}); {state} to {tol:g} K")
+    return "\n".join(lines)
 
 
 def _grid_text(g) -> str:

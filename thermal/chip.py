@@ -17,8 +17,12 @@ second-order accurate in x, y and z for smooth fields.
 
 Power enters the power layer's first sub-layer (the face farthest from the cold
 plate, i.e. the active face of a flip-chip die) from floorplan blocks, mapped to
-cells by overlap area (``thermal.floorplan.overlap_weights``).  The *junction*
-temperature is that first sub-layer's cell temperature.
+cells by overlap area (``thermal.floorplan.overlap_weights``).  ``junction_k`` is
+that first sub-layer's cell-centre temperature (a depth of half a sub-layer below
+the face); ``surface_k`` is the top face (z = 0) itself, with the heat taken as
+dissipated at that face (:meth:`ChipModel.top_surface_k`: exact for a 1-D stack,
+converging with the sub-layers otherwise).  Block temperatures from any field: :meth:`ChipModel.block_temperatures`
+(area-weighted mean, or HotSpot's avg/min/max/center rules).
 
 Solver: matrix-free symmetric positive-definite operator, preconditioned
 conjugate gradients; the preconditioner is an exact fast solver of the
@@ -191,13 +195,20 @@ class ChipSolution(eqx.Module):
     ----------
     temperature_k : (nz, ny, nx) cell temperatures [K] (inactive cells hold the
         mean coolant temperature and are excluded from every statistic).
-    junction_k : (ny, nx) first sub-layer of the power layer [K] (inactive = -inf
-        is *not* used; use ``junction_mask``).
+    junction_k : (ny, nx) cell-centre temperatures of the power layer's first
+        sub-layer [K], i.e. half a sub-layer below that layer's top face (cells
+        outside the layer hold the mean coolant temperature; mask with
+        ``model.mask[model.junction_index]``).
     max_junction_k : hottest active junction cell [K] (argmax cell value; its
         gradient is the gradient of that cell).
     ks_junction_k : Kreisselmeier-Steinhauser smooth maximum [K] (>= max).
-    block_temperature_k : (n_blocks,) power-weighted mean over each block's cells [K].
-    block_max_k : (n_blocks,) hottest cell overlapping each block [K].
+    surface_k : (ny, nx) top-face (z = 0) temperatures [K] of the stack's first
+        layer, from :meth:`ChipModel.top_surface_k` (the die's active face when the
+        power layer is layer 0); inactive cells as ``junction_k``.
+    max_surface_k : hottest active top-face value [K].
+    block_temperature_k : (n_blocks,) area-weighted mean of ``junction_k`` over
+        each block (weights = the block's overlap area with each cell) [K].
+    block_max_k : (n_blocks,) hottest ``junction_k`` cell overlapping each block [K].
     heat_in_w, heat_out_w : total power and heat leaving through cooled faces [W].
     residual : relative residual ||b - A x|| / ||b|| (with k(T): of the nonlinear
         system at the returned field).
@@ -210,6 +221,8 @@ class ChipSolution(eqx.Module):
     junction_k: jax.Array
     max_junction_k: jax.Array
     ks_junction_k: jax.Array
+    surface_k: jax.Array
+    max_surface_k: jax.Array
     block_temperature_k: jax.Array
     block_max_k: jax.Array
     heat_in_w: jax.Array
@@ -702,7 +715,9 @@ class ChipModel:
         heat_out = (jnp.sum(g["gb"] * (t[-1] - params.coolant_temperature_k))
                     + jnp.sum(g["gt"] * (t[0] - params.top_ambient_k)))
         heat_in = jnp.sum(block_power_w) + jnp.sum(cell_heat_w * mask)
-        return self._summarise(t, mask, heat_in, heat_out, res, k, converged, ks_rho)
+        kf = self.conductivity_factor(t) if self.nonlinear else None
+        surface = self.top_surface_k(params, t, source[0], kf)
+        return self._summarise(t, mask, heat_in, heat_out, res, k, converged, ks_rho, surface)
 
     def _steady_nonlinear(self, params, source, tref, rtol, maxiter):
         """k(T): Picard iteration ``theta <- A(k(theta))^-1 b(theta)``, differentiated implicitly.
@@ -746,7 +761,97 @@ class ChipModel:
         converged = (sol.result == optx.RESULTS.successful) & (res <= tol)
         return theta, sol.stats["num_steps"], res, g, converged
 
-    def _summarise(self, t, mask, heat_in, heat_out, res, k, converged, ks_rho):
+    def top_surface_k(self, params: PackageParams, temperature_k, top_cell_heat_w, conductivity_factor=None):
+        """Top-face (z = 0) temperatures [K] reconstructed from the first sub-layer's cells.
+
+        The heat of a first-layer cell (``S`` [W/m^2] = its heat over its area) is taken
+        as dissipated *at the face* -- the device layer of a flip-chip die, as HotSpot
+        models it -- and the face loses ``h (T_s - T_amb)`` (``h`` = ``top_htc_w_m2_k``).
+        The flux ``S - h (T_s - T_amb)`` then crosses the whole cell (thickness ``dz``,
+        conductivity ``k``), and the two-point flux of the scheme makes the cell value
+        that of depth ``dz/2``, so ``T_c = T_s - (S - h (T_s - T_amb)) dz / (2 k)`` and
+
+        ``T_s = (T_c + S dz / (2 k) + a T_amb) / (1 + a)``,  ``a = h dz / (2 k)``.
+
+        With an adiabatic top (HotSpot's stack) this is exact for a laterally uniform
+        stack -- the two-point finite-volume solution is exact at faces in 1-D.  With a
+        cooled top, the scheme's split of the heat between the two faces (it puts the
+        heat at the cell centre) and lateral conduction inside the first cell give
+        errors of first order in ``dz``, which vanish as the sub-layers are refined.
+        ``junction_k`` (the cell value) is a depth ``dz/2`` below the face and hotter
+        or cooler than it by ``(S - q_top) dz / (2 k)``.
+
+        Parameters
+        ----------
+        params : :class:`PackageParams`.
+        temperature_k : (nz, ny, nx) cell temperatures [K].
+        top_cell_heat_w : (ny, nx) heat dissipated in the first sub-layer's cells [W].
+        conductivity_factor : optional (nz, ny, nx) k(T) factor (see :meth:`conductances`).
+
+        Returns
+        -------
+        (ny, nx) top-face temperatures [K]; cells outside the first layer keep their
+        cell value.
+
+        References
+        ----------
+        S. V. Patankar, *Numerical Heat Transfer and Fluid Flow* (1980), sec. 4.2-4.6
+        (half-cell boundary fluxes of the finite-volume method).
+        """
+        t = jnp.asarray(temperature_k)
+        dtype = t.dtype
+        l0 = int(self.sub_layer[0])
+        dz = params.thickness_m[l0] * float(self.sub_frac[0])
+        kz = params.conductivity_w_m_k[l0] * jnp.asarray(self.kscale[0], dtype)
+        if conductivity_factor is not None:
+            kz = kz * conductivity_factor[0]
+        m0 = jnp.asarray(self.mask[0])
+        kz = jnp.where(m0, kz, 1.0)
+        s = jnp.asarray(top_cell_heat_w, dtype) / (self.dx_m * self.dy_m)
+        a = jnp.broadcast_to(params.top_htc_w_m2_k, (self.ny, self.nx)) * dz / (2 * kz)
+        ts = (t[0] + s * dz / (2 * kz) + a * params.top_ambient_k) / (1 + a)
+        return jnp.where(m0, ts, t[0])
+
+    def block_temperatures(self, field_k, mode: str = "area"):
+        """Block temperatures [K] of the floorplan from a (ny, nx) field on this grid.
+
+        Parameters
+        ----------
+        field_k : (ny, nx) temperatures [K] (e.g. ``junction_k`` or ``surface_k``).
+        mode : ``"area"`` -- mean weighted by each block's overlap area with the cells
+            (the default, = ``ChipSolution.block_temperature_k`` for ``junction_k``);
+            HotSpot's grid-to-block rules: ``"avg"`` -- unweighted mean of every cell
+            the block overlaps, ``"min"``/``"max"`` over those cells, ``"center"`` --
+            mean of the one to four central cells of the block's cell range.
+
+        Returns
+        -------
+        (n_blocks,) temperatures [K].
+        """
+        f = jnp.asarray(field_k)
+        w = self.block_weights
+        cells_np = w > 1e-9 * w.max(axis=(1, 2), keepdims=True)   # drop round-off slivers at shared edges
+        cells = jnp.asarray(cells_np)
+        if mode == "area":
+            return jnp.tensordot(jnp.asarray(self.block_weights, f.dtype), f, axes=2)
+        if mode == "avg":
+            return jnp.sum(jnp.where(cells, f[None], 0), axis=(1, 2)) / jnp.sum(cells, axis=(1, 2))
+        if mode == "max":
+            return jnp.max(jnp.where(cells, f[None], -jnp.inf), axis=(1, 2))
+        if mode == "min":
+            return jnp.min(jnp.where(cells, f[None], jnp.inf), axis=(1, 2))
+        if mode == "center":
+            out = []
+            for c in cells_np:
+                rows, cols = np.nonzero(c.any(axis=1))[0], np.nonzero(c.any(axis=0))[0]
+                i1, i2, j1, j2 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+                ci, cj = (i1 + i2) // 2, (j1 + j2) // 2
+                ci2, cj2 = ci - (1 - (i2 - i1) % 2), cj - (1 - (j2 - j1) % 2)
+                out.append((f[ci, cj] + f[ci2, cj] + f[ci, cj2] + f[ci2, cj2]) / 4)
+            return jnp.stack(out)
+        raise ValueError(f"mode = {mode!r} must be 'area', 'avg', 'min', 'max' or 'center'")
+
+    def _summarise(self, t, mask, heat_in, heat_out, res, k, converged, ks_rho, surface):
         dtype = t.dtype
         tj = t[self.junction_index]
         jm = mask[self.junction_index]
@@ -755,9 +860,10 @@ class ChipModel:
         w = jnp.asarray(self.block_weights, dtype)
         tblock = jnp.tensordot(w, tj, axes=2)
         tbmax = jnp.max(jnp.where(jnp.asarray(self.block_cells)[:, :, :], tj[None], -jnp.inf), axis=(1, 2))
+        smax = jnp.max(jnp.where(mask[0] > 0, surface, -jnp.inf))
         return ChipSolution(
             temperature_k=t, junction_k=tj, max_junction_k=tmax, ks_junction_k=ks,
-            block_temperature_k=tblock, block_max_k=tbmax, heat_in_w=heat_in,
+            surface_k=surface, max_surface_k=smax, block_temperature_k=tblock, block_max_k=tbmax, heat_in_w=heat_in,
             heat_out_w=heat_out, residual=res, iterations=k,
             converged=converged)
 

@@ -144,13 +144,16 @@ class HotSpotBlock:
             B[4 * n + a, 4 * n + b_] = B[4 * n + b_, 4 * n + a] = -g
         g_amb[4 * n:] = g_extra
         np.fill_diagonal(B, 0.0)
+        # package nodes of zero-area rims have no link: pin them to ambient, report NaN
+        self.dead_extra = (np.abs(B[4 * n:]).sum(axis=1) == 0) & (g_extra == 0)
+        g_amb[4 * n:] = np.where(self.dead_extra, 1.0, g_amb[4 * n:])
         B[np.diag_indices(m)] = g_amb - B.sum(axis=1)
         self.B, self.g_amb = B, g_amb
         cap = np.empty(m)
         for lay, (_, t, cv) in enumerate(layers):
             cap[lay * n:(lay + 1) * n] = C_FACTOR * cv * t * area
         cap[3 * n:4 * n] += C_FACTOR * cfg.c_convec / cfg.s_sink ** 2 * area
-        cap[4 * n:] = pk.extra_capacitance()
+        cap[4 * n:] = np.where(self.dead_extra, 1.0, pk.extra_capacitance())
         self.capacitance = cap
         self._lu = None
 

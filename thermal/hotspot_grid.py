@@ -387,6 +387,12 @@ class HotSpotGrid:
         self._edges = edges
         links, g_amb_extra = pk.extra_links()
         self._links = links
+        # package nodes of zero-area rims: no links at all -> pinned to ambient, reported as NaN
+        edge_g = np.zeros(EXTRA)
+        for _, _, _, node, g in edges:
+            edge_g[node] += g
+        self.dead_extra = pk.dead_nodes(links, g_amb_extra) & (edge_g == 0.0)
+        g_amb_extra = np.where(self.dead_extra, 1.0, g_amb_extra)
         # assemble the symmetric conductance matrix
         idx = np.arange(self.n_grid).reshape(shape)
         rows_, cols_, vals = [], [], []
@@ -412,7 +418,7 @@ class HotSpotGrid:
         self.G = sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows_), np.concatenate(cols_))),
                                shape=(self.n_nodes, self.n_nodes))
         self.g_amb = g_amb
-        self.capacitance = np.concatenate([cap.ravel(), pk.extra_capacitance()])
+        self.capacitance = np.concatenate([cap.ravel(), np.where(self.dead_extra, 1.0, pk.extra_capacitance())])
 
     # ------------------------------------------------------------------ vectors
     @property
@@ -452,7 +458,8 @@ class HotSpotGrid:
         mode = self.config.grid_map_mode if mode is None else mode
         grid = t_nodes[:self.n_grid].reshape(self.n_layers, self.rows, self.cols)
         blocks = [map_grid_to_blocks(grid[n], self.bounds[n], mode) for n in range(self.n_layers)]
-        return GridSteady(grid_k=grid.copy(), package_k=t_nodes[self.n_grid:].copy(), block_k=blocks)
+        package = np.where(self.dead_extra, np.nan, t_nodes[self.n_grid:])
+        return GridSteady(grid_k=grid.copy(), package_k=package, block_k=blocks)
 
     # ------------------------------------------------------------------ solvers
     def _factor(self, matrix):

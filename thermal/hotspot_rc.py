@@ -295,6 +295,15 @@ class PackageRC:
         c[[SINK_W, SINK_E, SINK_N, SINK_S]] = self.c_hs_per + self.c_amb_per
         return c
 
+    def dead_nodes(self, links, g_amb) -> np.ndarray:
+        """(12,) True for package nodes without any link (zero-area rims: die as wide as the
+        spreader, or spreader as wide as the sink); the replicas pin them to ambient and report NaN."""
+        g = np.array(g_amb, float)
+        for a, b, c in links:
+            g[a] += c
+            g[b] += c
+        return g == 0.0
+
     def extra_links(self):
         """Package-node-to-package-node conductances ``[(a, b, G [W/K]), ...]`` and the (12,)
         conductances of the package nodes to ambient [W/K]."""
@@ -313,8 +322,8 @@ class PackageRC:
 
 
 def _inv(r: float) -> float:
-    """1/r with HotSpot's IEEE behaviour: 1/inf = 0 (a zero-area rim)."""
-    return 0.0 if r == math.inf else 1.0 / r
+    """1/r, with 0 for a missing link: 1/inf (a zero-area rim) and 0/0 (a rim of zero width and area)."""
+    return 0.0 if (r == math.inf or r == 0.0) else 1.0 / r
 
 
 def _getr(k, length, area):
