@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "data" / "scripts"))
 
 import orbit  # noqa: E402
-from radiation import mission, shielding  # noqa: E402
+from radiation import displacement, mission, shielding  # noqa: E402
 
 
 def best_of(fn, n=5):
@@ -78,6 +78,20 @@ def main():
     t_grad = best_of(lambda: g(650e3, inc, 1.0, 5.0))
     print(f"mission TID (trapped p/e/brems + solar, 650 km SSO): value {t_val * 1e3:.2f} ms, "
           f"value+4 gradients {t_grad * 1e3:.2f} ms (ratio {t_grad / t_val:.1f})")
+
+    depths = jnp.asarray(shielding.al_thickness_m_to_g_cm2(np.array([0.5, 1, 2, 3, 5, 7.5, 10, 15, 20]) * 1e-3))
+    md = lambda: mission.mission_dose(650e3, inc, depths, 5.0).total_with_margin_si_gy  # noqa: E731
+    md()
+    print(f"mission_dose dose-depth table (9 depths, all components): {best_of(md) * 1e3:.2f} ms")
+
+    cf = jax.jit(lambda t: displacement.one_mev_equivalent_fluence_cm2(650e3, inc, 5.0, t).one_mev_electron_equivalent_cm2)
+    cg = jax.jit(jax.grad(lambda t: displacement._one_mev_core(
+        650e3, inc, 5.0, t, 0.95, displacement.DEFAULT_ELECTRON_EXPONENT_N, displacement.DEFAULT_R_EP, 7 / 11,
+        solar_cycle="worst", include_solar=True).one_mev_electron_equivalent_cm2))
+    cf(0.0255)
+    cg(0.0255)
+    print(f"1-MeV-equivalent cell fluence (EQFLUX/DDD, trapped + solar, coverglass RDC): value "
+          f"{best_of(lambda: cf(0.0255)) * 1e3:.2f} ms, d/d(coverglass) {best_of(lambda: cg(0.0255)) * 1e3:.2f} ms")
 
 
 if __name__ == "__main__":

@@ -2,15 +2,17 @@
 
 Reads the table written by ``data/scripts/make_trapped_environment.py`` (orbit-averaged
 AE8/AP8 integral fluxes J(>E) on an altitude x inclination grid, computed with the
-models' epoch geomagnetic fields) and interpolates it smoothly:
+models' epoch geomagnetic fields as exact torus averages -- zonal means integrated over
+the argument of latitude, so no time step can alias with the orbital period) and
+interpolates it smoothly:
 
 * in altitude and inclination: monotone cubic Hermite (PCHIP, C1) in ln(J + J_floor),
   tensor product, so spectra are differentiable in both orbit parameters;
 * in energy: PCHIP of ln J vs ln E; the differential flux is -dJ/dE of that interpolant
   on a refined energy grid (non-negative by monotonicity).
 
-Outside the table (altitude 300-2000 km, inclination 0-100 deg) a ValueError names the
-range.  Runtime code needs only the HDF5 table, never aep8.
+Outside the table (altitude 300-2000 km, inclination 0-110 deg: sun-synchronous orbits
+up to 2000 km need 104.9 deg) a ValueError names the range.  Runtime code needs only the HDF5 table, never aep8.
 
 References
 ----------
@@ -104,25 +106,48 @@ def _interp_orbit_jit(y, altitude_m, inclination_rad, xa, xi):
     return jnp.vectorize(one, signature="(),()->(n)")(alt_km, inc_deg)
 
 
-def trapped_integral_flux_cm2_s(altitude_m, inclination_rad, particle: str = "proton", solar_cycle: str = "min"):
-    """Orbit-averaged integral flux J(>E) [1/(cm^2 s)] at the table energies.
+def trapped_integral_flux_cm2_s(altitude_m, inclination_rad, particle: str = "proton", solar_cycle: str = "min",
+                                threshold_mev=None):
+    """Orbit-averaged integral flux J(>E) [1/(cm^2 s)].
 
     Parameters
     ----------
     altitude_m : circular-orbit altitude [m], 300e3..2000e3 (table range).
-    inclination_rad : inclination [rad], 0..100 deg (retrograde sun-synchronous included).
+    inclination_rad : inclination [rad], 0..110 deg (retrograde sun-synchronous included).
     particle : ``"proton"`` (AP8) or ``"electron"`` (AE8).
     solar_cycle : ``"min"`` or ``"max"`` model epoch.
+    threshold_mev : optional energy threshold(s) E [MeV] (any shape) inside the table's
+        energy range (protons 0.1..400, electrons 0.05..7 MeV).
 
     Returns
     -------
-    (energy_mev (k,) numpy, J (..., k)) with leading axes from broadcast(altitude, inclination).
+    Without ``threshold_mev``: (energy_mev (k,) numpy, J (..., k)) at the table energies,
+    leading axes from broadcast(altitude, inclination).  With it: J(>threshold) of shape
+    broadcast(altitude, inclination) + threshold.shape (monotone cubic in ln E of ln J,
+    the same interpolant :func:`trapped_differential_flux` differentiates); traceable and
+    differentiable in orbit and threshold.
     """
     check_orbit_in_table(altitude_m, inclination_rad)
     dt = jnp.result_type(jnp.asarray(altitude_m), jnp.asarray(inclination_rad), float)
     y = _log_table(particle, solar_cycle, dt)
     yq = _interp_orbit(y, altitude_m, inclination_rad)
-    return energy_grid_mev(particle), jnp.maximum(jnp.exp(yq) - FLUX_FLOOR_CM2_S, 0.0)
+    e = energy_grid_mev(particle)
+    if threshold_mev is None:
+        return e, jnp.maximum(jnp.exp(yq) - FLUX_FLOOR_CM2_S, 0.0)
+    check_range(f"threshold_mev ({particle} table energy range)", threshold_mev, float(e[0]), float(e[-1]), units="MeV")
+    th = jnp.asarray(threshold_mev, dtype=dt)
+    lq = jnp.log(th).ravel()
+    v = _threshold_jit(yq, jnp.asarray(np.log(e), dtype=dt), lq)  # (..., m)
+    return jnp.maximum(jnp.exp(v) - FLUX_FLOOR_CM2_S, 0.0).reshape(yq.shape[:-1] + th.shape)
+
+
+@jax.jit
+def _threshold_jit(yq, lej, lq):
+    def one(ylog):
+        v, _ = pchip_eval_with_derivative(lej, ylog, lq)
+        return v
+
+    return jnp.vectorize(one, signature="(k)->(m)")(yq)
 
 
 def trapped_differential_flux(altitude_m, inclination_rad, particle: str = "proton", solar_cycle: str = "min",

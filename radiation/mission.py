@@ -92,7 +92,7 @@ def mission_tid_si_gy(altitude_m, inclination_rad, shield_al_g_cm2, mission_year
     Parameters
     ----------
     altitude_m : circular-orbit altitude [m], 300..2000 km (AE8/AP8 table range).
-    inclination_rad : inclination [rad], 0..100 deg.
+    inclination_rad : inclination [rad], 0..110 deg.
     shield_al_g_cm2 : aluminium shield areal density [g/cm^2], 0..1000 (use
         :func:`radiation.shielding.al_thickness_m_to_g_cm2` for a thickness in m).
     mission_years : mission length [yr] (Julian years), > 0.
