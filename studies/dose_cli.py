@@ -36,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--solar-cycle", default="worst", help="min, max or worst (AP8 MIN + AE8 MAX; default)")
     p.add_argument("--margin", type=float, default=2.0, help="radiation design margin factor (default 2)")
     p.add_argument("--no-solar", action="store_true", help="leave out solar protons")
+    p.add_argument("--x32", action="store_true", help="float32 (default float64)")
     return p
 
 
@@ -53,9 +54,9 @@ def _table(rows, depths_mm, depths_g, unit, scale, margin):
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    import jax
+    from .cli import _setup
 
-    jax.config.update("jax_enable_x64", True)
+    _setup(x32=args.x32)  # the CLI's entry-point precision switch (float64 unless --x32)
     import numpy as np
 
     import orbit
