@@ -365,6 +365,46 @@ def per_dose_events_per_chip_year(dose_rate_si_gy_per_year, device: str = "tpu_v
     return PerDoseSEERates(*(rad_yr / rad_per_event(device, k, case) for k in ("sdc", "hbm_uecc", "sefi")))
 
 
+class PerDoseSEESummary(NamedTuple):
+    """Per-dose SEE counts of a payload (fields broadcast over the inputs)."""
+
+    sdc_per_chip_year: jnp.ndarray
+    hbm_uecc_per_chip_year: jnp.ndarray
+    sefi_per_chip_year: jnp.ndarray
+    sdc_per_payload_day: jnp.ndarray
+    hbm_uecc_per_payload_day: jnp.ndarray
+    sefi_per_payload_day: jnp.ndarray
+    outages_per_mission: jnp.ndarray
+    """UECC + SEFI events over the whole payload and mission."""
+    availability: jnp.ndarray
+    """Capacity-weighted availability 1 / (1 + lambda_chip tau), lambda_chip = UECC + SEFI per chip."""
+
+
+def per_dose_see_summary(proton_dose_si_gy, mission_years, chips_per_payload, recovery_time_s,
+                         device: str = "tpu_v6e", case: str = "nominal") -> PerDoseSEESummary:
+    """SDC / HBM-UECC / SEFI counts and availability of a payload from its mission proton dose.
+
+    Parameters
+    ----------
+    proton_dose_si_gy : mission proton dose at the chips [Gy(Si)] (trapped + solar; e.g.
+        :attr:`radiation.mission.DoseResult.proton_si_gy`, no design margin), >= 0.
+    mission_years : mission length [yr], > 0.
+    chips_per_payload : number of chips, > 0.
+    recovery_time_s : outage per UECC or SEFI event [s] (SDCs are silent: no outage), >= 0.
+    device, case : as :func:`per_dose_events_per_chip_year`.
+    """
+    check_positive("mission_years", mission_years, units="yr")
+    check_positive("chips_per_payload", chips_per_payload)
+    check_range("recovery_time_s", recovery_time_s, 0.0, 1e9, units="s")
+    r = per_dose_events_per_chip_year(jnp.asarray(proton_dose_si_gy) / mission_years, device, case)
+    per_day = jnp.asarray(chips_per_payload) * SECONDS_PER_DAY / SECONDS_PER_JULIAN_YEAR
+    outages = r.hbm_uecc_per_chip_year + r.sefi_per_chip_year
+    return PerDoseSEESummary(r.sdc_per_chip_year, r.hbm_uecc_per_chip_year, r.sefi_per_chip_year,
+                             r.sdc_per_chip_year * per_day, r.hbm_uecc_per_chip_year * per_day,
+                             r.sefi_per_chip_year * per_day, outages * chips_per_payload * mission_years,
+                             availability_from_event_rate(outages, recovery_time_s))
+
+
 def availability_from_event_rate(events_per_chip_year, recovery_time_s):
     """Fraction of time a chip is up, 1 / (1 + lambda tau), for a renewal process.
 

@@ -142,3 +142,16 @@ def test_cited_devices_carry_source_and_flag():
             assert e.rad_per_event_conservative <= e.rad_per_event <= e.rad_per_event_optimistic
     for d in see.BEAM_TEST_CROSS_SECTIONS.values():
         assert d["flag"] and d["source"]
+
+
+def test_per_dose_see_summary_payload_scaling():
+    """150 rad(Si)/yr of proton dose for 5 years on 150 chips: per payload-day = per chip-year x
+    150 / 365.25; outages (UECC + SEFI) drive the availability; SDCs do not."""
+    s = see.per_dose_see_summary(7.5, 5.0, 150, 60.0)
+    assert float(s.sdc_per_chip_year) == pytest.approx(150.0 / 17.0)
+    assert float(s.hbm_uecc_per_payload_day) == pytest.approx(150.0 / 44.0 * 150 / 365.25)
+    lam = 150.0 / 44.0 + 150.0 / 5000.0
+    assert float(s.outages_per_mission) == pytest.approx(lam * 150 * 5.0)
+    assert float(s.availability) == pytest.approx(1.0 / (1.0 + lam / (365.25 * 86400.0) * 60.0))
+    with pytest.raises(ValueError, match="chips_per_payload"):
+        see.per_dose_see_summary(7.5, 5.0, 0, 60.0)
