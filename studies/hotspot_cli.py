@@ -15,7 +15,8 @@ output files, so existing scripts keep working:
 HotSpot 7 build, within 0.05 K.  ``-scheme converged`` also solves the same stack
 with sunsink's cell-centred finite-volume model (:class:`thermal.chip.ChipModel`:
 spreader and sink meshed in full, no lumped periphery), refined through the
-thickness and laterally until block temperatures change by < 0.1 K, and prints
+thickness and laterally until the dissipating layers' block temperatures are
+converged to 0.1 K (Richardson error estimate of the finest level), and prints
 both answers side by side with the difference; the output files then hold the
 converged values (steady state only).
 
@@ -334,7 +335,13 @@ def run(argv: list[str]) -> int:
     else:
         from thermal.hotspot_converged import converged_steady
 
-        conv = converged_steady(cfg, model.chip_layers(), pw, tol, max_cells=max_cells, progress=_progress)
+        sizes = [len(fp.blocks) for _, (_, fp) in model.layers]
+        starts = np.cumsum([0] + sizes)
+        check = np.zeros(starts[-1] + 12, bool)
+        for n, _ in model.power_layers:
+            check[starts[n]:starts[n + 1]] = True
+        conv = converged_steady(cfg, model.chip_layers(), pw, tol, max_cells=max_cells, progress=_progress,
+                                check=check)
         print(format_comparison(names_all, entries, conv, [len(fp.blocks) for _, (_, fp) in model.layers],
                                 [n for n, _ in model.power_layers], tol))
         if not conv.converged:
@@ -377,7 +384,8 @@ def format_comparison(names, hotspot, conv, layer_sizes, power_layers, tol) -> s
     lines.append(f"hottest block: HotSpot {hotspot[pw].max():.2f} K, converged {conv.entries[pw].max():.2f} K")
     state = "converged" if conv.converged else "NOT converged"
     lines.append(f"converged scheme: {conv.cells} x {conv.cells} cells over the sink, sub-layers "
-                 f"{conv.n_sublayers}; estimated error {conv.z_change_k + conv.x_change_k:.3f} K "
+                 f"{conv.n_sublayers}; estimated error of the dissipating layers' blocks "
+                 f"{conv.z_change_k + conv.x_change_k:.3f} K "
                  f"(thickness {conv.z_change_k:.3f}, lateral {conv.x_change_k:.3f}); {state} to {tol:g} K")
     return "\n".join(lines)
 

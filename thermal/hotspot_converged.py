@@ -73,7 +73,8 @@ class ConvergedSteady:
     x_change_k : estimated lateral error [K] (Richardson, observed order).
     converged : ``z_change_k < tol / 2``, ``x_change_k < tol - z_change_k`` and every
         linear solve converged.
-    history : ``[(cells, n_sublayers, max |change| [K] or nan), ...]`` of all levels.
+    history : ``[(cells, n_sublayers, max |change| [K] or nan[, note]), ...]`` of all levels.
+    levels : ``[(cells, n_sublayers, entries), ...]`` of all levels solved.
     """
 
     entries: np.ndarray
@@ -84,6 +85,7 @@ class ConvergedSteady:
     x_change_k: float
     converged: bool
     history: list
+    levels: list = dataclasses.field(default_factory=list)
 
 
 def _stack(cfg: HotSpotConfig, chip_layers, n_sub):
@@ -236,7 +238,7 @@ def _blocks(face, fp: Floorplan, m: ChipModel, xc, yc, mode):
 def converged_steady(cfg: HotSpotConfig, chip_layers, block_power_w: dict, tol_k: float = 0.1,
                      mode: str | None = None, rows: int | None = None, cols: int | None = None,
                      min_die_cells: int = 16, max_cells: int = 512, max_sublayers: int = 64,
-                     progress=None) -> ConvergedSteady:
+                     progress=None, check=None) -> ConvergedSteady:
     """Refine :func:`converged_level` through the thickness, then laterally, to ``tol_k``.
 
     Thickness: at the first lateral level (``min_die_cells`` across the die), each
@@ -264,8 +266,12 @@ def converged_steady(cfg: HotSpotConfig, chip_layers, block_power_w: dict, tol_k
     min_die_cells : lateral cells across the die's shorter side at the first level.
     max_cells, max_sublayers : refinement limits (not converged if reached).
     progress : optional callable ``(cells, n_sublayers, change_k)`` called per level.
+    check : optional boolean mask over ``entries``: the temperatures the tolerance
+        applies to (default all; ``sunsink hotspot`` passes the dissipating layers'
+        blocks).  Changes of the others are still recorded in ``levels``.
     """
     mode = cfg.grid_map_mode if mode is None else mode
+    levels = []
     rows = cfg.grid_rows if rows is None else rows
     cols = cfg.grid_cols if cols is None else cols
     x0, y0, x1, y1 = chip_layers[0].floorplan.bounding_box_m
@@ -280,7 +286,12 @@ def converged_steady(cfg: HotSpotConfig, chip_layers, block_power_w: dict, tol_k
         nonlocal ok_all
         e, g, ok = converged_level(cfg, chip_layers, block_power_w, c, tuple(n), mode, rows, cols, solver)
         ok_all &= ok
+        levels.append((c, tuple(n), e))
         return e, g
+
+    def dmax(a, b):
+        d = np.abs(a - b)
+        return float(np.nanmax(d if check is None else d[np.asarray(check)]))
 
     def note(c, n, ch, what=""):
         history.append((c, tuple(n), ch) + ((what,) if what else ()))
@@ -298,7 +309,7 @@ def converged_steady(cfg: HotSpotConfig, chip_layers, block_power_w: dict, tol_k
         n2 = list(ns)
         n2[i] *= 2
         e, _ = level(cells, n2, solver(cells, n2))
-        trials.append(float(np.nanmax(np.abs(e - base))))
+        trials.append(dmax(e, base))
         note(cells, n2, trials[-1], f"trial: layer {i} doubled")
     grow = [i for i, c in enumerate(trials) if c > tol_k / (4 * n_layers)]
     rest = sum(c for i, c in enumerate(trials) if i not in grow)
@@ -310,7 +321,7 @@ def converged_steady(cfg: HotSpotConfig, chip_layers, block_power_w: dict, tol_k
         if max(n2) > max_sublayers:
             break
         e, _ = level(cells, n2, solver(cells, n2))
-        zc.append(float(np.nanmax(np.abs(e - base))))
+        zc.append(dmax(e, base))
         p = min(2.0, max(1.0, math.log2(zc[-2] / zc[-1]))) if zc[-1] > 0 and zc[-2] > 0 else 1.0
         z_change = zc[-1] / (2 ** p - 1) + rest
         note(cells, n2, zc[-1], f"sensitive layers doubled; observed order {p:.2f}, error estimate "
@@ -324,8 +335,7 @@ def converged_steady(cfg: HotSpotConfig, chip_layers, block_power_w: dict, tol_k
     while cells * 2 <= max_cells:
         cells *= 2
         cur, grid = level(cells, ns, "pcg")
-        ch = np.abs(cur - prev)
-        x_change = float(np.nanmax(ch))
+        x_change = dmax(cur, prev)
         changes.append(x_change)
         p = 1.0
         if len(changes) >= 2 and changes[-1] > 0 and changes[-2] > 0:
@@ -337,7 +347,7 @@ def converged_steady(cfg: HotSpotConfig, chip_layers, block_power_w: dict, tol_k
         if x_err < budget:
             break
         if ext_prev is not None:
-            e_ext = float(np.nanmax(np.abs(ext - ext_prev)))
+            e_ext = dmax(ext, ext_prev)
             note(cells, ns, x_change, f"Richardson extrapolants of the last two level pairs differ by {e_ext:.3g} K")
             if e_ext < budget:
                 result, x_err = ext, e_ext
@@ -347,4 +357,4 @@ def converged_steady(cfg: HotSpotConfig, chip_layers, block_power_w: dict, tol_k
         prev = cur
     converged = ok_all and z_change < tol_k / 2 and x_err < budget
     return ConvergedSteady(entries=result, grid_k=grid, cells=cells, n_sublayers=tuple(ns), z_change_k=z_change,
-                           x_change_k=x_err, converged=converged, history=history)
+                           x_change_k=x_err, converged=converged, history=history, levels=levels)
