@@ -8,7 +8,8 @@ output files, so existing scripts keep working:
   ``layer_<n>_``, ``hsp_``, ``hsink_``) and the 12 package nodes ``inode_*``;
 * ``-grid_steady_file`` (grid model): every grid cell of every layer;
 * ``-o``: the transient temperature trace, one row per power-trace row;
-* ``-grid_transient_file`` (grid model): every cell after every row.
+* ``-grid_transient_file`` (grid model): every cell after every row (written
+  afresh; HotSpot appends to an existing file).
 
 ``-scheme hotspot`` (default) reproduces HotSpot 7's own model
 (:mod:`thermal.hotspot_grid`, :mod:`thermal.hotspot_block`): the same numbers as a
@@ -18,7 +19,8 @@ spreader and sink meshed in full, no lumped periphery), refined through the
 thickness and laterally until the dissipating layers' block temperatures are
 converged to 0.1 K (Richardson error estimate of the finest level), and prints
 both answers side by side with the difference; the output files then hold the
-converged values (steady state only).
+converged values (steady state only; exit status 3 and no files if the tolerance
+is not reached).
 
 Supported HotSpot options: ``-c -f -p -o -materials_file -model_type
 -grid_rows -grid_cols -grid_map_mode -grid_layer_file -detailed_3D -steady_file

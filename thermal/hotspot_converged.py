@@ -243,17 +243,16 @@ def converged_steady(cfg: HotSpotConfig, chip_layers, block_power_w: dict, tol_k
 
     Thickness: at the first lateral level (``min_die_cells`` across the die), each
     layer's sub-layers are doubled on trial; the layers whose doubling changes the
-    entries by more than ``tol_k / (4 n_layers)`` are then doubled together until that
-    changes the entries by less than ``tol_k / 2`` minus the other layers' trial
-    changes (``z_change_k``: Richardson's estimate ``change / (2^p - 1)`` of the
-    doubled layers, with the observed order ``p`` clipped to [1, 2], plus those
-    trial changes).  Lateral: the cells are doubled; the error
-    of a level is estimated by Richardson's formula ``change / (2^p - 1)`` with the
-    observed order ``p`` of the last three levels (clipped to [1, 2]; p = 1 with two
-    levels), and refinement stops when it is below ``tol_k - z_change_k``, or when
-    the Richardson extrapolants of the last two level pairs agree to that bound (the
-    extrapolant is then returned, its error estimated by that agreement, and
-    ``history`` says so).
+    checked entries by more than ``tol_k / (4 n_layers)`` are then doubled together
+    until the thickness error estimate ``z_change_k`` -- Richardson's ``change / (2^p -
+    1)`` for those layers, with the observed order ``p`` clipped to [1, 2], plus the
+    other layers' trial changes -- is below ``tol_k / 8`` (thickness refinement is
+    cheap at the coarse lateral level; the rest of the budget goes to the lateral
+    error).  Lateral: the cells are doubled; the error of a level is estimated the same
+    way from the last three levels (p = 1 with two), and refinement stops when it is
+    below ``tol_k - z_change_k``, or when the Richardson extrapolants of the last two
+    level pairs agree to that bound (the extrapolant is then returned, its error
+    estimated by that agreement, and ``history`` says so).
 
     Parameters
     ----------
@@ -275,8 +274,7 @@ def converged_steady(cfg: HotSpotConfig, chip_layers, block_power_w: dict, tol_k
     rows = cfg.grid_rows if rows is None else rows
     cols = cfg.grid_cols if cols is None else cols
     x0, y0, x1, y1 = chip_layers[0].floorplan.bounding_box_m
-    die = min(x1 - x0, y1 - y0)
-    cells = int(8 * math.ceil(min_die_cells * cfg.s_sink / die / 8))
+    cells = int(8 * math.ceil(min_die_cells * cfg.s_sink / min(x1 - x0, y1 - y0) / 8))
     n_layers = len(chip_layers) + 2
     ns = [1] * n_layers
     history = []
@@ -299,7 +297,7 @@ def converged_steady(cfg: HotSpotConfig, chip_layers, block_power_w: dict, tol_k
             progress(c, tuple(n), ch)
 
     def solver(c, n):
-        return "direct" if c * c * sum(n) <= 150_000 else "pcg"
+        return "direct" if c * c * sum(n) <= 30_000 else "pcg"
 
     base, _ = level(cells, ns, solver(cells, ns))
     note(cells, ns, math.nan)
@@ -316,7 +314,7 @@ def converged_steady(cfg: HotSpotConfig, chip_layers, block_power_w: dict, tol_k
     z_change = float(sum(trials))
     # then: double the sensitive layers together until that changes the answer by < tol/2 - rest
     zc = [max(trials[i] for i in grow)] if grow else []
-    while grow and z_change >= tol_k / 2:
+    while grow and z_change >= tol_k / 8:
         n2 = [n * 2 if i in grow else n for i, n in enumerate(ns)]
         if max(n2) > max_sublayers:
             break
@@ -328,7 +326,7 @@ def converged_steady(cfg: HotSpotConfig, chip_layers, block_power_w: dict, tol_k
                                 f"{z_change:.3g} K")
         ns, base = n2, e
     prev, grid = level(cells, ns, "pcg")
-    budget = tol_k - min(z_change, tol_k / 2)
+    budget = tol_k - min(z_change, tol_k / 2)     # (z_change < tol / 8 unless max_sublayers stopped it)
     x_change, x_err, changes, levels = math.inf, math.inf, [], [prev]
     result = prev
     ext_prev = None
