@@ -35,7 +35,8 @@ latitudes).  Convergence in the latitude/longitude steps and N_U, and the compar
 with a fine direct time-stepped aep8 propagation, are in data/README.md and the tests.
 
 Run:  python data/scripts/make_trapped_environment.py [--tiny] [--out PATH]
-      (full grid ~10 CPU-minutes; ``--tiny`` regenerates 1 altitude x 2 inclinations)
+      (full grid ~12 CPU-minutes; ``--tiny`` regenerates 1 altitude x 2 inclinations, 20 and
+      30 deg, evaluating only the latitudes those orbits reach)
 """
 from __future__ import annotations
 
@@ -69,7 +70,7 @@ FIELD_OF = {("e", "min"): "jensen_cain_1960", ("e", "max"): "jensen_cain_1960",
 FIELD_MODEL = {"jensen_cain_1960": ("p", "min"), "gsfc_1266": ("p", "max")}
 
 TINY_ALTITUDES_KM = np.array([500.0])
-TINY_INCLINATIONS_DEG = np.array([30.0, 90.0])
+TINY_INCLINATIONS_DEG = np.array([20.0, 30.0])
 
 
 def _energies(particle: str) -> np.ndarray:
@@ -103,20 +104,24 @@ def _coords(pos_m: np.ndarray) -> dict:
     return out
 
 
-def latitude_grid_deg(step_deg: float = LAT_STEP_DEG) -> np.ndarray:
+def latitude_grid_deg(step_deg: float = LAT_STEP_DEG, max_abs_deg: float = 90.0) -> np.ndarray:
+    """Latitude nodes [deg] of the global grid with |phi| <= max_abs_deg (+ one node margin)."""
     n = int(round(180.0 / step_deg))
-    return np.linspace(-90.0, 90.0, n + 1)
+    lat = np.linspace(-90.0, 90.0, n + 1)
+    return lat[np.abs(lat) <= max_abs_deg + step_deg * (1.0 + 1e-9)]
 
 
 def zonal_mean_flux(altitude_m: float, lat_step_deg: float = LAT_STEP_DEG, lon_step_deg: float = LON_STEP_DEG,
-                    models=MODELS) -> tuple[np.ndarray, dict]:
+                    models=MODELS, max_abs_lat_deg: float = 90.0) -> tuple[np.ndarray, dict]:
     """Zonal-mean integral flux Z(phi, E) [1/(cm2 s)] of each model at one altitude.
 
+    Only the latitudes an orbit of inclination <= ``max_abs_lat_deg`` reaches are evaluated
+    (the same nodes as the global grid, so a restricted run reproduces the full one).
     Returns (latitudes_deg (n_lat,), {model_key: (n_lat, n_E)}).
     """
     from orbit.constants import R_EARTH_M
 
-    lat = latitude_grid_deg(lat_step_deg)
+    lat = latitude_grid_deg(lat_step_deg, max_abs_lat_deg)
     n_lon = int(round(360.0 / lon_step_deg))
     lon = (np.arange(n_lon) + 0.5) * (360.0 / n_lon)
     la, lo = np.meshgrid(np.radians(lat), np.radians(lon), indexing="ij")
@@ -211,7 +216,7 @@ def build(out: Path, tiny: bool = False, lat_step_deg: float = LAT_STEP_DEG, lon
     # inclinations above 90 deg are their supplements' (same torus)
     inc_eff = np.where(incs > 90.0, 180.0 - incs, incs)
     for ia, alt in enumerate(alts):
-        lat, zonal = zonal_mean_flux(alt * 1e3, lat_step_deg, lon_step_deg)
+        lat, zonal = zonal_mean_flux(alt * 1e3, lat_step_deg, lon_step_deg, max_abs_lat_deg=float(inc_eff.max()))
         for key in MODELS:
             res[key][ia] = orbit_average_from_zonal(lat, zonal[key], inc_eff, n_u)
         if verbose:

@@ -98,13 +98,14 @@ def test_out_of_table_raises_naming_the_range():
 @pytest.mark.reference
 @pytest.mark.slow
 def test_table_matches_fine_direct_aep8_propagation():
-    """Off-grid orbits, including the 1200 km altitude that the former time-stepped table
-    aliased: the interpolated table vs a direct aep8 average over 100 000 equal steps of 26 s
-    (30 days).  Measured with 200 000 steps / 60 days (data/README.md): see there."""
+    """The 1200 km altitude that the former time-stepped table aliased (electrons 8-17 % high):
+    the interpolated table vs a direct aep8 average over 100 000 equal steps of 26 s (30 days).
+    Six orbits (300-2000 km, protons and electrons) measured with 200 000 steps / 60 days by
+    data/scripts/check_trapped_direct.py agree within 0.72 % (data/README.md)."""
     sys.path.insert(0, str(SCRIPTS))
     import check_trapped_direct as chk
 
-    cases = ((1200.0, 53.0, "e", "max", (0.5, 1.0, 2.0)), (450.0, 51.6, "p", "min", (1.0, 10.0, 50.0)))
+    cases = ((1200.0, 53.0, "e", "max", (0.5, 1.0, 2.0)),)
     for alt, inc, p, cyc, energies, direct, table, rel in chk.compare(cases, n_samples=100_000, days=30.0,
                                                                        verbose=False):
         assert np.all(np.abs(rel) < 0.03), (alt, inc, p, rel)
