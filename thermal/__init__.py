@@ -16,7 +16,8 @@ Public API (implementation in modules named for what they model):
   accelerator preset (:mod:`thermal.accelerators`)
 - HotSpot 7 replica (``sunsink hotspot``): configuration and package periphery
   (:mod:`thermal.hotspot_rc`), grid model (:mod:`thermal.hotspot_grid`), block model
-  (:mod:`thermal.hotspot_block`); HotSpot's output files (:mod:`thermal.floorplan`)
+  (:mod:`thermal.hotspot_block`), the converged counterpart (:mod:`thermal.hotspot_converged`);
+  HotSpot's output files (:mod:`thermal.floorplan`)
 """
 from .heat_loads import (
     ATTITUDES,
@@ -43,6 +44,7 @@ from .floorplan import (Block, Floorplan, LcfLayer, overlap_weights, read_flp, r
                         read_materials, read_ptrace, read_temperature_file, write_flp, write_grid_temperatures,
                         write_lcf, write_ptrace, write_temperature_file, write_temperature_trace)
 from .hotspot_block import HotSpotBlock
+from .hotspot_converged import ConvergedSteady, converged_steady
 from .hotspot_grid import HotSpotGrid
 from .hotspot_rc import HotSpotConfig, HotSpotError, hotspot_config, package_rc
 from .loop import (LoopDesign, LoopSolution, fd_panel_radiator, isothermal_sink_radiator, pipe_darcy_friction,
@@ -68,6 +70,7 @@ __all__ = [
     "read_materials", "read_ptrace", "saturation_pressure_pa", "solve_loop", "spreading_series_mean_temperature",
     "temperature_budget", "write_flp", "write_lcf", "write_ptrace",
     "HotSpotBlock", "HotSpotConfig", "HotSpotError", "HotSpotGrid", "hotspot_config", "package_rc",
+    "ConvergedSteady", "converged_steady",
     "read_temperature_file", "write_grid_temperatures", "write_temperature_file", "write_temperature_trace",
     "ATTITUDES",
     "DEFAULT_ALBEDO",
