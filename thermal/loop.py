@@ -60,8 +60,9 @@ from .chip import ChipModel, PackageParams, default_rtol
 from .coldplate import ColdPlate, coldplate_performance, petukhov_darcy_friction
 from .coolant import Coolant, check_coolant_state, coolant_properties
 
-__all__ = ["LoopDesign", "LoopSolution", "pipe_darcy_friction", "isothermal_sink_radiator", "fd_panel_radiator",
-           "solve_loop", "temperature_budget"]
+__all__ = ["LoopDesign", "LoopSolution", "pipe_darcy_friction", "tube_bank_pressure_drop_pa",
+           "isothermal_sink_radiator", "fd_panel_radiator", "fd_panel_pressure_drop", "solve_loop",
+           "temperature_budget"]
 
 
 class LoopDesign(eqx.Module):
@@ -106,6 +107,9 @@ class LoopSolution(eqx.Module):
     block_temperature_k : (n_branches, n_series, n_blocks) block-average temperatures [K].
     block_max_k : (n_branches, n_series, n_blocks) hottest cell per block [K].
     overall_max_junction_k : max over chips [K]; ``ks_junction_k``: KS smooth max over chips [K].
+    chip_ks_junction_k : (n_branches, n_series) KS smooth maximum over each chip's junction
+        cells [K] (the differentiable bound an optimiser constrains).
+    junction_k : (n_branches, n_series, ny, nx) junction-layer temperature maps [K] (NaN off the die).
     case_k, coldplate_base_k : per chip, max temperature of the case layer's top
         sub-layer and of the cold-plate layer's bottom sub-layer [K].
     htc_w_m2_k : cold-plate effective footprint heat-transfer coefficient [W/(m^2 K)].
@@ -113,7 +117,7 @@ class LoopSolution(eqx.Module):
     pressure_drop_pa : total loop pressure drop [Pa].
     pump_power_w : pump electrical power [W]; ``hydraulic_power_w`` = dp Q [W].
     heat_rejected_w : radiator heat rejection [W].
-    energy_residual_w : heat rejected - (sum chip power + hydraulic power) [W].
+    energy_residual_w : heat rejected - heat carried (chips + branch heat + pump heat) [W].
     converged : loop root find and all chip solves converged; ``chip_residual``: worst CG residual.
     """
 
@@ -127,6 +131,8 @@ class LoopSolution(eqx.Module):
     block_max_k: jax.Array
     overall_max_junction_k: jax.Array
     ks_junction_k: jax.Array
+    chip_ks_junction_k: jax.Array
+    junction_k: jax.Array
     case_k: jax.Array
     coldplate_base_k: jax.Array
     htc_w_m2_k: jax.Array
@@ -162,7 +168,17 @@ def isothermal_sink_radiator(inlet_temperature_k, mass_flow_kg_s, cp_j_kg_k, par
     return t_out, mass_flow_kg_s * cp_j_kg_k * (inlet_temperature_k - t_out)
 
 
-def _hydraulics(design: LoopDesign, plate: ColdPlate, props, n_branches, n_series):
+def tube_bank_pressure_drop_pa(mass_flow_kg_s, n_tubes, length_m, diameter_m, fittings_k, density_kg_m3,
+                               viscosity_pa_s):
+    """Pressure drop [Pa] of ``n_tubes`` identical parallel round tubes sharing ``mass_flow_kg_s``:
+    Darcy friction (:func:`pipe_darcy_friction`) over ``length_m`` plus ``fittings_k`` velocity heads
+    (inlet, outlet and header losses, Idelchik 1996)."""
+    v = mass_flow_kg_s / n_tubes / (density_kg_m3 * jnp.pi * diameter_m ** 2 / 4)
+    re = density_kg_m3 * v * diameter_m / viscosity_pa_s
+    return (pipe_darcy_friction(re) * length_m / diameter_m + fittings_k) * 0.5 * density_kg_m3 * v ** 2
+
+
+def _hydraulics(design: LoopDesign, plate: ColdPlate, props, n_branches, n_series, radiator_dp_pa=0.0):
     m_b = design.mass_flow_kg_s / n_branches
     cp_perf = coldplate_performance(plate, m_b, props.density_kg_m3, props.viscosity_pa_s,
                                     props.conductivity_w_m_k, props.prandtl)
@@ -174,7 +190,7 @@ def _hydraulics(design: LoopDesign, plate: ColdPlate, props, n_branches, n_serie
     re = rho * v * design.pipe_diameter_m / props.viscosity_pa_s
     dp_pipe = (pipe_darcy_friction(re) * design.pipe_length_m / design.pipe_diameter_m
                + design.pipe_fittings_k) * 0.5 * rho * v ** 2
-    dp = dp_plates + dp_pipe + design.radiator_pressure_drop_pa
+    dp = dp_plates + dp_pipe + design.radiator_pressure_drop_pa + radiator_dp_pa
     q_vol = design.mass_flow_kg_s / rho
     return cp_perf, dp, dp * q_vol
 
@@ -206,7 +222,9 @@ def solve_loop(model: ChipModel, chip_params: PackageParams, block_power_w, plat
                design: LoopDesign, coolant: Coolant, n_branches: int, n_series: int,
                radiator=None, radiator_params=None, leakage_ref_w=None, leakage_beta_per_k=0.0,
                leakage_ref_temperature_k=358.15, case_layer: int = 1, ks_rho_per_k=5.0,
-               rtol=None, check=True) -> LoopSolution:
+               rtol=None, check=True, branch_multiplicity: int = 1,
+               radiator_pressure_drop=None, supply_guess_k=None, branch_heat_w=0.0,
+               canned_pump: bool = False) -> LoopSolution:
     """Coupled steady state of ``n_branches x n_series`` chips, the loop and the radiator.
 
     Parameters
@@ -214,7 +232,10 @@ def solve_loop(model: ChipModel, chip_params: PackageParams, block_power_w, plat
     model : chip geometry shared by all chips; its last layer is the cold-plate base.
     chip_params : :class:`PackageParams` with a leading axis of length
         ``n_branches * n_series`` (branch-major); their ``bottom_htc_w_m2_k`` and
-        ``coolant_temperature_k`` are replaced by the loop's values.
+        ``coolant_temperature_k`` are replaced by the loop's values.  The cold plate's
+        footprint conductance ``h A_plate`` is applied over the model's footprint
+        (``h A_plate / (lx ly)``), so a plate larger or smaller than the chip grid keeps
+        its conductance.
     block_power_w : (n_chips, n_blocks) dynamic block powers [W].
     plate : cold-plate geometry (one per chip, identical).
     design : :class:`LoopDesign`.
@@ -226,24 +247,48 @@ def solve_loop(model: ChipModel, chip_params: PackageParams, block_power_w, plat
     case_layer : index of the layer whose top sub-layer is reported as the case.
     check : when inputs are concrete, raise ``ValueError`` if the converged coolant
         leaves its liquid range or pressure limits.
+    branch_multiplicity : each modelled branch stands for this many identical branches
+        (static, >= 1): the pump flow is split over ``n_branches * branch_multiplicity``
+        branches and the radiator carries all of their heat.  A payload of N identical
+        chips in parallel is ``n_branches = n_series = 1, branch_multiplicity = N``:
+        exact, because identical branches see the same supply and flow.
+    radiator_pressure_drop : optional ``f(mass_flow_kg_s, props, radiator_params) -> dp [Pa]``
+        (e.g. :func:`fd_panel_pressure_drop`), added to ``design.radiator_pressure_drop_pa``
+        with the coolant properties at the supply temperature.
+    branch_heat_w : heat added to each branch's stream downstream of its chips [W] (e.g.
+        point-of-load regulators on the cold plates); it reaches the radiator, not the chips.
+    canned_pump : the pump's whole electrical power ``dp Q / eta`` ends up in the coolant (a
+        canned/wet-rotor pump); default: only its hydraulic power ``dp Q`` (friction).
+    supply_guess_k : optional start of the supply-temperature Newton iteration [K] (e.g. a
+        level-0 isothermal-panel estimate); default: 20 fixed-point sweeps of the radiator.
+
+    Without leakage the chips do not feed back on the loop (their power does not depend
+    on temperature), so the root find closes the loop energy balance alone and each chip
+    is solved once at the converged coolant temperatures; with leakage chips and loop
+    are one Newton solve.  Either way gradients come from the implicit function theorem
+    (``optimistix.ImplicitAdjoint``), never from backpropagation through iterations.
 
     Returns
     -------
     LoopSolution.
     """
     _validate(model, chip_params, block_power_w, plate, design, coolant, n_branches, n_series)
+    if int(branch_multiplicity) != branch_multiplicity or branch_multiplicity < 1:
+        raise ValueError(f"branch_multiplicity = {branch_multiplicity!r} must be an integer >= 1")
     if radiator is not None and radiator_params is None:
         raise ValueError("radiator_params is required with a radiator callable")
     dtype = chip_params.thickness_m.dtype
     n_chips = n_branches * n_series
-    if leakage_ref_w is None:
-        leakage_ref_w = jnp.zeros((n_chips, model.n_blocks), dtype)
+    no_leak = leakage_ref_w is None
+    if no_leak:
+        leakage_ref_w = np.zeros((n_chips, model.n_blocks))
     leak = jnp.broadcast_to(jnp.asarray(leakage_ref_w, dtype), (n_chips, model.n_blocks))
-    has_leak = bool(is_concrete(leak) and np.any(np.asarray(leak) > 0)) or not is_concrete(leak)
+    has_leak = not no_leak and (not is_concrete(leak) or bool(np.any(np.asarray(leak) > 0)))
     sol = _solve_loop(model, chip_params, jnp.asarray(block_power_w, dtype), plate, design, coolant,
                       int(n_branches), int(n_series), radiator, radiator_params, leak,
                       jnp.asarray(leakage_beta_per_k, dtype), jnp.asarray(leakage_ref_temperature_k, dtype),
-                      int(case_layer), float(ks_rho_per_k), rtol, has_leak)
+                      int(case_layer), float(ks_rho_per_k), rtol, has_leak, int(branch_multiplicity),
+                      radiator_pressure_drop, supply_guess_k, jnp.asarray(branch_heat_w, dtype), bool(canned_pump))
     if check and is_concrete(sol.supply_temperature_k):
         temps = np.array([float(sol.supply_temperature_k), float(sol.return_temperature_k),
                           float(np.max(sol.coolant_out_k)), float(np.min(sol.coolant_in_k))])
@@ -253,57 +298,72 @@ def solve_loop(model: ChipModel, chip_params: PackageParams, block_power_w, plat
 
 @eqx.filter_jit
 def _solve_loop(model, chip_params, dyn_w, plate, design, coolant, n_branches, n_series, radiator,
-                radiator_params, leak_ref, beta, t_leak_ref, case_layer, ks_rho, rtol, has_leak):
+                radiator_params, leak_ref, beta, t_leak_ref, case_layer, ks_rho, rtol, has_leak, multiplicity,
+                radiator_dp, supply_guess_k, branch_heat, canned_pump):
     dtype = chip_params.thickness_m.dtype
     n_chips = n_branches * n_series
     rtol_chip = default_rtol(dtype) if rtol is None else rtol
     m = design.mass_flow_kg_s
-    m_b = m / n_branches
-    # properties at the supply temperature guess are refined inside the residual
+    n_parallel = n_branches * multiplicity
+    m_b = m / n_parallel
     x_frac = jnp.asarray((np.arange(model.nx) + 0.5) / model.nx, dtype)[None, :]
     leak_w = jnp.asarray(leak_ref, dtype)
+    footprint = plate.length_m * plate.width_m / (model.lx_m * model.ly_m)
 
-    def state(t_sup, leak_scale):
+    def hydraulics(t_sup):
+        """Coolant properties at the supply temperature, cold plate, pressure drop, hydraulic power."""
         props = coolant_properties(coolant, t_sup)
-        cp = props.cp_j_kg_k
-        cp_perf, dp, hyd = _hydraulics(design, plate, props, n_branches, n_series)
-        block_w = dyn_w + leak_w * leak_scale[:, None]
-        p_chip = jnp.sum(block_w, axis=1).reshape(n_branches, n_series)
+        extra = 0.0 if radiator_dp is None else radiator_dp(m, props, radiator_params)
+        cp_perf, dp, hyd = _hydraulics(design, plate, props, n_parallel, n_series, extra)
+        return props, cp_perf, dp, hyd
+
+    def loop_heat(p_chip, hyd):
+        """Heat the coolant carries to the radiator: chips, branch heat, pump [W]."""
+        pump_heat = hyd / design.pump_efficiency if canned_pump else hyd
+        return multiplicity * (jnp.sum(p_chip) + n_branches * branch_heat) + pump_heat
+
+    def loop_temperatures(t_sup, p_chip, cp, hyd):
         rise = p_chip / (m_b * cp)
         t_in = t_sup + jnp.cumsum(rise, axis=1) - rise
-        t_out = t_in + rise
+        # radiator inlet: mixed branch outlets (chips + branch heat) + pump heat
+        t_ret = t_sup + loop_heat(p_chip, hyd) / (m * cp)
+        return rise, t_in, t_in + rise, t_ret
+
+    def chips(t_sup, leak_scale):
+        props, cp_perf, dp, hyd = hydraulics(t_sup)
+        block_w = dyn_w + leak_w * leak_scale[:, None]
+        p_chip = jnp.sum(block_w, axis=1).reshape(n_branches, n_series)
+        rise, t_in, t_out, t_ret = loop_temperatures(t_sup, p_chip, props.cp_j_kg_k, hyd)
         cool_map = (t_in.reshape(-1)[:, None, None] + rise.reshape(-1)[:, None, None] * x_frac[None])
         cool_map = jnp.broadcast_to(cool_map, (n_chips, model.ny, model.nx))
         params = eqx.tree_at(lambda p: (p.bottom_htc_w_m2_k, p.coolant_temperature_k), chip_params,
-                             (jnp.broadcast_to(cp_perf.htc_w_m2_k, (n_chips,)), cool_map))
+                             (jnp.broadcast_to(cp_perf.htc_w_m2_k * footprint, (n_chips,)), cool_map))
         sols = jax.vmap(lambda p, w: model._steady(p, w, jnp.zeros((model.nz, model.ny, model.nx), dtype),
                                                    rtol_chip, 2000, ks_rho))(params, block_w)
-        # radiator inlet: mixed branch outlets + hydraulic (friction) heat
-        t_ret = t_sup + (jnp.sum(p_chip) + hyd) / (m * cp)
         return props, cp_perf, dp, hyd, p_chip, t_in, t_out, t_ret, sols
 
     def new_leak_scale(sols):
         return jnp.exp(beta * (sols.block_temperature_k - t_leak_ref))     # (n_chips, n_blocks)
 
+    def supply_residual(t_sup, t_ret, cp):
+        if radiator is not None:
+            t_back, _ = radiator(t_ret, m, cp, radiator_params)
+            return ((t_back - t_sup) / 10.0)[None]
+        return ((design.supply_temperature_k - t_sup) / 10.0)[None]
+
     def residual(z, _):
         t_sup = z[0]
-        if has_leak:
-            scale_guess = z[1:]
-        else:
-            scale_guess = jnp.zeros((n_chips,), dtype)
-        props, _, _, _, p_chip, _, _, t_ret, sols = state(t_sup, scale_guess)
-        r = []
-        if radiator is not None:
-            t_back, _ = radiator(t_ret, m, props.cp_j_kg_k, radiator_params)
-            r.append(((t_back - t_sup) / 10.0)[None])
-        else:
-            r.append(((design.supply_temperature_k - t_sup) / 10.0)[None])
-        if has_leak:
-            # leak scale per chip: leakage-weighted mean of exp(beta (T_b - T_ref))
-            wsum = jnp.maximum(jnp.sum(leak_w, axis=1), jnp.finfo(dtype).tiny)
-            s_new = jnp.sum(leak_w * new_leak_scale(sols), axis=1) / wsum
-            r.append(scale_guess - s_new)
-        return jnp.concatenate(r)
+        if not has_leak:   # the chips do not feed back: close the loop energy balance alone
+            props, _, _, hyd = hydraulics(t_sup)
+            p_chip = jnp.sum(dyn_w, axis=1).reshape(n_branches, n_series)
+            t_ret = loop_temperatures(t_sup, p_chip, props.cp_j_kg_k, hyd)[3]
+            return supply_residual(t_sup, t_ret, props.cp_j_kg_k)
+        scale_guess = z[1:]
+        props, _, _, _, _, _, _, t_ret, sols = chips(t_sup, scale_guess)
+        # leak scale per chip: leakage-weighted mean of exp(beta (T_b - T_ref))
+        wsum = jnp.maximum(jnp.sum(leak_w, axis=1), jnp.finfo(dtype).tiny)
+        s_new = jnp.sum(leak_w * new_leak_scale(sols), axis=1) / wsum
+        return jnp.concatenate([supply_residual(t_sup, t_ret, props.cp_j_kg_k), scale_guess - s_new])
 
     # leakage is parameterised as one scale per chip (all of a chip's blocks share it):
     # exact when the chip's leakage-weighted block temperatures are near-uniform, and
@@ -311,8 +371,9 @@ def _solve_loop(model, chip_params, dyn_w, plate, design, coolant, n_branches, n
     z0 = [design.supply_temperature_k[None] if radiator is None else
           jnp.asarray(coolant.temperature_range_k[0] + 30.0, dtype)[None]]
     if radiator is not None:
-        z0 = [jnp.maximum(radiator_guess(radiator, radiator_params, design, coolant, dyn_w, dtype),
-                          coolant.temperature_range_k[0] + 1.0)[None]]
+        guess = (radiator_guess(radiator, radiator_params, design, coolant, dyn_w * multiplicity, dtype)
+                 if supply_guess_k is None else jax.lax.stop_gradient(jnp.asarray(supply_guess_k, dtype)))
+        z0 = [jnp.maximum(guess, coolant.temperature_range_k[0] + 1.0)[None]]
     if has_leak:
         z0.append(jnp.ones((n_chips,), dtype))
     z0 = jnp.concatenate(z0).astype(dtype)
@@ -322,12 +383,12 @@ def _solve_loop(model, chip_params, dyn_w, plate, design, coolant, n_branches, n
     z = res.value
     t_sup = z[0]
     scale = z[1:] if has_leak else jnp.zeros((n_chips,), dtype)
-    props, cp_perf, dp, hyd, p_chip, t_in, t_out, t_ret, sols = state(t_sup, scale)
+    props, cp_perf, dp, hyd, p_chip, t_in, t_out, t_ret, sols = chips(t_sup, scale)
     if radiator is not None:
         t_back, q_rej = radiator(t_ret, m, props.cp_j_kg_k, radiator_params)
     else:
         q_rej = m * props.cp_j_kg_k * (t_ret - t_sup)
-    energy_res = q_rej - (jnp.sum(p_chip) + hyd)
+    energy_res = q_rej - loop_heat(p_chip, hyd)
     tj = sols.max_junction_k.reshape(n_branches, n_series)
     ci = int(np.argmax(model.sub_layer == case_layer))
     mask = jnp.asarray(model.mask, dtype)
@@ -343,6 +404,8 @@ def _solve_loop(model, chip_params, dyn_w, plate, design, coolant, n_branches, n
         block_temperature_k=sols.block_temperature_k.reshape(n_branches, n_series, nb),
         block_max_k=sols.block_max_k.reshape(n_branches, n_series, nb),
         overall_max_junction_k=jnp.max(tj), ks_junction_k=ks_max(tj.reshape(-1), None, ks_rho),
+        chip_ks_junction_k=sols.ks_junction_k.reshape(n_branches, n_series),
+        junction_k=sols.junction_k.reshape(n_branches, n_series, model.ny, model.nx),
         case_k=case_k.reshape(n_branches, n_series), coldplate_base_k=base_k.reshape(n_branches, n_series),
         htc_w_m2_k=cp_perf.htc_w_m2_k, reynolds=cp_perf.reynolds, pressure_drop_pa=dp,
         pump_power_w=hyd / design.pump_efficiency, hydraulic_power_w=hyd, heat_rejected_w=q_rej,
@@ -377,29 +440,51 @@ def temperature_budget(sol: LoopSolution) -> dict:
     }
 
 
-def fd_panel_radiator(n_panels: int, numerics, arrangement: str = "parallel"):
+def fd_panel_radiator(n_panels: int | None, numerics, arrangement: str = "parallel"):
     """Adapter: the FD radiator panel solver (``thermal.radiator.solve_steady``) as a loop radiator.
 
     The loop flow is split equally over ``n_panels`` identical panels and their
     ``panel.n_tubes`` parallel tubes.  The returned callable has the loop's
     signature ``radiator(T_in, m, cp, params)`` with
     ``params = (panel, shortwave_w_m2, longwave_w_m2)`` (see
-    :func:`thermal.radiator.solve_steady`); it returns the mixed outlet
-    temperature and ``m cp (T_in - T_out)`` [W].  Differentiable through the
-    radiator's implicit solve.
+    :func:`thermal.radiator.solve_steady`), or, with ``n_panels=None``,
+    ``params = (panel, shortwave_w_m2, longwave_w_m2, n_panels)`` where the panel count
+    is a (differentiable, possibly fractional) array: a design whose radiator area is a
+    variable.  It returns the mixed outlet temperature and ``m cp (T_in - T_out)`` [W].
+    Differentiable through the radiator's implicit solve.  ``radiator.solution(T_in, m,
+    cp, params)`` returns the panel's full :class:`thermal.radiator.SteadySolution`.
     """
     from . import radiator as _rad
 
-    if int(n_panels) != n_panels or n_panels < 1:
-        raise ValueError(f"n_panels = {n_panels!r} must be an integer >= 1")
+    if n_panels is not None and (int(n_panels) != n_panels or n_panels < 1):
+        raise ValueError(f"n_panels = {n_panels!r} must be an integer >= 1 (or None: from the params)")
 
-    def radiator(inlet_temperature_k, mass_flow_kg_s, cp_j_kg_k, params):
-        panel, sw, lw = params
-        m_tube = mass_flow_kg_s / (n_panels * panel.n_tubes)
+    def solution(inlet_temperature_k, mass_flow_kg_s, cp_j_kg_k, params):
+        panel, sw, lw = params[:3]
+        count = n_panels if n_panels is not None else params[3]
+        m_tube = mass_flow_kg_s / (count * panel.n_tubes)
         cool = _rad.Coolant(mass_flow_kg_s=m_tube, specific_heat_j_kg_k=cp_j_kg_k,
                             inlet_temperature_k=inlet_temperature_k, arrangement=arrangement)
-        r = _rad.solve_steady(panel, cool, sw, lw, numerics)
-        t_out = r.outlet_temperature_k
+        return _rad.solve_steady(panel, cool, sw, lw, numerics)
+
+    def radiator(inlet_temperature_k, mass_flow_kg_s, cp_j_kg_k, params):
+        t_out = solution(inlet_temperature_k, mass_flow_kg_s, cp_j_kg_k, params).outlet_temperature_k
         return t_out, mass_flow_kg_s * cp_j_kg_k * (inlet_temperature_k - t_out)
 
+    radiator.solution = solution
     return radiator
+
+
+def fd_panel_pressure_drop(n_panels: int | None, tube_inner_diameter_m, fittings_k):
+    """The tube-bank pressure drop of the panels of :func:`fd_panel_radiator` (same ``params``), as
+    ``solve_loop(radiator_pressure_drop=...)`` takes it: the loop flow over ``n_panels x panel.n_tubes``
+    round tubes of the panel length (:func:`tube_bank_pressure_drop_pa`)."""
+
+    def pressure_drop(mass_flow_kg_s, props, params):
+        panel = params[0]
+        count = n_panels if n_panels is not None else params[3]
+        return tube_bank_pressure_drop_pa(mass_flow_kg_s, count * panel.n_tubes, panel.length_m,
+                                          tube_inner_diameter_m, fittings_k, props.density_kg_m3,
+                                          props.viscosity_pa_s)
+
+    return pressure_drop

@@ -158,3 +158,35 @@ def test_bad_inputs(setup):
         solve_loop(m, p, pw[:3], plate, d, WATER, NB, NS)
     with pytest.raises(ValueError, match="n_series"):
         solve_loop(m, p, pw, plate, d, WATER, NB, 0)
+
+
+def test_branch_multiplicity_equals_explicit_identical_branches(setup):
+    """One modelled branch standing for two identical ones (branch_multiplicity=2) gives the same
+    loop and chip state as two explicit identical branches; branch heat and a canned pump close
+    the energy balance."""
+    m, p, plate, d, pw, r = setup
+    row = pw[:2]                                    # one branch of two chips in series
+    p1 = jax.tree_util.tree_map(lambda a: a[:2], p)
+    explicit = solve_loop(m, p, jnp.concatenate([row, row]), plate, d, WATER, 2, 2,
+                          radiator=isothermal_sink_radiator, radiator_params=r, branch_heat_w=7.0,
+                          canned_pump=True)
+    lumped = solve_loop(m, p1, row, plate, d, WATER, 1, 2, radiator=isothermal_sink_radiator, radiator_params=r,
+                        branch_multiplicity=2, branch_heat_w=7.0, canned_pump=True)
+    for name in ("supply_temperature_k", "return_temperature_k", "pressure_drop_pa", "pump_power_w",
+                 "heat_rejected_w"):
+        np.testing.assert_allclose(getattr(lumped, name), getattr(explicit, name), rtol=1e-10, err_msg=name)
+    np.testing.assert_allclose(lumped.max_junction_k[0], explicit.max_junction_k[0], rtol=1e-10)
+    heat = 2 * (float(jnp.sum(row)) + 7.0) + float(lumped.pump_power_w)   # all pump power in the coolant
+    assert float(lumped.heat_rejected_w) == pytest.approx(heat, rel=1e-9)
+    assert abs(float(lumped.energy_residual_w)) < 1e-6 * heat
+
+
+def test_tube_bank_pressure_drop_is_hagen_poiseuille_when_laminar():
+    from thermal.loop import tube_bank_pressure_drop_pa
+
+    mu, rho, d, length, n = 1e-3, 1000.0, 4e-3, 2.0, 10
+    m = 0.01                                   # Re = 4 m / (n pi d mu) = 318: laminar
+    q = m / rho / n
+    expected = 128 * mu * length * q / (np.pi * d ** 4)
+    got = float(tube_bank_pressure_drop_pa(m, n, length, d, 0.0, rho, mu))
+    assert got == pytest.approx(expected, rel=1e-12)
