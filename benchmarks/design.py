@@ -37,7 +37,8 @@ from scipy import optimize as so  # noqa: E402
 
 from studies import satellite as S  # noqa: E402
 from studies.config import load_config  # noqa: E402
-from studies.model import CONSTRAINT_NAMES, evaluate  # noqa: E402
+from studies.metrics import CONSTRAINT_NAMES  # noqa: E402
+from studies.model import evaluate  # noqa: E402
 from studies.radiator_study import run_radiator_study, slug  # noqa: E402
 from studies.sweep import latin_hypercube, run_sweep  # noqa: E402
 

@@ -41,3 +41,8 @@ STEFAN_BOLTZMANN_W_M2_K4 = 5.670374419e-8
 
 SECONDS_PER_DAY = 86400.0
 SECONDS_PER_JULIAN_YEAR = 365.25 * 86400.0
+
+PERIHELION_AU = 0.98329
+"""Earth's perihelion distance [AU] (hot case: 1361 / 0.98329^2 = 1407.6 W/m^2); Astronomical Almanac."""
+APHELION_AU = 1.01671
+"""Earth's aphelion distance [AU] (lowest solar flux: 1361 / 1.01671^2 = 1316.6 W/m^2); Astronomical Almanac."""

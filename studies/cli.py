@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 import math
+import shlex
 import sys
 import tempfile
 from pathlib import Path
@@ -24,6 +25,23 @@ def _setup(x32: bool = False, verbose: bool = False) -> None:
                         format="sunsink: %(message)s")
     logging.getLogger("jax._src.xla_bridge").setLevel(logging.ERROR)
     logging.getLogger("matplotlib").setLevel(logging.WARNING)
+
+
+def output_dir(path) -> Path:
+    """Create (if needed) and check an output directory before any computation: an existing file,
+    a path under a file, or a directory that cannot be written is a bad input (exit 2)."""
+    from .archive import ArchiveError
+
+    p = Path(path)
+    if p.exists() and not p.is_dir():
+        raise ArchiveError(f"--out {str(p)!r} is a file, not a directory")
+    try:
+        p.mkdir(parents=True, exist_ok=True)
+        probe = tempfile.NamedTemporaryFile(dir=p, prefix=".sunsink-write-test-", delete=True)
+        probe.close()
+    except OSError as exc:
+        raise ArchiveError(f"--out {str(p)!r} cannot be used: {exc.strerror or exc}") from None
+    return p
 
 
 def format_summary(results: dict) -> str:
@@ -97,140 +115,57 @@ def make_figures(archive_path: Path, out_dir: Path) -> list[Path]:
     return paths
 
 
-def level0_cross_check(r: dict) -> str:
-    """The level-0 isothermal panel beside the FD radiator: the planform area an isothermal
-    two-sided panel at the FD panels' mean and inlet temperatures needs for the same heat."""
-    import thermal
-
-    m, d = r["metrics"], r["design"]
-    q = float(m["radiator_heat_rejected_w"])
-    eps = [float(d["radiator_emissivity"])] * 2
-    absorbed = [0.5 * float(m["radiator_absorbed_w_m2"])] * 2  # only the sum over faces enters
-    a_mean = float(thermal.isothermal_panel_area_m2(q, float(m["radiator_mean_k"]), eps, absorbed))
-    a_in = float(thermal.isothermal_panel_area_m2(q, float(m["radiator_inlet_k"]), eps, absorbed))
-    return (f"level-0 cross-check: FD radiator {float(d['radiator_area_m2']):.1f} m2 vs isothermal panel "
-            f"{a_mean:.1f} m2 at the FD mean {float(m['radiator_mean_k']):.1f} K, {a_in:.1f} m2 at the inlet "
-            f"{float(m['radiator_inlet_k']):.1f} K")
-
-
-def format_satellite(r: dict) -> str:
-    """Plain-text report of one orbit's whole-satellite result."""
-    m = r["metrics"]
-    lines = [f"== {r['name']} ==" + ("" if r["converged"] else "  [NOT CONVERGED]")]
-    if "kkt" in r:
-        k = r["kkt"]
-        lines.append(f"optimizer: {r['optimizer_message']} ({len(r['history']) - 1} iterations); "
-                     f"re-check: {'feasible' if k['feasible'] else 'INFEASIBLE ' + str(k['violations'])}, "
-                     f"KKT residual {k['kkt_residual']:.1e}")
-        lines.append("active constraints (multiplier): " + (", ".join(
-            f"{c} ({k['multipliers'][c]:.3g})" for c in k["active"]) or "none"))
-        lines.append("active bounds: " + (", ".join(k["active_bounds"]) or "none"))
-    lines.append("design:")
-    vs = r["variables"]
-    for v in vs.variables:
-        tag = "fixed" if v.fixed else "free"
-        lines.append(f"  {v.name:<26} {r['design'][v.name]:>14.6g} {v.units:<8} ({tag})")
-    lines.append(f"mass: total {float(m['total_mass_kg']):,.0f} kg, specific power {float(m['specific_power_w_kg']):.1f} W/kg")
-    from .results import MASS_ITEMS
-
-    lines.append("  " + ", ".join(f"{i} {float(m[f'mass_{i}_kg']):,.0f}" for i in MASS_ITEMS))
-    lines.append("temperature chain [K]: " + " -> ".join(f"{lab} {float(m[k]):.1f}" for lab, k in (
-        ("junction", "junction_max_k"), ("HBM", "hbm_max_k"), ("case", "case_k"), ("cold plate", "coldplate_base_k"),
-        ("coolant", "chip_coolant_k"), ("radiator in", "radiator_inlet_k"), ("radiator mean", "radiator_mean_k"),
-        ("radiator out", "radiator_outlet_k"))))
-    lines.append(f"radiator: {float(m['radiator_n_panels']):.1f} panels, fin efficiency {float(m['radiator_fin_efficiency']):.3f}, "
-                 f"rejects {float(m['radiator_heat_rejected_w']) / 1e3:.1f} kW; pump {float(m['pump_power_w']):.0f} W, "
-                 f"dp {float(m['pressure_drop_pa']) / 1e3:.1f} kPa")
-    lines.append(level0_cross_check(r))
-    lines.append(f"radiation: TID {float(m['tid_si_gy']) * 100:.0f} rad(Si) over the mission "
-                 f"(trapped p {float(m['tid_trapped_proton_si_gy']) * 100:.0f}, e {float(m['tid_trapped_electron_si_gy']) * 100:.0f}, "
-                 f"solar p {float(m['tid_solar_proton_si_gy']) * 100:.0f}); SEE {float(m['see_events_per_chip_day']):.3g}/chip-day, "
-                 f"{float(m['see_events_per_payload_day']):.3g}/payload-day, availability {float(m['availability']):.5f}; "
-                 f"cell fluence {float(m['cell_fluence_1mev_cm2']):.3g} e/cm2 (1 MeV eq.)")
-    lines.append(f"power: array EOL {float(m['array_eol_w']) / 1e3:.1f} kW (required {float(m['array_required_w']) / 1e3:.1f} kW) "
-                 f"at {float(m['array_temperature_k']):.0f} K, radiation factor {float(m['array_radiation_factor']):.3f}, "
-                 f"array {float(m['array_mass_kg']):,.0f} kg; battery {float(r['design']['battery_capacity_j']) / 3.6e6:.1f} kWh "
-                 f"(required {float(m['battery_required_j']) / 3.6e6:.1f} kWh, DoD {float(m['battery_dod']):.2f}, "
-                 f"eclipse {float(m['eclipse_s']) / 60:.1f} min), {float(m['battery_mass_kg']):,.0f} kg")
-    if "power_budget" in r:
-        import power as _power
-        for phase in ("sunlit", "eclipse"):
-            lines.append(f"power budget, {phase}:")
-            lines.extend("  " + ln for ln in _power.budget_table(r["power_budget"][phase]).splitlines())
-    life = r["life"]
-    lines.append(f"life: TID {life['tid']:.1f} yr, power {life['power']:.1f} yr, battery {life['battery']:.1f} yr "
-                 f"-> limited by {life['limiting']}")
-    c = r["constellation"]
-    be = float(c["break_even_launch_usd_per_kg"])
-    if be > 0:
-        verdict = f"break-even at a launch price of {be:,.0f} $/kg"
-    else:  # the satellites' manufacturing alone costs more than the ground
-        build = float(c["manufacturing_cost_usd"])
-        kw_years = (float(c["launch_cost_usd"]) + build) / float(c["space_usd_per_kw_year"])
-        verdict = (f"no break-even at any launch price: manufacturing alone costs {build / kw_years:,.0f} $/kW-yr")
-    lines.append(f"constellation: {c['n_satellites']:,} satellites, {c['total_mass_kg'] / 1e6:,.1f} kt, "
-                 f"{c['n_launches']:,} launches; {c['space_usd_per_kw_year']:,.0f} $/kW-yr in space vs "
-                 f"{c['terrestrial_usd_per_kw_year']:,.0f} $/kW-yr on the ground; {verdict}")
-    lines.append("top sensitivities (elasticity of the objective):")
-    obj = float(m["objective"])
-    from .results import _param_value
-
-    el = {n: g * _param_value(r, n) / obj for n, g in r["sensitivities"].items()}
-    for n in sorted(el, key=lambda n: -abs(el[n]))[:8]:
-        lines.append(f"  {n:<44} {el[n]:+.3f}")
-    return "\n".join(lines)
-
-
 def _run_study(cfg, text, config_path, out_dir: Path) -> Path:
+    """The whole study into ``out_dir/NAME.h5``: progress (every optimiser iteration) goes to a hidden
+    sibling under an exclusive lock (:class:`studies.archive.StudyOutput`); the archive appears under
+    its final name only when the study completes."""
     from . import archive as ar
     from .radiator_study import run_radiator_study, slug
+    from .report import format_satellite
     from .results import pareto_group, satellite_group, study_tree
 
-    results = run_radiator_study(cfg)
-    print(format_summary(results))
-    tree = study_tree(results)
-    if cfg.satellite.enabled:
-        from .satellite_study import pareto_fronts, run_orbit
+    title = cfg.study.description or cfg.study.name
+    with ar.StudyOutput(out_dir / f"{cfg.study.name}.h5", command=shlex.join(["sunsink", *sys.argv[1:]])) as out:
+        results = run_radiator_study(cfg)
+        print(format_summary(results))
+        tree = study_tree(results)
+        if cfg.satellite.enabled:
+            from .satellite import build_variables
+            from .satellite_study import pareto_fronts, run_orbit
 
-        from .satellite import build_variables
+            progress = {}
+            for orb in cfg.orbits:
+                names = build_variables(cfg, orb).free_names
+                progress[slug(orb.name)] = ar.history_group({
+                    "objective": ar.Column("1", "scaled objective"),
+                    "max_violation": ar.Column("1", "largest constraint violation"),
+                    "x_scaled": ar.Column("1", "scaled free variables " + ", ".join(names), shape=(len(names),)),
+                    "wall_s": ar.Column("s", "wall time"),
+                })
+            out.begin(dict(tree, progress=ar.Group(progress)), config_text=text, config_source=str(config_path),
+                      attrs={"title": title})
+            sats = {}
+            for orb in cfg.orbits:
+                key = slug(orb.name)
 
-        # A progress archive first: every optimiser iteration is appended to it as it
-        # happens, so a crash mid-study leaves the history; the final archive replaces it.
-        progress = {}
-        for orb in cfg.orbits:
-            names = build_variables(cfg, orb).free_names
-            progress[slug(orb.name)] = ar.history_group({
-                "objective": ar.Column("1", "scaled objective"),
-                "max_violation": ar.Column("1", "largest constraint violation"),
-                "x_scaled": ar.Column("1", "scaled free variables " + ", ".join(names), shape=(len(names),)),
-                "wall_s": ar.Column("s", "wall time"),
-            })
-        path = ar.write_archive(out_dir / f"{cfg.study.name}.h5", dict(tree, progress=ar.Group(progress)),
-                                config_text=text, config_source=str(config_path),
-                                attrs={"title": (cfg.study.description or cfg.study.name) + " (in progress)"})
-        sats = {}
-        for orb in cfg.orbits:
-            key = slug(orb.name)
+                def append(rec, key=key):
+                    out.append(f"progress/{key}", {"objective": rec["objective"], "max_violation": rec["max_violation"],
+                                                   "x_scaled": rec["x"], "wall_s": rec["wall_s"]})
 
-            def append(rec, key=key):
-                ar.append_rows(path, f"progress/{key}", {"objective": rec["objective"], "max_violation": rec["max_violation"],
-                                                         "x_scaled": rec["x"], "wall_s": rec["wall_s"]}, in_place=True)
-
-            r = run_orbit(cfg, orb, results[key], on_iteration=append)
-            sats[key] = r
-            print()
-            print(format_satellite(r))
-        groups = {k: satellite_group(r, r["kernels"].numerics, r["chip_extent_m"]) for k, r in sats.items()}
-        tree["satellite"] = ar.Group(groups)
-        if cfg.pareto.enabled and cfg.optimize.enabled:
-            first = next(iter(sats.values()))
-            log.info("Pareto fronts for %s", first["name"])
-            tree["pareto"] = pareto_group(pareto_fronts(cfg, first))
-    path = ar.write_archive(out_dir / f"{cfg.study.name}.h5", tree, config_text=text,
-                            config_source=str(config_path), attrs={"title": cfg.study.description or cfg.study.name})
-    log.info("archive written: %s", path)
-    for p in make_figures(path, out_dir):
-        log.info("figure: %s", p)
+                r = run_orbit(cfg, orb, results[key], on_iteration=append)
+                sats[key] = r
+                print()
+                print(format_satellite(r, dict(cfg.claims)))
+            groups = {k: satellite_group(r, r["kernels"].numerics, r["chip_extent_m"]) for k, r in sats.items()}
+            tree["satellite"] = ar.Group(groups)
+            if cfg.pareto.enabled and cfg.optimize.enabled:
+                first = next(iter(sats.values()))
+                log.info("Pareto fronts for %s", first["name"])
+                tree["pareto"] = pareto_group(pareto_fronts(cfg, first))
+        path = out.finish(tree, config_text=text, config_source=str(config_path), attrs={"title": title})
+        log.info("archive written: %s", path)
+        for p in make_figures(path, out_dir):
+            log.info("figure: %s", p)
     return path
 
 
@@ -238,8 +173,7 @@ def cmd_run(args) -> int:
     from .config import load_config
 
     cfg, text = load_config(args.config)  # validation before any computation
-    out_dir = Path(args.out or Path("out") / cfg.study.name)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = output_dir(args.out or Path("out") / cfg.study.name)
     log.info("study %s: %d orbit(s)", cfg.study.name, len(cfg.orbits))
     _run_study(cfg, text, args.config, out_dir)
     return 0
@@ -247,20 +181,49 @@ def cmd_run(args) -> int:
 
 def cmd_optimize(args) -> int:
     """Like ``run`` with the whole-satellite model and the optimiser switched on."""
-    import tomllib
+    from .config import load_config
 
-    from .config import ConfigError, parse_config
-
-    text = Path(args.config).read_text() if Path(args.config).is_file() else None
-    if text is None:
-        raise ConfigError(f"config file {args.config!r} does not exist")
-    data = tomllib.loads(text)
-    data.setdefault("satellite", {})["enabled"] = True
-    data.setdefault("optimize", {})["enabled"] = True
-    cfg = parse_config(data)
-    out_dir = Path(args.out or Path("out") / cfg.study.name)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    cfg, text = load_config(args.config, overrides={"satellite": {"enabled": True}, "optimize": {"enabled": True}})
+    out_dir = output_dir(args.out or Path("out") / cfg.study.name)
     _run_study(cfg, text, args.config, out_dir)
+    return 0
+
+
+EXIT_INFEASIBLE = 3
+"""``sunsink evaluate`` exit status of a design that does not close (0: closes; 1: a solve did not
+converge; 2: bad input)."""
+
+
+def cmd_evaluate(args) -> int:
+    """Judge the configured design as it is: no optimisation, every constraint with its margin,
+    the verdict and the limiting constraint, per orbit."""
+    from .config import load_config
+    from .radiator_study import run_radiator_study, slug
+    from .report import format_satellite, verdict
+    from .satellite_study import run_orbit
+
+    cfg, _ = load_config(args.config)
+    level0 = run_radiator_study(cfg)
+    print(format_summary(level0))
+    verdicts = []
+    for orb in cfg.orbits:
+        r = run_orbit(cfg, orb, level0[slug(orb.name)], optimize=False, extras=False)
+        print()
+        print(format_satellite(r, dict(cfg.claims)))
+        verdicts.append(verdict(r["metrics"]))
+    if not all(v["converged"] for v in verdicts):
+        return 1  # no verdict on an unconverged solve
+    return 0 if all(v["feasible"] for v in verdicts) else EXIT_INFEASIBLE
+
+
+def cmd_config(args) -> int:
+    """Print every configuration key with its type, units, default, allowed range and source."""
+    from .report import config_listing, update_readme
+
+    if args.readme:
+        update_readme(args.readme)
+        return 0
+    print(config_listing(markdown=args.markdown))
     return 0
 
 
@@ -290,10 +253,6 @@ def cmd_check(args) -> int:
     return 0 if worst < args.tolerance else 1
 
 
-SWEEP_METRICS = ("total_mass_kg", "junction_max_k", "hbm_max_k", "radiator_mean_k", "radiator_inlet_k", "tid_si_gy",
-                 "array_eol_w", "array_required_w", "pump_power_w", "specific_power_w_kg")
-
-
 def cmd_sweep(args) -> int:
     """Sweep the configured variables over their bounds (LHS or grid) for the first orbit."""
     import equinox as eqx
@@ -303,21 +262,20 @@ def cmd_sweep(args) -> int:
 
     from . import archive as ar
     from . import satellite as S
-    from .config import ConfigError, load_config
-    from .model import CONSTRAINT_NAMES, evaluate
+    from .config import load_config
+    from .metrics import CONSTRAINT_NAMES, METRICS
+    from .model import evaluate
     from .radiator_study import run_radiator_study, slug
     from .sweep import full_grid, latin_hypercube, process_share, run_sweep
 
     cfg, text = load_config(args.config)
     sw = cfg.sweep
+    out_dir = output_dir(args.out or Path("out") / f"{cfg.study.name}_sweep")
     if sw.coordinator_address:
         jax.distributed.initialize(sw.coordinator_address, sw.num_processes, sw.process_id)
     orb = cfg.orbits[0]
     vs = S.build_variables(cfg, orb)
     by_name = {v.name: v for v in vs.variables}
-    for n in sw.variables:
-        if n not in by_name:
-            raise ConfigError(f"sweep.variables contains {n!r}; allowed: {sorted(by_name)}")
     level0 = run_radiator_study(cfg)
     geo = S.mission_geometry(orb, math.radians(float(level0[slug(orb.name)]["beta_design_deg"])))
     mission = S.build_mission(cfg, geo)
@@ -335,34 +293,31 @@ def cmd_sweep(args) -> int:
     def fn(p):
         d = eqx.tree_at(lambda d: [getattr(d, k) for k in sw.variables], base, [p[k] for k in sw.variables])
         o = evaluate(d, mission, numerics)
-        res = {k: o[k] for k in SWEEP_METRICS}
+        res = {m.name: o[m.name] for m in METRICS}
         g = jnp.stack([o[f"g_{c}"] for c in CONSTRAINT_NAMES])
         res["worst_constraint"] = jnp.min(g)
         res["converged"] = o["converged"].astype(g.dtype)
         return res
 
-    from .results import METRICS
-
     cols = {k: ar.Column(by_name[k].units, by_name[k].doc) for k in sw.variables}
-    cols.update({k: ar.Column(*METRICS[k]) for k in SWEEP_METRICS})
+    cols.update({m.name: ar.Column(m.units, m.long_name) for m in METRICS})
     cols["worst_constraint"] = ar.Column("1", "smallest normalised constraint (>= 0 feasible)")
-    cols["converged"] = ar.Column("1", "all solves converged (1 = yes)")
-    out_dir = Path(args.out or Path("out") / f"{cfg.study.name}_sweep")
-    out_dir.mkdir(parents=True, exist_ok=True)
     suffix = f"_p{jax.process_index()}" if jax.process_count() > 1 else ""
-    path = ar.write_archive(out_dir / f"{cfg.study.name}_sweep{suffix}.h5",
-                            {"sweep": ar.history_group(cols, index_name="point", index_long_name="sweep point",
-                                                       attrs={"orbit": orb.name, "method": sw.method})},
-                            config_text=text, config_source=str(args.config))
-    log.info("sweep of %d points over %s on %d device(s), streaming into %s", n, list(sw.variables),
-             len(jax.local_devices()), path)
+    final = out_dir / f"{cfg.study.name}_sweep{suffix}.h5"
+    with ar.StudyOutput(final, command=shlex.join(["sunsink", *sys.argv[1:]])) as out:
+        out.begin({"sweep": ar.history_group(cols, index_name="point", index_long_name="sweep point",
+                                             attrs={"orbit": orb.name, "method": sw.method})},
+                  config_text=text, config_source=str(args.config))
+        log.info("sweep of %d points over %s on %d device(s), streaming into %s (renamed to %s when complete)",
+                 n, list(sw.variables), len(jax.local_devices()), out.progress_path, final)
 
-    def on_chunk(start, res):
-        rows = {k: np.asarray(points[k][start:start + len(res["total_mass_kg"])]) for k in sw.variables}
-        rows.update({k: np.asarray(v) for k, v in res.items()})
-        ar.append_rows(path, "sweep", rows, in_place=True)
+        def on_chunk(start, res):
+            rows = {k: np.asarray(points[k][start:start + len(res["total_mass_kg"])]) for k in sw.variables}
+            rows.update({k: np.asarray(v) for k, v in res.items()})
+            out.append("sweep", rows)
 
-    res = run_sweep(fn, points, chunk_size=sw.chunk_size, on_chunk=on_chunk)
+        res = run_sweep(fn, points, chunk_size=sw.chunk_size, on_chunk=on_chunk)
+        path = out.finish_progress()
     feas = (res["worst_constraint"] >= 0) & (res["converged"] > 0.5)
     print(f"sweep: {n} points, {int(feas.sum())} feasible and converged")
     if feas.any():
@@ -409,11 +364,12 @@ def cmd_rerun(args) -> int:
     from . import archive as ar
 
     text = ar.read_config_text(args.archive)
+    is_sweep = "sweep" in ar.read_archive(args.archive)   # repeat what the archive holds
     with tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False) as f:
         f.write(text)
     ns = argparse.Namespace(config=f.name, out=args.out or str(Path(args.archive).parent / "rerun"))
     try:
-        return cmd_run(ns)
+        return cmd_sweep(ns) if is_sweep else cmd_run(ns)
     finally:
         Path(f.name).unlink(missing_ok=True)
 
@@ -422,6 +378,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="sunsink", description="Thermal, radiation and power studies for compute satellites")
     p.add_argument("--x32", action="store_true", help="run in float32 (default float64)")
     p.add_argument("-v", "--verbose", action="store_true")
+    p.add_argument("--debug", action="store_true", help="show tracebacks (default: one line per error)")
     sub = p.add_subparsers(dest="command", required=True)
     r = sub.add_parser("run", help="evaluate a study config, print a summary, write archive and figures")
     r.add_argument("config")
@@ -431,6 +388,15 @@ def build_parser() -> argparse.ArgumentParser:
     o.add_argument("config")
     o.add_argument("--out")
     o.set_defaults(func=cmd_optimize)
+    e = sub.add_parser("evaluate", help="judge one fixed design: constraints with margins, verdict, exit status "
+                                        f"0 closes / {EXIT_INFEASIBLE} does not close / 1 not converged / 2 bad input")
+    e.add_argument("config")
+    e.set_defaults(func=cmd_evaluate)
+    cf = sub.add_parser("config", help="list every configuration key with units, default, range and source")
+    cf.add_argument("--list", action="store_true", help="(the default action)")
+    cf.add_argument("--markdown", action="store_true", help="as a Markdown table (the README reference)")
+    cf.add_argument("--readme", metavar="PATH", help="rewrite the configuration reference in this README")
+    cf.set_defaults(func=cmd_config)
     c = sub.add_parser("check", help="compare autodiff gradients with central finite differences")
     c.add_argument("config")
     c.add_argument("--step", type=float, nargs="+", default=[1e-5, 1e-6],
@@ -470,11 +436,36 @@ def main(argv=None) -> int:
     from .archive import ArchiveError
     from .config import ConfigError
 
+    from .archive import TerminationSignal, exit_on_signals
+
     try:
-        return args.func(args)
-    except (ConfigError, ArchiveError, FileNotFoundError) as exc:
-        print(f"sunsink: error: {exc}", file=sys.stderr)
-        return 2
+        with exit_on_signals():
+            return args.func(args)
+    except TerminationSignal as exc:
+        name = "SIGINT" if exc.code == EXIT_SIGINT else "SIGTERM"
+        return _fail(args, exc.code, f"interrupted by {name}; temporary files removed, no archive written")
+    except (ConfigError, ArchiveError) as exc:
+        return _fail(args, EXIT_BAD_INPUT, str(exc))
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError, FileExistsError) as exc:
+        return _fail(args, EXIT_BAD_INPUT, f"{exc.strerror or exc}: {exc.filename!r}" if exc.filename else str(exc))
+    except KeyboardInterrupt:   # a SIGINT outside the handlers' reach
+        return _fail(args, EXIT_SIGINT, "interrupted by SIGINT; no archive written")
+    except Exception as exc:  # noqa: BLE001 -- a computation failed: one line, the traceback with --debug
+        return _fail(args, EXIT_FAILED, f"computation failed: {type(exc).__name__}: {exc}")
+
+
+EXIT_FAILED, EXIT_BAD_INPUT, EXIT_SIGINT, EXIT_SIGTERM = 1, 2, 130, 143
+"""Exit statuses: 1 a computation failed (e.g. non-convergence), 2 bad input (config, paths, archives),
+130/143 interrupted by SIGINT/SIGTERM; ``evaluate`` also returns 3 for a design that does not close."""
+
+
+def _fail(args, status: int, message: str) -> int:
+    if getattr(args, "debug", False):
+        import traceback
+
+        traceback.print_exc()
+    print(f"sunsink: error: {message}", file=sys.stderr)
+    return status
 
 
 if __name__ == "__main__":

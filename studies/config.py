@@ -12,13 +12,16 @@ radians at this edge.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import math
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
+
+from .declare import config_key, range_text, specs
 
 REQUIRED = object()
 
@@ -41,6 +44,8 @@ class Field:
     units: str = ""
     doc: str = ""
     length: int | None = None
+    source: str = ""
+    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -100,12 +105,7 @@ class Config(Mapping):
 
 
 def _range_text(f: Field) -> str:
-    if f.choices is not None:
-        return f"one of {list(f.choices)}"
-    left = "[" if f.lo_inclusive else "("
-    right = "]" if f.hi_inclusive else ")"
-    u = f" {f.units}" if f.units else ""
-    return f"{left}{f.lo:g}, {f.hi:g}{right}{u}"
+    return range_text(f)
 
 
 def _check_number(path: str, value: Any, f: Field) -> float:
@@ -209,177 +209,333 @@ def _parse_section(path: str, data: Any, section: Section) -> Config:
 
 
 # --------------------------------------------------------------------------------------
-# The study schema
+# The study schema: hand-written sections for the study's own settings; the sections of
+# every model quantity are generated from their declarations (studies.declare).
 # --------------------------------------------------------------------------------------
 
-ATTITUDE_CHOICES = ("sun_edge_on", "nadir", "sun_facing")
+def _field_from_spec(f, spec) -> Field:
+    default = f.default
+    if default is dataclasses.MISSING:
+        default = REQUIRED
+    return Field(spec.kind, default, spec.lo, spec.hi, spec.lo_inclusive, spec.hi_inclusive, spec.choices,
+                 spec.units, spec.long_name, source=spec.source, optional=spec.optional)
 
-_COATING = Section(
-    {
-        "emissivity": Field("float", 0.91, 0.0, 1.0, lo_inclusive=False, doc="infrared hemispherical emissivity"),
-        "absorptivity": Field("float", 0.15, 0.0, 1.0, doc="solar absorptivity"),
-    }
-)
 
-SCHEMA = Section(
-    {
-        "study": Section(
-            {
-                "name": Field("str", REQUIRED),
-                "description": Field("str", ""),
-            },
-            required=True,
-        ),
-        "payload": Section(
-            {"heat_load_w": Field("float", REQUIRED, 0.0, 1e8, lo_inclusive=False, units="W")},
-            required=True,
-        ),
-        "environment": Section(
-            {
-                "albedo": Field("float", 0.30, 0.0, 1.0),
-                "olr_w_m2": Field("float", 237.0, 0.0, 500.0, units="W/m^2"),
-                "solar_constant_w_m2": Field("float", 1361.0, 1000.0, 1500.0, units="W/m^2"),
-                "albedo_model": Field("str", "cap", choices=("cap", "cosine")),
-                "penumbra": Field("bool", False),
-            }
-        ),
-        "orbits": Table(
-            Section(
+def walk_schema(section: Section, path: tuple = ()):
+    """(key path, Field) of every leaf key of a schema section, in order; an array of tables
+    (``[[orbits]]``) contributes its entry schema under index 0."""
+    for name, spec in section.fields.items():
+        if isinstance(spec, Section):
+            yield from walk_schema(spec, path + (name,))
+        elif isinstance(spec, Table):
+            yield from walk_schema(spec.section, path + (name, 0))
+        else:
+            yield path + (name,), spec
+
+
+def key_text(path: tuple) -> str:
+    """``orbits[0].altitude_m`` from ``("orbits", 0, "altitude_m")`` (the spelling of error messages)."""
+    return ".".join(f"[{k}]" if isinstance(k, int) else k for k in path).replace(".[", "[")
+
+
+def _declared_sections() -> dict[str, dict[str, Field]]:
+    """{section path: {key: Field}} for every declared configurable quantity."""
+    from .mass_model import MassParameters
+    from .model import Mission, Numerics
+
+    out: dict[str, dict[str, Field]] = {}
+    for cls in (Mission, MassParameters, Numerics):
+        for f, spec in specs(cls):
+            if spec.section is not None:
+                out.setdefault(spec.section, {})[config_key(f, spec)] = _field_from_spec(f, spec)
+    return out
+
+
+def _design_section() -> Section:
+    """``[design.<variable>]`` tables: value, lo, hi, ref, fixed, from the variable declarations."""
+    from .design import VARIABLES
+
+    tables = {}
+    for v in VARIABLES:
+        if v.name in PER_ORBIT_VARIABLES:
+            continue
+        rng = dict(lo=v.allowed_lo, hi=v.allowed_hi, units=v.units)
+        tables[v.name] = Section({
+            "value": Field("float", v.default, doc=f"{v.doc} (start or fixed value)", source=v.source, **rng),
+            "lo": Field("float", v.lo, doc="optimiser lower bound", **rng),
+            "hi": Field("float", v.hi, doc="optimiser upper bound", **rng),
+            "ref": Field("float", v.ref, 0.0, math.inf, lo_inclusive=False, units=v.units,
+                         doc="reference scale (the optimiser sees value/ref)"),
+            "fixed": Field("bool", v.fixed, doc="true: held at value; false: optimised"),
+        }, doc=v.doc)
+    return Section(tables, doc="design variables")
+
+
+def _claims_section() -> Section:
+    from .metrics import METRICS
+
+    return Section({m.name: Field("float", None, units=m.units, doc=m.long_name, optional=True) for m in METRICS
+                    if not m.name.startswith("g_")},
+                   doc="published values of a design, compared with sunsink's by `sunsink evaluate`")
+
+
+PER_ORBIT_VARIABLES = ("altitude_m",)
+"""Design variables configured per orbit ([[orbits]] altitude_m, free_altitude, altitude_bounds_m)."""
+
+
+def _merge(hand: Mapping[str, Any], declared: Mapping[str, Field]) -> dict:
+    both = sorted(set(hand) & set(declared))
+    assert not both, f"config keys declared twice: {both}"
+    return {**hand, **declared}
+
+
+def build_schema() -> Section:
+    """The whole study schema (hand-written study settings + generated model sections)."""
+    d = _declared_sections()
+    known = {"mission", "environment", "loop", "radiator", "radiator.face_a", "radiator.face_b", "mass", "numerics"}
+    assert set(d) <= known, f"declared sections without a place in the schema: {sorted(set(d) - known)}"
+    return Section(
+        {
+            "study": Section(
                 {
-                    "name": Field("str", REQUIRED),
-                    "altitude_m": Field("float", REQUIRED, 150e3, 40000e3, units="m"),
-                    "family": Field("str", REQUIRED, choices=("sso", "inclined")),
-                    "ltan_hours": Field("float", 6.0, 0.0, 24.0, units="h"),
-                    "inclination_deg": Field("float", 53.0, 0.0, 180.0, units="deg"),
-                    "beta_deg": Field("float", math.nan, -90.0, 90.0, units="deg",
-                                      doc="fixed design beta; default: hottest over the year"),
-                    "year": Field("int", 2027, 1950, 2100),
+                    "name": Field("str", REQUIRED, doc="study name (archive file name)"),
+                    "description": Field("str", "", doc="one-line description (archive title)"),
+                },
+                required=True,
+            ),
+            "mission": Section(d["mission"], doc="requirements, loads and model choices"),
+            "environment": Section(d["environment"], doc="orbital thermal environment"),
+            "loop": Section(d["loop"], doc="pumped coolant loop: pressure, pump, lines and fittings"),
+            "orbits": Table(
+                Section(
+                    {
+                        "name": Field("str", REQUIRED, doc="orbit name (unique after slugging)"),
+                        "altitude_m": Field("float", REQUIRED, 150e3, 40000e3, units="m", doc="circular-orbit altitude"),
+                        "free_altitude": Field("bool", False, doc="optimise the altitude (default: held at altitude_m)"),
+                        "altitude_bounds_m": Field("float_list", None, 150e3, 40000e3, units="m", length=2,
+                                                   optional=True,
+                                                   doc="optimiser bounds [lo, hi] of a free altitude "
+                                                       "(default: the altitude_m variable's bounds)"),
+                        "family": Field("str", REQUIRED, choices=("sso", "inclined"),
+                                        doc="sun-synchronous (inclination from J2) or inclined"),
+                        "ltan_hours": Field("float", 6.0, 0.0, 24.0, units="h", doc="local time of the ascending node (SSO)"),
+                        "inclination_deg": Field("float", 53.0, 0.0, 180.0, units="deg", doc="inclination (inclined)"),
+                        "beta_deg": Field("float", None, -90.0, 90.0, units="deg", optional=True,
+                                          doc="fixed design beta; default: hottest over the year"),
+                        "year": Field("int", 2027, 1950, 2100, doc="year of the beta-angle scan"),
+                    }
+                ),
+                doc="orbits to study, each on its own",
+            ),
+            "radiator": Section(
+                _merge({
+                    "temperature_k": Field("float", 330.0, 0.0, 1000.0, lo_inclusive=False, units="K",
+                                           doc="level-0 isothermal sizing temperature"),
+                    "temperature_range_k": Field("float_list", (280.0, 380.0), 0.0, 1000.0, lo_inclusive=False,
+                                                 units="K", length=2, doc="level-0 area-vs-temperature curve range"),
+                    "face_a": Section(d["radiator.face_a"], doc="coating of face A"),
+                    "face_b": Section(d["radiator.face_b"], doc="coating of face B"),
+                }, d["radiator"]),
+                doc="radiator attitude, coatings and level-0 sizing",
+            ),
+            "numerics": Section(
+                _merge({
+                    "n_orbit_samples": Field("int", 180, 16, 4096, doc="orbit samples of the level-0 environment"),
+                    "n_beta_cases": Field("int", 13, 3, 181, doc="beta angles scanned for the hot case"),
+                }, d["numerics"]),
+                doc="grids and sample counts (changing them recompiles)",
+            ),
+            "design": _design_section(),
+            "mass": Section(d["mass"], doc="mass-model parameters"),
+            "claims": _claims_section(),
+            "optimize": Section(
+                {
+                    "enabled": Field("bool", False, doc="optimise the free design variables"),
+                    "method": Field("str", "trust-constr", choices=("SLSQP", "trust-constr", "trust-constr+SLSQP")),
+                    "maxiter": Field("int", 60, 1, 10000, doc="optimiser iterations"),
+                    "ftol": Field("float", 1e-7, 0.0, 1.0, lo_inclusive=False, doc="SLSQP objective tolerance"),
                 }
-            )
-        ),
-        "radiator": Section(
-            {
-                "attitude": Field("str", "sun_edge_on", choices=ATTITUDE_CHOICES),
-                "temperature_k": Field("float", 330.0, 0.0, 1000.0, lo_inclusive=False, units="K"),
-                "temperature_range_k": Field("float_list", (280.0, 380.0), 0.0, 1000.0, lo_inclusive=False,
-                                             units="K", length=2),
-                "face_a": _COATING,
-                "face_b": _COATING,
-            }
-        ),
-        "numerics": Section(
-            {
-                "n_orbit_samples": Field("int", 180, 16, 4096),
-                "n_beta_cases": Field("int", 13, 3, 181),
-                "model_orbit_samples": Field("int", 72, 16, 1024, doc="orbit samples inside the coupled model"),
-                "radiator_nx": Field("int", 24, 4, 2048, doc="radiator cells along the tubes"),
-                "radiator_ny": Field("int", 40, 4, 2048, doc="radiator cells across the panel"),
-                "n_tubes_per_panel": Field("int", 8, 1, 64),
-                "panel_length_m": Field("float", 8.0, 0.5, 50.0, units="m"),
-                "chip_nx": Field("int", 24, 4, 512),
-                "chip_ny": Field("int", 18, 4, 512),
-                "chip_silicon_k_of_t": Field("bool", False, doc="temperature-dependent silicon conductivity "
-                                             "in the chip model (k ~ T^-1.40; Picard solve)"),
-            }
-        ),
-        "mission": Section(
-            {
-                "payload_power_w": Field("float", 150e3, 1e3, 1e7, units="W"),
-                "n_chips": Field("int", 150, 1, 100000),
-                "chip": Field("str", "b200", choices=("h100-sxm", "b200", "gb200")),
-                "life_years": Field("float", 5.0, 0.1, 30.0, units="yr"),
-                "coolant": Field("str", "water", choices=("water", "ammonia", "mpg30", "mpg50")),
-                "cell": Field("str", "spectrolab_xtj", choices=("spectrolab_xtj", "azur_4g32c")),
-                "objective": Field("str", "mass", choices=("mass", "cost")),
-                "junction_limit_k": Field("float", 363.15, 250.0, 450.0, units="K"),
-                "hbm_limit_k": Field("float", 368.15, 250.0, 450.0, units="K"),
-                "tid_tolerance_si_gy": Field("float", 20.0, 0.0, 1e6, lo_inclusive=False, units="Gy(Si)"),
-                "tid_margin": Field("float", 2.0, 1.0, 10.0),
-                "availability_target": Field("float", 0.99, 0.0, 1.0, lo_inclusive=False, hi_inclusive=False),
-                "see_recovery_s": Field("float", 60.0, 0.0, 1e6, units="s"),
-                "launch_cost_usd_per_kg": Field("float", 500.0, 0.0, 1e5, units="$/kg"),
-                "bus_power_w": Field("float", 2000.0, 0.0, 1e6, units="W"),
-                "isl_terminal_count": Field("int", 4, 0, 64),
-                "isl_terminal_w": Field("float", 100.0, 0.0, 1e4, units="W"),
-                "eclipse_payload_fraction": Field("float", 1.0, 0.0, 1.0),
-                "loop_pressure_pa": Field("float", 3e5, 1e4, 1e7, units="Pa"),
-                "pump_efficiency": Field("float", 0.5, 0.0, 1.0, lo_inclusive=False),
-                "coolant_reference_temperature_k": Field("float", 300.0, 200.0, 420.0, units="K"),
-                "radiator_conductivity_w_m_k": Field("float", 200.0, 1.0, 2000.0, units="W/(m K)"),
-                "tube_conductance_w_m_k": Field("float", 200.0, 1.0, 1e5, units="W/(m K)"),
-            }
-        ),
-        "design": Field("table", {}, doc="per-variable overrides {value, lo, hi, ref, fixed}"),
-        "mass": Field("table", {}, doc="mass-model parameter overrides"),
-        "optimize": Section(
-            {
-                "enabled": Field("bool", False),
-                "method": Field("str", "trust-constr", choices=("SLSQP", "trust-constr", "trust-constr+SLSQP")),
-                "maxiter": Field("int", 60, 1, 10000),
-                "ftol": Field("float", 1e-7, 0.0, 1.0, lo_inclusive=False),
-            }
-        ),
-        "sweep": Section(
-            {
-                "method": Field("str", "lhs", choices=("lhs", "grid")),
-                "n_points": Field("int", 64, 1, 10_000_000),
-                "variables": Field("str_list", ("radiator_area_m2", "altitude_m", "shield_thickness_m")),
-                "grid_points_per_axis": Field("int", 4, 2, 1000),
-                "chunk_size": Field("int", 32, 1, 1_000_000),
-                "seed": Field("int", 0, 0, 2**31 - 1),
-                "coordinator_address": Field("str", ""),
-                "num_processes": Field("int", 1, 1, 100000),
-                "process_id": Field("int", 0, 0, 100000),
-            }
-        ),
-        "pareto": Section(
-            {
-                "enabled": Field("bool", False),
-                "n_points": Field("int", 4, 2, 50),
-            }
-        ),
-        "constellation": Section(
-            {
-                "capacity_w": Field("float", 1e9, 1e3, 1e13, units="W"),
-                "launch_payload_kg": Field("float", 100e3, 100.0, 1e7, units="kg"),
-                "launch_cost_usd_per_kg": Field("float", 500.0, 0.0, 1e6, units="$/kg"),
-                "manufacturing_usd_per_kg": Field("float", 1000.0, 0.0, 1e7, units="$/kg"),
-                "terrestrial_capex_usd_per_kw": Field("float", 11700.0, 0.0, 1e7, units="$/kW"),
-                "terrestrial_life_years": Field("float", 15.0, 0.5, 100.0, units="yr"),
-                "electricity_usd_per_kwh": Field("float", 0.08, 0.0, 10.0, units="$/kWh"),
-                "pue": Field("float", 1.3, 1.0, 5.0),
-            }
-        ),
-        "satellite": Section(
-            {"enabled": Field("bool", False, doc="run the coupled whole-satellite model")}
-        ),
-    }
-)
+            ),
+            "sweep": Section(
+                {
+                    "method": Field("str", "lhs", choices=("lhs", "grid")),
+                    "n_points": Field("int", 64, 1, 10_000_000),
+                    "variables": Field("str_list", ("radiator_area_m2", "shield_thickness_m"),
+                                       doc="design variables swept over their bounds"),
+                    "grid_points_per_axis": Field("int", 4, 2, 1000),
+                    "chunk_size": Field("int", 32, 1, 1_000_000),
+                    "seed": Field("int", 0, 0, 2**31 - 1),
+                    "coordinator_address": Field("str", "", doc="jax.distributed coordinator host:port"),
+                    "num_processes": Field("int", 1, 1, 100000),
+                    "process_id": Field("int", 0, 0, 100000),
+                }
+            ),
+            "pareto": Section(
+                {
+                    "enabled": Field("bool", False, doc="epsilon-constraint fronts after the optimisation"),
+                    "n_points": Field("int", 4, 2, 50),
+                }
+            ),
+            "constellation": Section(
+                {
+                    "capacity_w": Field("float", 1e9, 1e3, 1e13, units="W", doc="constellation payload power"),
+                    "launch_payload_kg": Field("float", 100e3, 100.0, 1e7, units="kg", doc="payload per launch"),
+                    "manufacturing_usd_per_kg": Field("float", 1000.0, 0.0, 1e7, units="$/kg"),
+                    "terrestrial_capex_usd_per_kw": Field("float", 11700.0, 0.0, 1e7, units="$/kW"),
+                    "terrestrial_life_years": Field("float", 15.0, 0.5, 100.0, units="yr"),
+                    "electricity_usd_per_kwh": Field("float", 0.08, 0.0, 10.0, units="$/kWh"),
+                    "pue": Field("float", 1.3, 1.0, 5.0),
+                },
+                doc="constellation economics (launch price: mission.launch_cost_usd_per_kg)",
+            ),
+            "satellite": Section(
+                {"enabled": Field("bool", False, doc="run the coupled whole-satellite model")}
+            ),
+        }
+    )
 
 
-def parse_config(data: Mapping[str, Any], schema: Section = SCHEMA) -> Config:
-    """Validate a TOML-decoded mapping against ``schema``; raise ConfigError on the first problem."""
-    cfg = _parse_section("", data, schema)
+REMOVED_KEYS = {
+    "mission.coolant_reference_temperature_k": "mission.coolant_reference_temperature_k was removed: coolant "
+                                               "properties are taken at the loop's supply temperature",
+    "mission.loop_pressure_pa": "mission.loop_pressure_pa moved to [loop] pressure_pa",
+    "mission.pump_efficiency": "mission.pump_efficiency moved to [loop] pump_efficiency",
+    "mission.radiator_conductivity_w_m_k": "mission.radiator_conductivity_w_m_k moved to [radiator] "
+                                           "sheet_conductivity_w_m_k",
+    "mission.tube_conductance_w_m_k": "mission.tube_conductance_w_m_k moved to [radiator] tube_conductance_w_m_k",
+    "payload": "[payload] was removed: the heat load is mission.payload_power_w (one input per quantity)",
+    "constellation.launch_cost_usd_per_kg": "constellation.launch_cost_usd_per_kg was removed: the launch price "
+                                            "is mission.launch_cost_usd_per_kg (one input per quantity)",
+    "design.radiator_emissivity": "design.radiator_emissivity was removed: coatings are [radiator.face_a] / "
+                                  "[radiator.face_b] emissivity",
+    "design.radiator_absorptivity": "design.radiator_absorptivity was removed: coatings are [radiator.face_a] / "
+                                    "[radiator.face_b] absorptivity",
+    "design.altitude_m": "design.altitude_m is set per orbit: [[orbits]] altitude_m, free_altitude, altitude_bounds_m",
+}
+"""Keys of earlier schemas, rejected with a pointer to the one input that replaces them."""
+
+
+def _removed(data: Mapping[str, Any]) -> None:
+    for key, msg in REMOVED_KEYS.items():
+        node: Any = data
+        for part in key.split("."):
+            if not isinstance(node, Mapping) or part not in node:
+                break
+            node = node[part]
+        else:
+            raise ConfigError(msg)
+
+
+def parse_config(data: Mapping[str, Any], schema: Section | None = None) -> Config:
+    """Validate a TOML-decoded mapping; raise ConfigError on the first problem.
+
+    Checks every section's keys and types, then the relations between keys (level-0
+    temperature range, orbit names unique after slugging, orbits inside the radiation
+    tables, design variables inside their bounds and physical ranges, one input per
+    mass quantity, sweep variables), all before any computation.
+    """
+    _removed(data)
+    cfg = _parse_section("", data, build_schema() if schema is None else schema)
     r = cfg.radiator
     lo, hi = r.temperature_range_k
     if not lo < hi:
         raise ConfigError(f"radiator.temperature_range_k = {list(r.temperature_range_k)} must be increasing [low, high]")
-    names = [o.name for o in cfg.orbits]
-    if len(set(names)) != len(names):
-        raise ConfigError(f"orbits[].name must be unique, got {names}")
+    _check_orbits(cfg)
+    _check_design(cfg, data)
     return cfg
 
 
-def load_config(path: str | Path) -> tuple[Config, str]:
-    """Read and validate a TOML study file; returns (config, verbatim text)."""
+def _check_orbits(cfg) -> None:
+    from .radiator_study import slug
+
+    seen: dict[str, str] = {}
+    for i, o in enumerate(cfg.orbits):
+        s = slug(o.name)
+        if s in seen:
+            raise ConfigError(f"orbits[{i}].name = {o.name!r} and {seen[s]!r} become the same archive group {s!r}: "
+                              "orbit names must be unique in their letters and digits")
+        seen[s] = o.name
+    import orbit as _orbit
+    import radiation
+
+    cover = radiation.trapped_table_ranges()
+    a_lo, a_hi = cover["altitude_m"]
+    i_lo, i_hi = (math.degrees(x) for x in cover["inclination_rad"])
+    for i, o in enumerate(cfg.orbits):
+        alts = [("altitude_m", o.altitude_m)]
+        if o.altitude_bounds_m is not None:
+            b_lo, b_hi = o.altitude_bounds_m
+            if not b_lo < b_hi:
+                raise ConfigError(f"orbits[{i}].altitude_bounds_m = {list(o.altitude_bounds_m)} must be [lo, hi] with "
+                                  "lo < hi")
+            if not o.free_altitude:
+                raise ConfigError(f"orbits[{i}].altitude_bounds_m is set but free_altitude = false: the bounds would "
+                                  "be ignored")
+            if not b_lo <= o.altitude_m <= b_hi:
+                raise ConfigError(f"orbits[{i}].altitude_m = {o.altitude_m:g} m is outside its altitude_bounds_m "
+                                  f"{list(o.altitude_bounds_m)} m")
+            alts += [("altitude_bounds_m[0]", b_lo), ("altitude_bounds_m[1]", b_hi)]
+        for key, h in alts:
+            if not a_lo <= h <= a_hi:
+                raise ConfigError(f"orbits[{i}].{key} = {h:g} m is outside the altitudes the radiation model covers "
+                                  f"[{a_lo:g}, {a_hi:g}] m (AE8/AP8 table)")
+            inc = (math.degrees(float(_orbit.sso_inclination_rad(h))) if o.family == "sso" else o.inclination_deg)
+            inc = min(inc, 180.0 - inc)
+            if not i_lo <= inc <= i_hi:
+                what = ("the sun-synchronous inclination" if o.family == "sso" else "inclination_deg")
+                raise ConfigError(f"orbits[{i}].{key} = {h:g} m: {what} {inc:.2f} deg is outside the inclinations "
+                                  f"the radiation model covers [{i_lo:g}, {i_hi:g}] deg (AE8/AP8 table)")
+
+
+def _check_design(cfg, data) -> None:
+    from .design import variable_set
+    from .mass_model import check_mass_parameters
+
+    try:
+        variable_set({k: dict(v) for k, v in cfg.design.items()})
+        check_mass_parameters(dict(data.get("mass", {})) if isinstance(data.get("mass"), Mapping) else {})
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    names = [v for v in cfg.sweep.variables]
+    from .design import VARIABLE_BY_NAME
+
+    for n in names:
+        if n not in VARIABLE_BY_NAME:
+            raise ConfigError(f"sweep.variables contains {n!r}; allowed: {sorted(VARIABLE_BY_NAME)}")
+
+
+SCHEMA = build_schema()
+"""The study schema (built once from the declarations)."""
+
+
+def _deep_update(data: dict, overrides: Mapping[str, Any]) -> dict:
+    out = dict(data)
+    for k, v in overrides.items():
+        out[k] = _deep_update(dict(out.get(k, {})) if isinstance(out.get(k), Mapping) else {}, v) \
+            if isinstance(v, Mapping) else v
+    return out
+
+
+def load_config(path: str | Path, overrides: Mapping[str, Any] | None = None) -> tuple[Config, str]:
+    """Read and validate a TOML study file; returns (config, verbatim text).
+
+    ``overrides`` (nested mapping) replace keys before validation (e.g. ``sunsink optimize``
+    switching the optimiser on).
+    """
     p = Path(path)
     if not p.is_file():
-        raise ConfigError(f"config file {str(p)!r} does not exist")
-    text = p.read_text()
+        what = "is a directory, not a file" if p.is_dir() else "does not exist"
+        raise ConfigError(f"config file {str(p)!r} {what}")
+    try:
+        text = p.read_text()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"config file {str(p)!r} cannot be read: {exc}") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{p}: invalid TOML: {exc}") from None
+    if overrides:
+        data = _deep_update(data, overrides)
     return parse_config(data), text
 
 

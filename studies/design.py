@@ -22,6 +22,10 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Variable:
+    """A design variable: start value, optimiser bounds ``[lo, hi]`` and reference scale, units,
+    description, whether it is fixed by default, and the physically allowed range
+    ``[allowed_lo, allowed_hi]`` that configured values and bounds must stay inside."""
+
     name: str
     default: float
     lo: float
@@ -30,47 +34,46 @@ class Variable:
     units: str
     doc: str
     fixed: bool = False
+    allowed_lo: float = 0.0
+    allowed_hi: float = math.inf
+    source: str = ""
 
 
-VARIABLES: tuple[Variable, ...] = (
-    Variable("radiator_area_m2", 160.0, 30.0, 3000.0, 300.0, "m2", "radiator planform area (all panels)"),
-    Variable("radiator_thickness_m", 0.5e-3, 0.3e-3, 5e-3, 1e-3, "m", "radiator fin sheet thickness"),
-    Variable("radiator_tube_pitch_m", 0.14, 0.08, 0.60, 0.2, "m", "coolant tube pitch across the panel"),
-    Variable("radiator_emissivity", 0.91, 0.75, 0.95, 0.9, "1", "radiator IR emissivity (both faces)", fixed=True),
-    Variable("radiator_absorptivity", 0.15, 0.08, 0.35, 0.15, "1", "radiator solar absorptivity (both faces)", fixed=True),
-    Variable("coolant_flow_kg_s", 3.5, 0.5, 40.0, 5.0, "kg/s", "total coolant mass flow of the loop"),
-    # 5 W/(m K): a high-end phase-change/metal-filled TIM2 (assumption); typical greases are
-    # 0.4-4 W/(m K) (Prasher 2006, cited in thermal/accelerators.py).
-    Variable("tim_conductivity_w_m_k", 5.0, 1.0, 60.0, 5.0, "W/(m K)", "TIM2 (lid to cold plate) conductivity",
-             fixed=True),
-    Variable("coldplate_htc_scale", 1.0, 0.5, 3.0, 1.0, "1",
-             "cold-plate enhancement relative to the baseline channel design (fin density)", fixed=True),
-    Variable("shield_thickness_m", 8e-3, 0.5e-3, 20e-3, 3e-3, "m", "aluminium-equivalent shield around the compute"),
-    Variable("array_area_m2", 800.0, 100.0, 5000.0, 800.0, "m2", "solar array planform area"),
-    Variable("coverglass_thickness_m", 100e-6, 50e-6, 500e-6, 150e-6, "m", "solar-cell coverglass thickness"),
-    Variable("battery_capacity_j", 5e8, 1e8, 2e10, 1e9, "J", "battery nameplate energy"),
-    Variable("altitude_m", 600e3, 400e3, 1000e3, 600e3, "m",
-             "orbit altitude (SSO inclination follows; <= 1000 km keeps it inside the radiation table)"),
-)
-VARIABLE_BY_NAME = {v.name: v for v in VARIABLES}
+def variable(default, lo, hi, ref, units, doc, *, fixed=False, allowed=(0.0, math.inf), source=""):
+    """A :class:`SatelliteDesign` field declared with its :class:`Variable` (name filled in below)."""
+    v = Variable("", default, lo, hi, ref, units, doc, fixed, allowed[0], allowed[1], source)
+    return field(metadata={"variable": v})
 
 
 class SatelliteDesign(eqx.Module):
-    """All continuous design variables (SI units; see :data:`VARIABLES`)."""
+    """All continuous design variables (SI units), each declared once with its bounds,
+    reference scale and units; :data:`VARIABLES` is derived from these fields."""
 
-    radiator_area_m2: jnp.ndarray
-    radiator_thickness_m: jnp.ndarray
-    radiator_tube_pitch_m: jnp.ndarray
-    radiator_emissivity: jnp.ndarray
-    radiator_absorptivity: jnp.ndarray
-    coolant_flow_kg_s: jnp.ndarray
-    tim_conductivity_w_m_k: jnp.ndarray
-    coldplate_htc_scale: jnp.ndarray
-    shield_thickness_m: jnp.ndarray
-    array_area_m2: jnp.ndarray
-    coverglass_thickness_m: jnp.ndarray
-    battery_capacity_j: jnp.ndarray
-    altitude_m: jnp.ndarray
+    radiator_area_m2: jnp.ndarray = variable(160.0, 30.0, 3000.0, 300.0, "m2",
+                                             "radiator planform area (all panels)", allowed=(1.0, 1e5))
+    radiator_thickness_m: jnp.ndarray = variable(0.5e-3, 0.3e-3, 5e-3, 1e-3, "m", "radiator fin sheet thickness",
+                                                 allowed=(1e-5, 0.05))
+    radiator_tube_pitch_m: jnp.ndarray = variable(0.14, 0.08, 0.60, 0.2, "m", "coolant tube pitch across the panel",
+                                                  allowed=(0.01, 5.0))
+    coolant_flow_kg_s: jnp.ndarray = variable(3.5, 0.5, 40.0, 5.0, "kg s-1", "total coolant mass flow of the loop",
+                                              allowed=(1e-3, 1e3))
+    tim_conductivity_w_m_k: jnp.ndarray = variable(
+        5.0, 1.0, 60.0, 5.0, "W m-1 K-1", "TIM2 (lid to cold plate) conductivity", fixed=True, allowed=(0.05, 500.0),
+        source="high-end phase-change/metal-filled TIM2 (assumption); greases 0.4-4 W/(m K), Prasher 2006")
+    coldplate_htc_scale: jnp.ndarray = variable(
+        1.0, 0.5, 3.0, 1.0, "1", "cold-plate enhancement relative to the baseline channel design (fin density)",
+        fixed=True, allowed=(0.1, 10.0))
+    shield_thickness_m: jnp.ndarray = variable(8e-3, 0.5e-3, 20e-3, 3e-3, "m",
+                                               "aluminium-equivalent shield around the compute", allowed=(0.0, 0.2))
+    array_area_m2: jnp.ndarray = variable(800.0, 100.0, 5000.0, 800.0, "m2", "solar array planform area",
+                                          allowed=(1.0, 1e5))
+    coverglass_thickness_m: jnp.ndarray = variable(100e-6, 50e-6, 500e-6, 150e-6, "m",
+                                                   "solar-cell coverglass thickness", allowed=(0.0, 1e-3))
+    battery_capacity_j: jnp.ndarray = variable(5e8, 1e8, 2e10, 1e9, "J", "battery nameplate energy",
+                                               allowed=(0.0, 1e12))
+    altitude_m: jnp.ndarray = variable(
+        600e3, 400e3, 1000e3, 600e3, "m", "orbit altitude (set per orbit: [[orbits]] altitude_m, free_altitude)",
+        fixed=True, allowed=(150e3, 40000e3))
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, float]) -> "SatelliteDesign":
@@ -80,7 +83,9 @@ class SatelliteDesign(eqx.Module):
         return {v.name: float(getattr(self, v.name)) for v in VARIABLES}
 
 
-assert [f.name for f in fields(SatelliteDesign)] == [v.name for v in VARIABLES]
+VARIABLES: tuple[Variable, ...] = tuple(replace(f.metadata["variable"], name=f.name) for f in fields(SatelliteDesign))
+"""Every design variable, in field order (derived from :class:`SatelliteDesign`)."""
+VARIABLE_BY_NAME = {v.name: v for v in VARIABLES}
 
 
 @dataclass(frozen=True)
@@ -116,7 +121,12 @@ class VariableSet:
 
 
 def variable_set(overrides: Mapping[str, Mapping] | None = None) -> VariableSet:
-    """VARIABLES with per-variable overrides {name: {value, lo, hi, ref, fixed}} (validated)."""
+    """VARIABLES with per-variable overrides {name: {value, lo, hi, ref, fixed}} (validated).
+
+    Types are checked by the config schema (:func:`studies.config.parse_config`); here the
+    relations: ``allowed_lo <= lo < hi <= allowed_hi``, ``lo <= value <= hi``, ``ref > 0``.
+    Raises ValueError naming the key, its value and the allowed range.
+    """
     overrides = dict(overrides or {})
     unknown = sorted(set(overrides) - set(VARIABLE_BY_NAME))
     if unknown:
@@ -129,12 +139,17 @@ def variable_set(overrides: Mapping[str, Mapping] | None = None) -> VariableSet:
             raise ValueError(f"unknown key design.{v.name}.{bad[0]}; allowed: value, lo, hi, ref, fixed")
         nv = replace(v, default=float(o.get("value", v.default)), lo=float(o.get("lo", v.lo)),
                      hi=float(o.get("hi", v.hi)), ref=float(o.get("ref", v.ref)), fixed=bool(o.get("fixed", v.fixed)))
-        if not (math.isfinite(nv.lo) and math.isfinite(nv.hi) and nv.lo < nv.hi):
-            raise ValueError(f"design.{v.name}: bounds lo = {nv.lo:g}, hi = {nv.hi:g} must be finite with lo < hi")
+        allowed = f"[{v.allowed_lo:g}, {v.allowed_hi:g}] {v.units}"
+        for key in ("value", "lo", "hi"):
+            x = {"value": nv.default, "lo": nv.lo, "hi": nv.hi}[key]
+            if not (math.isfinite(x) and v.allowed_lo <= x <= v.allowed_hi):
+                raise ValueError(f"design.{v.name}.{key} = {x:g} is outside the physically allowed range {allowed}")
+        if not nv.lo < nv.hi:
+            raise ValueError(f"design.{v.name}: bounds lo = {nv.lo:g}, hi = {nv.hi:g} {v.units} must have lo < hi")
         if not nv.lo <= nv.default <= nv.hi:
             raise ValueError(
                 f"design.{v.name}.value = {nv.default:g} {v.units} is outside its bounds [{nv.lo:g}, {nv.hi:g}] {v.units}")
-        if not nv.ref > 0:
-            raise ValueError(f"design.{v.name}.ref = {nv.ref:g} must be > 0")
+        if not (math.isfinite(nv.ref) and nv.ref > 0):
+            raise ValueError(f"design.{v.name}.ref = {nv.ref:g} must be a finite number > 0")
         out.append(nv)
     return VariableSet(tuple(out))

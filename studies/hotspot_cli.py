@@ -79,9 +79,9 @@ def main(argv: list[str] | None = None) -> int:
     if argv[0] in ("-h", "--help", "-help"):
         print(__doc__)
         return 0
-    import jax
+    from .cli import _setup
 
-    jax.config.update("jax_enable_x64", True)
+    _setup(x32=False)   # the entry point's precision: float64, set in one place (studies.cli)
     from thermal.hotspot_rc import HotSpotError
 
     try:

@@ -1,68 +1,117 @@
 """Satellite mass model: every subsystem's mass from the design, with cited parameters.
 
 All functions are pure JAX and differentiable in the design variables.  The
-parameters are collected in :class:`MassParameters`; every default has its source
-in the field docstring and in data/README.md ("mass model" rows).  Values marked
+parameters are declared in :class:`MassParameters`, each with units, range and the
+source of its default (``sunsink config --list``; data/README.md "mass model" rows).  Values marked
 *assumption* are engineering judgement where no public number exists; change them
 in the study config (``[mass]`` table).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+import math
 
+import equinox as eqx
 import jax.numpy as jnp
 
-from orbit.constants import STEFAN_BOLTZMANN_W_M2_K4
+from .declare import quantity
 
 
-@dataclass(frozen=True)
-class MassParameters:
-    radiator_sheet_density_kg_m3: float = 2700.0
-    """Aluminium alloy sheet density [kg/m^3] (6061/1100 class, ASM handbook ~2700)."""
-    radiator_support_areal_mass_kg_m2: float = 3.0
-    """Honeycomb/support, coatings and deployment hardware per planform area [kg/m^2].
-    Tube-and-fin space radiators weigh at least ~5 kg/m^2 in total (Juhasz & Peterson, NASA
-    review of advanced radiator technologies, 1994); 3 kg/m^2 plus a ~1-2 mm sheet lands there."""
-    tube_mass_per_length_kg_m: float = 0.05
-    """Aluminium coolant tube with saddle [kg/m] (assumption: 8 mm OD, 0.7 mm wall -> 0.043 kg/m of
-    tube plus ~0.007 kg/m of saddle and bond)."""
-    tube_inner_diameter_m: float = 6e-3
-    """Coolant tube inner diameter [m] (for the fluid inventory)."""
-    manifold_fraction: float = 0.25
-    """Manifolds and feed lines as a fraction of the tube mass [-] (assumption)."""
-    loop_fluid_volume_factor: float = 2.0
-    """Total loop fluid volume / radiator tube volume [-] (assumption: cold plates, lines, accumulator)."""
-    pump_base_mass_kg: float = 8.0
-    """Pump package fixed mass [kg] (assumption, ISS PFCS-class pump package is ~ 20-40 kg for 4 kW
-    of hydraulic duty; a small centrifugal pump plus controller ~ 8 kg)."""
-    pump_mass_per_w_kg: float = 0.02
-    """Pump package mass per electrical watt [kg/W] (assumption)."""
-    shielded_area_m2: float = 12.0
-    """Surface area of the compute-module enclosure that the shield wraps [m^2] (assumption: a
-    2 x 1.5 x 1 m enclosure has 13 m^2)."""
-    payload_mass_per_chip_kg: float = 16.3
-    """Compute payload mass per accelerator [kg]: NVIDIA DGX H100 system, 130.45 kg for 8 GPUs
-    (NVIDIA DGX H100 datasheet) -- chassis, CPUs, memory, networking and power stages included."""
-    bus_radiator_temperature_k: float = 300.0
-    """Bus/PMAD radiator temperature [K] (assumption: electronics baseplates are kept below ~313 K,
-    so their radiator runs near 300 K; it is an isothermal two-sided level-0 panel)."""
-    bus_radiator_areal_mass_kg_m2: float = 5.0
-    """Bus radiator mass per planform area [kg/m^2] (tube-and-fin or heat-pipe radiators weigh at least
-    ~5 kg/m^2, Juhasz & Peterson, NASA review of advanced radiator technologies, 1994)."""
-    bus_mass_kg: float = 400.0
-    """Bus avionics, ADCS, propulsion (dry), communications incl. optical terminals [kg] (assumption,
-    ESPA-to-medium LEO bus class)."""
-    structure_fraction: float = 0.15
-    """Primary structure and mechanisms as a fraction of the other dry mass [-] (SMAD: structure is
-    typically 15-25 % of spacecraft dry mass; Wertz & Larson 1999)."""
+def _mass(default, units, long_name, *, lo=0.0, hi=math.inf, source="assumption", static=False, **spec):
+    return quantity(default, units, long_name, section="mass", lo=lo, hi=hi, source=source, static=static, **spec)
+
+
+class MassParameters(eqx.Module):
+    """Mass-model parameters (``[mass]``), each declared once with units, range and source.
+
+    A pytree: the numbers are leaves, so changing one does not recompile and the sensitivity
+    table differentiates the objective with respect to each of them; which optional inputs
+    are set, and ``array_class``, are structure (static).
+
+    Optional parameters (default ``None``) replace a build-up model by the single figure a
+    published design states: ``payload_mass_per_kw_kg`` replaces the per-chip payload mass,
+    ``radiator_areal_density_kg_m2`` the sheet + support + tube build-up, and
+    ``array_specific_power_w_kg`` / ``array_support_areal_mass_kg_m2`` / ``array_class`` the
+    array's support mass; a config may set only one input per quantity
+    (:func:`check_mass_parameters`).
+    """
+
+    radiator_sheet_density_kg_m3: float = _mass(2700.0, "kg m-3", "radiator sheet density", lo=100.0, hi=20000.0,
+                                                source="aluminium 6061/1100, ASM handbook ~2700")
+    radiator_support_areal_mass_kg_m2: float = _mass(
+        3.0, "kg m-2", "radiator honeycomb/support, coatings and deployment per planform area", hi=100.0,
+        source="tube-and-fin radiators >= ~5 kg/m2 in total (Juhasz & Peterson, NASA radiator review 1994); "
+               "3 kg/m2 plus a 1-2 mm sheet lands there")
+    tube_mass_per_length_kg_m: float = _mass(0.05, "kg m-1", "coolant tube with saddle per length", hi=10.0,
+                                             source="assumption: 8 mm OD, 0.7 mm wall Al tube 0.043 kg/m + saddle")
+    tube_inner_diameter_m: float = _mass(6e-3, "m", "coolant tube inner diameter", lo=1e-4, hi=0.1,
+                                         lo_inclusive=True)
+    manifold_fraction: float = _mass(0.25, "1", "manifolds and feed lines / tube mass", hi=5.0)
+    loop_fluid_volume_factor: float = _mass(2.0, "1", "total loop fluid volume / radiator tube volume", lo=1.0,
+                                            hi=20.0)
+    pump_base_mass_kg: float = _mass(8.0, "kg", "pump package fixed mass", hi=1e4,
+                                     source="assumption (small centrifugal pump + controller; ISS PFCS ~107 kg)")
+    pump_mass_per_w_kg: float = _mass(0.02, "kg W-1", "pump package mass per electrical watt", hi=10.0)
+    shielded_area_m2: float = _mass(12.0, "m2", "compute-module enclosure area the shield wraps", hi=1e4,
+                                    source="assumption: a 2 x 1.5 x 1 m enclosure has 13 m2")
+    payload_mass_per_chip_kg: float = _mass(
+        16.3, "kg", "compute payload mass per accelerator (chassis, CPUs, memory, networking, power stages)", hi=1e4,
+        source="NVIDIA DGX H100 datasheet: 130.45 kg for 8 GPUs")
+    payload_mass_per_kw_kg: float | None = _mass(
+        None, "kg kW-1", "compute payload mass per kW of payload power (replaces the per-chip mass)", hi=1e3,
+        optional=True, source="published designs state it (e.g. 4-9 kg/kW space-adapted, 10-11 kg/kW NVL72 rack)")
+    radiator_areal_density_kg_m2: float | None = _mass(
+        None, "kg m-2", "radiator mass per planform area, all in (replaces the sheet/support/tube build-up)",
+        hi=100.0, optional=True, lo_inclusive=False)
+    array_support_areal_mass_kg_m2: float | None = _mass(
+        None, "kg m-2", "array substrate, blanket, harness and structure per planform area (default: "
+        "power.ArrayDesign's)", hi=50.0, optional=True)
+    array_class: str | None = _mass(None, "1", "array hardware class whose cited specific power sets the support "
+                                    "mass (power.ARRAY_CLASSES)", kind="str", static=True,
+                                    choices=("flexible_blanket", "ultraflex"), optional=True)
+    array_specific_power_w_kg: float | None = _mass(
+        None, "W kg-1", "array specific power at beginning of life (array mass = BOL output / this)", hi=5000.0,
+        lo_inclusive=False, optional=True)
+    battery_specific_energy_wh_kg: float | None = _mass(
+        None, "Wh kg-1", "battery pack specific energy (default: power.BatteryTech, Saft VES180 cells x 0.75)",
+        hi=1000.0, lo_inclusive=False, optional=True)
+    bus_radiator_temperature_k: float = _mass(300.0, "K", "bus/PMAD radiator temperature", lo=200.0, hi=500.0,
+                                              source="assumption: electronics baseplates below ~313 K")
+    bus_radiator_areal_mass_kg_m2: float = _mass(5.0, "kg m-2", "bus radiator mass per planform area", hi=100.0,
+                                                 source="Juhasz & Peterson 1994: >= ~5 kg/m2")
+    bus_mass_kg: float = _mass(400.0, "kg", "bus avionics, ADCS, dry propulsion, communications", hi=1e5,
+                               source="assumption, ESPA-to-medium LEO bus class")
+    structure_fraction: float = _mass(0.15, "1", "primary structure and mechanisms / other dry mass", hi=2.0,
+                                      source="SMAD (Wertz & Larson 1999): structure 15-25 % of dry mass")
+
+
+EXCLUSIVE_INPUTS = (
+    ("payload_mass_per_kw_kg", ("payload_mass_per_chip_kg",)),
+    ("radiator_areal_density_kg_m2", ("radiator_sheet_density_kg_m3", "radiator_support_areal_mass_kg_m2",
+                                      "tube_mass_per_length_kg_m", "manifold_fraction")),
+    ("array_specific_power_w_kg", ("array_support_areal_mass_kg_m2", "array_class")),
+    ("array_class", ("array_support_areal_mass_kg_m2",)),
+)
+"""One input per quantity: an optional parameter on the left replaces those on the right."""
+
+
+def check_mass_parameters(given: dict) -> None:
+    """Reject a ``[mass]`` table that sets a quantity twice (ValueError naming both keys)."""
+    for key, replaced in EXCLUSIVE_INPUTS:
+        if given.get(key) is not None:
+            both = [r for r in replaced if r in given]
+            if both:
+                raise ValueError(f"mass.{key} and mass.{both[0]} set the same quantity; give one of them")
 
 
 def radiator_mass_kg(area_m2, thickness_m, tube_pitch_m, p: MassParameters):
-    """Radiator panels: sheet + support + tubes (+ manifolds) [kg].
+    """Radiator panels [kg]: ``area x radiator_areal_density_kg_m2`` where a design states it,
+    else sheet + support + tubes (+ manifolds).
 
     Tubes run along the panel length at ``tube_pitch_m``, so the tube length per
     planform area is 1/pitch.
     """
+    if p.radiator_areal_density_kg_m2 is not None:
+        return area_m2 * p.radiator_areal_density_kg_m2
     sheet = area_m2 * thickness_m * p.radiator_sheet_density_kg_m3
     support = area_m2 * p.radiator_support_areal_mass_kg_m2
     tubes = area_m2 / tube_pitch_m * p.tube_mass_per_length_kg_m * (1.0 + p.manifold_fraction)
@@ -83,33 +132,22 @@ def shield_mass_kg(areal_density_kg_m2, p: MassParameters):
     return areal_density_kg_m2 * p.shielded_area_m2
 
 
-def bus_radiator_area_m2(heat_w, absorbed_w_m2, emissivity, p: MassParameters):
-    """Planform area [m^2] of the isothermal two-sided bus radiator that rejects ``heat_w``.
-
-    ``absorbed_w_m2`` (2,) and ``emissivity`` (2,): absorbed environment and emissivity per face.
-    """
-    net = jnp.sum(emissivity * STEFAN_BOLTZMANN_W_M2_K4 * p.bus_radiator_temperature_k**4 - absorbed_w_m2)
-    return heat_w / net
+def payload_mass_kg(n_chips, payload_power_w, p: MassParameters):
+    """Compute payload [kg]: per kW of payload power where a design states it, else per chip."""
+    if p.payload_mass_per_kw_kg is not None:
+        return p.payload_mass_per_kw_kg * payload_power_w / 1e3
+    return n_chips * p.payload_mass_per_chip_kg
 
 
-def mass_breakdown(*, radiator_kg, fluid_kg, pump_kg, shield_kg, array_kg, battery_kg, n_chips,
+def mass_breakdown(*, radiator_kg, fluid_kg, pump_kg, shield_kg, array_kg, battery_kg, payload_kg,
                    p: MassParameters, bus_radiator_kg=0.0) -> dict:
-    """Full breakdown [kg] (dict of JAX scalars) including structure and total."""
-    payload = n_chips * p.payload_mass_per_chip_kg
+    """Full breakdown [kg] (dict of JAX scalars, keys :data:`studies.metrics.MASS_ITEMS`) with total."""
     others = {
         "radiator": radiator_kg, "coolant": fluid_kg, "pump": pump_kg, "shield": shield_kg,
-        "solar_array": array_kg, "battery": battery_kg, "payload": payload, "bus": p.bus_mass_kg,
+        "solar_array": array_kg, "battery": battery_kg, "payload": payload_kg, "bus": p.bus_mass_kg,
         "bus_radiator": bus_radiator_kg,
     }
     subtotal = sum(others.values())
     others["structure"] = p.structure_fraction * subtotal
     others["total"] = subtotal + others["structure"]
     return others
-
-
-def mass_parameters_from_mapping(values: dict) -> MassParameters:
-    known = {f.name for f in fields(MassParameters)}
-    unknown = sorted(set(values) - known)
-    if unknown:
-        raise ValueError(f"unknown mass parameter {unknown[0]!r}; allowed: {sorted(known)}")
-    return MassParameters(**values)

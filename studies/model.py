@@ -36,7 +36,6 @@ References
 from __future__ import annotations
 
 import functools
-import math
 from typing import Any
 
 import equinox as eqx
@@ -51,66 +50,165 @@ from thermal import coldplate as tcp
 from thermal import coolant as tcool
 from thermal import radiator as trad
 from thermal.accelerators import accelerator_package
-from thermal.loop import pipe_darcy_friction
+from thermal.chip import ks_max
+from orbit.constants import APHELION_AU, PERIHELION_AU
 
 from .design import SatelliteDesign
-from .mass_model import (MassParameters, bus_radiator_area_m2, fluid_inventory_kg, mass_breakdown, pump_mass_kg,
+from .mass_model import (MassParameters, fluid_inventory_kg, mass_breakdown, payload_mass_kg, pump_mass_kg,
                          radiator_mass_kg, shield_mass_kg)
-from .optimize import ks_max
+from .metrics import CONSTRAINT_NAMES, MASS_ITEMS, constraint_values  # noqa: F401  (CONSTRAINT_NAMES re-exported)
+from .declare import quantity
 
 AL_DENSITY_KG_M3 = 2700.0
 SECONDS_PER_YEAR = 365.25 * 86400.0
+DAYS_PER_YEAR = 365.25
+
+
+def _mission(default, units, long_name, **spec):
+    return quantity(default, units, long_name, section=spec.pop("section", "mission"), **spec)
+
+
+def _choice(default, long_name, choices, section="mission", **spec):
+    return quantity(default, "1", long_name, static=True, section=section, kind="str", choices=choices, **spec)
 
 
 class Mission(eqx.Module):
-    """Mission requirements and fixed choices.  Array fields are differentiable
-    (sensitivities are taken with respect to them); static fields select models."""
+    """Mission requirements, environment and fixed choices: the declaration of every
+    configurable quantity the coupled model reads (see :mod:`studies.declare`).
 
-    payload_power_w: jax.Array
-    life_years: jax.Array
-    junction_limit_k: jax.Array
-    hbm_limit_k: jax.Array
-    tid_tolerance_si_gy: jax.Array
-    tid_margin: jax.Array
-    availability_target: jax.Array
-    see_recovery_s: jax.Array
-    launch_cost_usd_per_kg: jax.Array
-    bus_power_w: jax.Array
-    isl_terminal_count: jax.Array
-    isl_terminal_w: jax.Array
-    eclipse_payload_fraction: jax.Array
-    loop_pressure_pa: jax.Array
-    pump_efficiency: jax.Array
-    coolant_reference_temperature_k: jax.Array
-    radiator_conductivity_w_m_k: jax.Array
-    tube_conductance_w_m_k: jax.Array
-    hot_beta_rad: jax.Array
-    eclipse_beta_rad: jax.Array
-    eclipse_orbits_fraction: jax.Array
-    inclination_rad: jax.Array
-    sso: jax.Array
-    n_chips: int = eqx.field(static=True, default=150)
-    chip: str = eqx.field(static=True, default="b200")
-    coolant: str = eqx.field(static=True, default="water")
-    cell: str = eqx.field(static=True, default="spectrolab_xtj")
-    objective: str = eqx.field(static=True, default="mass")
-    mass: MassParameters = eqx.field(static=True, default=MassParameters())
+    Array fields are differentiable (the sensitivity table walks them); static fields
+    select models and recompile.  Fields without a TOML section are derived on the
+    host from the orbit (hot-case and eclipse beta angles).
+    """
+
+    # --- [mission] requirements and loads ---------------------------------------------------
+    payload_power_w: jax.Array = _mission(150e3, "W", "payload (compute) electrical power at the load terminals",
+                                          lo=1e3, hi=1e7, source="150 kW rack-class payload (study requirement)")
+    life_years: jax.Array = _mission(5.0, "yr", "mission life", lo=0.1, hi=30.0)
+    junction_limit_k: jax.Array = _mission(
+        363.15, "K", "limit on the hottest junction", lo=250.0, hi=450.0,
+        source="90 C design limit; Hopper max operating 87 C, slowdown 89 C (nvidia-smi)")
+    hbm_limit_k: jax.Array = _mission(368.15, "K", "limit on the hottest HBM stack", lo=250.0, hi=450.0,
+                                      source="HBM3/3e max operating 95 C (nvidia-smi -q, H800 SXM)")
+    tid_tolerance_si_gy: jax.Array = _mission(
+        20.0, "Gy", "total-ionising-dose tolerance of the payload in silicon", lo=0.0, hi=1e6, lo_inclusive=False,
+        source="HBM irregularities from ~2 krad(Si), Suncatcher proton tests (arXiv:2511.19468 sec. 4.3)")
+    tid_margin: jax.Array = _mission(2.0, "1", "radiation design margin on TID", lo=1.0, hi=10.0,
+                                     source="ECSS-E-ST-10-12C radiation design margin")
+    availability_target: jax.Array = _mission(0.99, "1", "minimum payload availability after SEE outages",
+                                              lo=0.0, hi=1.0, lo_inclusive=False, hi_inclusive=False,
+                                              source="assumption")
+    see_recovery_s: jax.Array = _mission(60.0, "s", "outage of one chip per single event (reset and restart)",
+                                         lo=0.0, hi=1e6, source="assumption")
+    launch_cost_usd_per_kg: jax.Array = _mission(500.0, "USD kg-1", "launch price to the operating orbit",
+                                                 lo=0.0, hi=1e6, source="assumption (Starship-era target)")
+    bus_power_w: jax.Array = _mission(2000.0, "W", "bus avionics power", lo=0.0, hi=1e6, source="assumption")
+    isl_terminal_count: jax.Array = _mission(4, "1", "optical inter-satellite terminals", kind="int", lo=0, hi=64)
+    isl_terminal_w: jax.Array = _mission(100.0, "W", "power per optical terminal", lo=0.0, hi=1e4,
+                                         source="assumption")
+    eclipse_payload_fraction: jax.Array = _mission(1.0, "1", "payload power in eclipse / sunlit (compute throttling)",
+                                                   lo=0.0, hi=1.0)
+    battery_dod_limit: jax.Array | None = _mission(
+        None, "1", "depth-of-discharge limit (default: from the cycle count, Saft VES180 points)", lo=0.05, hi=1.0,
+        optional=True)
+    coolant_freeze_margin_k: jax.Array = _mission(5.0, "K", "required margin of the coolant supply above freezing",
+                                                  lo=0.0, hi=100.0, section="loop", source="assumption")
+    # --- [loop] pumped coolant loop -------------------------------------------------------------
+    loop_pressure_pa: jax.Array = _mission(3e5, "Pa", "coolant loop static pressure (accumulator)", lo=1e4, hi=1e7,
+                                           section="loop", key="pressure_pa")
+    pump_efficiency: jax.Array = _mission(0.5, "1", "pump wire-to-water efficiency (canned pump: all of its "
+                                          "electrical power heats the coolant)", lo=0.0, hi=1.0,
+                                          lo_inclusive=False, section="loop", source="assumption")
+    main_line_length_m: jax.Array = _mission(20.0, "m", "main line length (pump, manifolds, radiator feed)",
+                                             lo=0.0, hi=1e3, section="loop", source="assumption")
+    main_line_diameter_m: jax.Array = _mission(0.05, "m", "main line inner diameter", lo=1e-3, hi=0.5,
+                                               section="loop", source="assumption")
+    main_line_fittings_k: jax.Array = _mission(10.0, "1", "main-line loss coefficients (bends, valves, "
+                                               "manifolds), sum of K", lo=0.0, hi=1e3, section="loop",
+                                               source="assumption; K values per Idelchik 1996")
+    coldplate_fittings_k: jax.Array = _mission(2.0, "1", "cold-plate port/manifold loss coefficient per plate",
+                                               lo=0.0, hi=100.0, section="loop", source="assumption")
+    radiator_tube_fittings_k: jax.Array = _mission(3.0, "1", "radiator tube inlet/outlet/header loss "
+                                                   "coefficient", lo=0.0, hi=100.0, section="loop",
+                                                   source="assumption")
+    radiator_conductivity_w_m_k: jax.Array = _mission(200.0, "W m-1 K-1", "radiator sheet conductivity",
+                                                      lo=1.0, hi=2000.0, section="radiator",
+                                                      key="sheet_conductivity_w_m_k",
+                                                      source="aluminium 6061-T6 ~167-200")
+    tube_conductance_w_m_k: jax.Array = _mission(200.0, "W m-1 K-1", "tube-to-sheet bond conductance per length",
+                                                 lo=1.0, hi=1e5, section="radiator", source="assumption")
+    # --- [environment] ----------------------------------------------------------------------
+    albedo: jax.Array = _mission(0.30, "1", "Earth albedo (orbit average)", lo=0.0, hi=1.0,
+                                 section="environment", source="Gilmore 2002, Spacecraft Thermal Control Handbook")
+    olr_w_m2: jax.Array = _mission(237.0, "W m-2", "Earth outgoing long-wave radiation", lo=0.0, hi=500.0,
+                                   section="environment", source="Gilmore 2002")
+    solar_constant_w_m2: jax.Array = _mission(1361.0, "W m-2", "solar flux at 1 AU (hot case: perihelion, "
+                                              "array end of life: aphelion)", lo=1000.0, hi=1500.0,
+                                              section="environment", source="Kopp & Lean 2011")
+    # --- [radiator.face_a] / [radiator.face_b] coatings ---------------------------------------
+    face_a_emissivity: jax.Array = _mission(0.91, "1", "radiator face A infrared emissivity", lo=0.0, hi=1.0,
+                                            lo_inclusive=False, section="radiator.face_a", key="emissivity",
+                                            source="AZ-93 white paint, BOL (AZ Technology)")
+    face_a_absorptivity: jax.Array = _mission(0.15, "1", "radiator face A solar absorptivity", lo=0.0, hi=1.0,
+                                              section="radiator.face_a", key="absorptivity",
+                                              source="AZ-93 white paint, BOL (AZ Technology)")
+    face_b_emissivity: jax.Array = _mission(0.91, "1", "radiator face B infrared emissivity", lo=0.0, hi=1.0,
+                                            lo_inclusive=False, section="radiator.face_b", key="emissivity",
+                                            source="AZ-93 white paint, BOL (AZ Technology)")
+    face_b_absorptivity: jax.Array = _mission(0.15, "1", "radiator face B solar absorptivity", lo=0.0, hi=1.0,
+                                              section="radiator.face_b", key="absorptivity",
+                                              source="AZ-93 white paint, BOL (AZ Technology)")
+    # --- derived on the host from the orbit (not configurable) --------------------------------
+    hot_beta_rad: jax.Array = quantity(0.0, "rad", "beta angle of the hot radiator case")
+    eclipse_beta_rad: jax.Array = quantity(0.0, "rad", "beta angle of the longest eclipse")
+    eclipse_orbits_fraction: jax.Array = quantity(1.0, "1", "fraction of the year's orbits with an eclipse")
+    inclination_rad: jax.Array = quantity(0.0, "rad", "orbit inclination (inclined family)")
+    sso: jax.Array = quantity(1.0, "1", "1 for a sun-synchronous orbit (inclination follows altitude)")
+    # --- static choices -----------------------------------------------------------------------
+    n_chips: int = quantity(150, "1", "accelerators in the payload", static=True, section="mission", kind="int",
+                            lo=1, hi=100000)
+    chip: str = _choice("b200", "accelerator package preset", ("h100-sxm", "b200", "gb200"))
+    coolant: str = _choice("water", "loop coolant", ("water", "ammonia", "mpg30", "mpg50"))
+    cell: str = _choice("spectrolab_xtj", "solar cell", ("spectrolab_xtj", "azur_4g32c"))
+    objective: str = _choice("mass", "optimisation objective", ("mass", "cost"))
+    attitude: str = _choice("sun_edge_on", "radiator attitude", ("sun_edge_on", "nadir", "sun_facing"),
+                            section="radiator")
+    albedo_model: str = _choice("cap", "albedo model (illuminated cap or cosine)", ("cap", "cosine"),
+                                section="environment")
+    penumbra: bool = quantity(False, "1", "penumbral eclipse model", static=True, section="environment",
+                              kind="bool")
+    mass: MassParameters = MassParameters()
+
+    def face_emissivity(self):
+        return jnp.stack([self.face_a_emissivity, self.face_b_emissivity])
+
+    def face_absorptivity(self):
+        return jnp.stack([self.face_a_absorptivity, self.face_b_absorptivity])
 
 
 class Numerics(eqx.Module):
-    """Static model resolution: changing any field recompiles."""
+    """Static model resolution (``[numerics]``): changing any field recompiles."""
 
-    radiator_nx: int = eqx.field(static=True, default=24)
-    radiator_ny: int = eqx.field(static=True, default=40)
-    n_tubes_per_panel: int = eqx.field(static=True, default=8)
-    panel_length_m: float = eqx.field(static=True, default=8.0)
-    chip_nx: int = eqx.field(static=True, default=24)
-    chip_ny: int = eqx.field(static=True, default=18)
-    chip_silicon_k_of_t: bool = eqx.field(static=True, default=False)
-    n_orbit_samples: int = eqx.field(static=True, default=72)
+    radiator_nx: int = quantity(24, "1", "radiator cells along the tubes", static=True, section="numerics",
+                                kind="int", lo=4, hi=2048)
+    radiator_ny: int = quantity(40, "1", "radiator cells across a panel", static=True, section="numerics",
+                                kind="int", lo=4, hi=2048)
+    n_tubes_per_panel: int = quantity(8, "1", "coolant tubes per radiator panel", static=True, section="numerics",
+                                      kind="int", lo=1, hi=64)
+    panel_length_m: float = quantity(8.0, "m", "radiator panel length along the tubes", static=True,
+                                     section="numerics", lo=0.5, hi=50.0)
+    chip_nx: int = quantity(24, "1", "chip grid cells in x", static=True, section="numerics", kind="int", lo=4, hi=512)
+    chip_ny: int = quantity(18, "1", "chip grid cells in y", static=True, section="numerics", kind="int", lo=4, hi=512)
+    chip_silicon_k_of_t: bool = quantity(False, "1", "temperature-dependent silicon conductivity in the chip model "
+                                         "(k ~ T^-1.40, Picard solve)", static=True, section="numerics", kind="bool")
+    n_orbit_samples: int = quantity(72, "1", "orbit samples inside the coupled model", static=True, section="numerics",
+                                    key="model_orbit_samples", kind="int", lo=16, hi=1024)
     loop_newton_iterations: int = eqx.field(static=True, default=12)
     ks_rho_per_k: float = eqx.field(static=True, default=2.0)
 
+
+TIM2_LAYER, LID_LAYER = 3, 2
+"""Layer indices in :func:`thermal.accelerators.accelerator_package` (die, TIM1, lid, TIM2, cold plate)."""
 
 COLDPLATE = dict(channel_width_m=0.3e-3, channel_height_m=3e-3, fin_thickness_m=0.2e-3, length_m=0.06,
                  width_m=0.08, fin_conductivity_w_m_k=390.0)
@@ -132,39 +230,37 @@ def _coolant(mission: Mission) -> tcool.Coolant:
 # radiation
 # ---------------------------------------------------------------------------------------------
 
-HBM_STACKS_PER_CHIP = {"h100-sxm": 5, "b200": 8, "gb200": 8}
-"""Active HBM stacks per accelerator (the SEE 'devices' per chip); see thermal.accelerators."""
 COVERGLASS_DENSITY_G_CM3 = 2.55
 """Ceria-doped borosilicate coverglass density [g/cm^3] (as in power.ArrayDesign)."""
 
 
+SEE_DEVICE = "tpu_v6e"
+"""Per-dose SEE data of :data:`radiation.see.PER_DOSE_DEVICES` used for every accelerator preset (the
+only cited whole-accelerator proton data: Google's TPU v6e tests, Suncatcher sec. 4.3)."""
+
+
 def radiation_metrics(design: SatelliteDesign, mission: Mission, inclination_rad) -> dict:
-    """TID behind the shield, SEE rate and availability, cell fluence behind the coverglass.
+    """TID behind the shield, single-event rates and availability, cell fluence behind the coverglass.
 
     * TID: trapped protons/electrons/bremsstrahlung (AE8 MAX + AP8 MIN, the conservative
       pairing) and solar protons at the mission confidence level, solid aluminium sphere
       of the design's shield thickness, silicon detector, no margin (the TID constraint
       applies ``mission.tid_margin``).
-    * SEE: trapped-proton spectrum transported through the shield, times the HBM Weibull
-      cross-section of :data:`radiation.see.EXAMPLE_DEVICES` per HBM stack (see the
-      radiation package for the provenance of those parameters), scaled to chip and
-      payload; availability is the capacity-weighted one: an event takes down the one
-      chip it hits for the recovery time, so the payload's available compute fraction is
-      1 / (1 + lambda_chip tau).
-    * Cell fluence: 1-MeV-equivalent electrons behind the coverglass (NRL/EQFLUX-type
-      method of :mod:`radiation.displacement`), trapped + solar protons and electrons.
+    * SEE: per-dose event rates of an accelerator under protons (:func:`radiation.see.
+      per_dose_events_per_chip_year`, TPU v6e data) at the mission-average proton dose rate
+      behind the shield: silent data corruption, HBM uncorrectable errors and functional
+      interrupts per chip-year.  UECC and SEFI each take the chip they hit down for the
+      recovery time (:func:`radiation.see.availability_from_event_rate`), so the payload's
+      available compute fraction is 1 / (1 + lambda tau) with lambda = UECC + SEFI.
+    * Cell fluence: 1-MeV-equivalent electrons behind the coverglass (EQFLUX-form method of
+      :mod:`radiation.displacement`), trapped + solar protons and electrons.
     """
     h = design.altitude_m
     shield = radiation.shielding.al_thickness_m_to_g_cm2(design.shield_thickness_m)
     dose = radiation.mission.mission_tid_si_gy(h, inclination_rad, shield, mission.life_years, design_margin=1.0)
-    ep, fp = radiation.environment.trapped_differential_flux(h, inclination_rad, "proton", "min")
-    fs = radiation.see.shielded_proton_spectrum(ep, fp, shield)
-    dev = radiation.see.EXAMPLE_DEVICES["hbm_stack_placeholder"]
-    sigma = radiation.see.weibull_cross_section_cm2(ep, dev["saturated_cm2"], dev["threshold_mev"],
-                                                    dev["width_mev"], dev["shape"])
-    rate = radiation.see.proton_see_rate_per_s(ep, fs, sigma)
-    see = radiation.see.see_summary(rate, HBM_STACKS_PER_CHIP[mission.chip], mission.n_chips, mission.life_years,
-                                    mission.see_recovery_s)
+    proton_rate = (dose.trapped_proton_gy + dose.solar_proton_gy) / mission.life_years
+    see = radiation.see.per_dose_events_per_chip_year(proton_rate, SEE_DEVICE)
+    outages = see.hbm_uecc_per_chip_year + see.sefi_per_chip_year
     cg = design.coverglass_thickness_m * 100.0 * COVERGLASS_DENSITY_G_CM3
     cell = radiation.displacement.one_mev_equivalent_fluence_cm2(h, inclination_rad, mission.life_years, cg)
     return {
@@ -172,10 +268,12 @@ def radiation_metrics(design: SatelliteDesign, mission: Mission, inclination_rad
         "tid_trapped_electron_si_gy": dose.trapped_electron_gy + dose.bremsstrahlung_gy,
         "tid_trapped_proton_si_gy": dose.trapped_proton_gy,
         "tid_solar_proton_si_gy": dose.solar_proton_gy,
-        "see_events_per_chip_day": see.per_chip_day,
-        "see_events_per_payload_day": see.per_payload_day,
-        "see_events_per_mission": see.events_per_mission,
-        "availability": 1.0 / (1.0 + see.per_chip_day / 86400.0 * mission.see_recovery_s),
+        "see_sdc_per_chip_year": see.sdc_per_chip_year,
+        "see_hbm_uecc_per_chip_year": see.hbm_uecc_per_chip_year,
+        "see_sefi_per_chip_year": see.sefi_per_chip_year,
+        "see_sdc_per_payload_day": see.sdc_per_chip_year * mission.n_chips / DAYS_PER_YEAR,
+        "see_outages_per_payload_day": outages * mission.n_chips / DAYS_PER_YEAR,
+        "availability": radiation.see.availability_from_event_rate(outages, mission.see_recovery_s),
         "cell_fluence_1mev_cm2": cell.one_mev_electron_equivalent_cm2,
     }
 
@@ -187,8 +285,7 @@ def radiation_metrics(design: SatelliteDesign, mission: Mission, inclination_rad
 def _panel(design: SatelliteDesign, mission: Mission, numerics: Numerics):
     width = numerics.n_tubes_per_panel * design.radiator_tube_pitch_m
     n_panels = design.radiator_area_m2 / (numerics.panel_length_m * width)
-    eps = jnp.stack([design.radiator_emissivity, design.radiator_emissivity])
-    alpha = jnp.stack([design.radiator_absorptivity, design.radiator_absorptivity])
+    eps, alpha = mission.face_emissivity(), mission.face_absorptivity()
     panel = trad.RadiatorPanel(
         length_m=jnp.asarray(numerics.panel_length_m, width.dtype), width_m=width,
         thickness_m=design.radiator_thickness_m, conductivity_w_m_k=mission.radiator_conductivity_w_m_k,
@@ -197,43 +294,52 @@ def _panel(design: SatelliteDesign, mission: Mission, numerics: Numerics):
     return panel, n_panels
 
 
-def radiator_loop(design, mission, numerics, heat_w, cp, sw, lw):
-    """Radiator inlet temperature that rejects ``heat_w`` (loop closure), with the panel solution.
-
-    Per panel: flow m/n_panels split over its tubes; the inlet temperature T_in solves
-    m_p c_p (T_in - T_out(T_in)) = Q/n_panels.  Newton in T_in with the panel solve's
-    own derivative; gradients by the implicit function theorem (jax.lax.custom_root).
-    """
+def coupled_loop(design: SatelliteDesign, mission: Mission, numerics: Numerics, sw, lw):
+    """The payload's thermal state from :func:`thermal.solve_loop`: identical chips on cold plates in
+    parallel branches (one modelled branch, ``branch_multiplicity = n_chips``), point-of-load
+    conversion loss in each branch, a canned pump, main lines and the finite-difference radiator
+    panels (:func:`thermal.fd_panel_radiator` with a continuous panel count, their tube-bank pressure
+    drop from :func:`thermal.fd_panel_pressure_drop`).  Returns ``(LoopSolution, panel, n_panels,
+    radiator panel solution, chip model, hbm block indices)``."""
+    dtype = design.coolant_flow_kg_s.dtype
     panel, n_panels = _panel(design, mission, numerics)
-    m_panel = design.coolant_flow_kg_s / n_panels
-    q_panel = heat_w / n_panels
+    model, block_power = _chip_model(mission.chip, numerics.chip_nx, numerics.chip_ny,
+                                     numerics.chip_silicon_k_of_t)
+    chip_power = mission.payload_power_w / mission.n_chips
+    bp = (jnp.asarray(block_power, dtype) * (chip_power / float(sum(block_power))))[None]
+    params = model.default_params(dtype=dtype)
+    k = params.conductivity_w_m_k.at[TIM2_LAYER].set(design.tim_conductivity_w_m_k)
+    kl = params.lateral_conductivity_w_m_k.at[TIM2_LAYER].set(design.tim_conductivity_w_m_k)
+    params = jax.tree_util.tree_map(lambda a: a[None],
+                                    eqx.tree_at(lambda p: (p.conductivity_w_m_k, p.lateral_conductivity_w_m_k),
+                                                params, (k, kl)))
+    plate = tcp.ColdPlate(**{name: jnp.asarray(v, dtype) for name, v in COLDPLATE.items()},
+                          enhancement=design.coldplate_htc_scale)
+    loop_design = thermal.LoopDesign(
+        mass_flow_kg_s=design.coolant_flow_kg_s, supply_temperature_k=jnp.asarray(300.0, dtype),
+        pressure_pa=mission.loop_pressure_pa, pump_efficiency=mission.pump_efficiency,
+        pipe_length_m=mission.main_line_length_m, pipe_diameter_m=mission.main_line_diameter_m,
+        pipe_fittings_k=mission.main_line_fittings_k, coldplate_fittings_k=mission.coldplate_fittings_k,
+        radiator_pressure_drop_pa=jnp.asarray(0.0, dtype))
+    loads = mission_loads(mission, 0.0).terminal_w(eclipse=False)
+    cool = _coolant(mission)
     rn = trad.Numerics(nx=numerics.radiator_nx, ny=numerics.radiator_ny)
-
-    def solve_panel(t_in, panel, m_panel):
-        flow = trad.Coolant(mass_flow_kg_s=m_panel / numerics.n_tubes_per_panel, specific_heat_j_kg_k=cp,
-                            inlet_temperature_k=t_in)
-        return trad.solve_steady(panel, flow, sw, lw, rn)
-
-    def g(t_in):
-        r = solve_panel(t_in, panel, m_panel)
-        return (m_panel * cp * (t_in - r.outlet_temperature_k) - q_panel) / q_panel
-
-    # Isothermal estimate (level 0) as the start: sigma eps T^4 sum - absorbed = Q/A.
-    q_abs = jnp.sum(panel.absorptivity * sw + panel.emissivity * lw)
-    t0 = ((heat_w / design.radiator_area_m2 + q_abs) / (orbit.constants.STEFAN_BOLTZMANN_W_M2_K4
-                                                         * jnp.sum(panel.emissivity))) ** 0.25
-    t0 = jax.lax.stop_gradient(t0 + 0.5 * heat_w / (design.coolant_flow_kg_s * cp))
-
-    def newton(func, x0):
-        def body(_, x):
-            v, s = jax.jvp(func, (x,), (jnp.ones_like(x),))
-            return x - v / s
-        return jax.lax.fori_loop(0, numerics.loop_newton_iterations, body, x0)
-
-    t_in = jax.lax.custom_root(g, t0, newton, lambda gl, y: y / gl(jnp.ones_like(y)))
-    res = solve_panel(t_in, panel, m_panel)
-    closure = g(t_in)
-    return t_in, res, n_panels, panel, closure
+    radiator = thermal.fd_panel_radiator(None, rn)
+    rparams = (panel, sw, lw, n_panels)
+    # Level-0 start: the isothermal two-sided panel rejecting the payload heat.
+    guess = thermal.isothermal_panel_temperature_k(mission.payload_power_w, design.radiator_area_m2,
+                                                  panel.emissivity, panel.absorptivity * sw + panel.emissivity * lw)
+    sol = thermal.solve_loop(
+        model, params, bp, plate, loop_design, cool, 1, 1, radiator=radiator, radiator_params=rparams,
+        case_layer=LID_LAYER, ks_rho_per_k=numerics.ks_rho_per_k, check=False, branch_multiplicity=mission.n_chips,
+        radiator_pressure_drop=thermal.fd_panel_pressure_drop(None, mission.mass.tube_inner_diameter_m,
+                                                              mission.radiator_tube_fittings_k),
+        supply_guess_k=guess, branch_heat_w=loads["payload_conversion"] / mission.n_chips, canned_pump=True)
+    props = tcool.coolant_properties(cool, sol.supply_temperature_k)
+    rres = radiator.solution(sol.return_temperature_k, design.coolant_flow_kg_s, props.cp_j_kg_k, rparams)
+    names = [b.name for b in model.floorplan.blocks]
+    hbm_idx = jnp.asarray([i for i, n in enumerate(names) if n.startswith("hbm")])
+    return sol, panel, n_panels, rres, model, hbm_idx, props
 
 
 def mission_loads(mission: Mission, pump_w) -> power.Loads:
@@ -249,30 +355,28 @@ def _chip_model(chip: str, nx: int, ny: int, silicon_k_of_t: bool = False):
     return accelerator_package(chip, nx=nx, ny=ny, n_sublayers=(1, 1, 1, 1, 1), silicon_k_of_t=silicon_k_of_t)
 
 
-def chip_solution(design, mission, numerics, supply_k, props, cp):
-    """Representative chip on its cold plate at the local (mean) coolant temperature."""
-    model, block_power = _chip_model(mission.chip, numerics.chip_nx, numerics.chip_ny,
-                                     numerics.chip_silicon_k_of_t)
-    nominal = float(sum(block_power))
-    dtype = design.coolant_flow_kg_s.dtype
-    chip_power = mission.payload_power_w / mission.n_chips
-    bp = jnp.asarray(block_power, dtype) * (chip_power / nominal)
-    plate = tcp.ColdPlate(**{k: jnp.asarray(v, dtype) for k, v in COLDPLATE.items()})
-    m_chip = design.coolant_flow_kg_s / mission.n_chips
-    perf = tcp.coldplate_performance(plate, m_chip, props.density_kg_m3, props.viscosity_pa_s,
-                                     props.conductivity_w_m_k, props.prandtl)
-    htc = perf.htc_w_m2_k * design.coldplate_htc_scale * (COLDPLATE["width_m"] * COLDPLATE["length_m"]) / (
-        model.lx_m * model.ly_m)
-    t_cool = supply_k + 0.5 * chip_power / (m_chip * cp)
-    params = model.default_params(bottom_htc_w_m2_k=htc, coolant_temperature_k=t_cool, dtype=dtype)
-    k = params.conductivity_w_m_k.at[3].set(design.tim_conductivity_w_m_k)
-    kl = params.lateral_conductivity_w_m_k.at[3].set(design.tim_conductivity_w_m_k)
-    params = eqx.tree_at(lambda p: (p.conductivity_w_m_k, p.lateral_conductivity_w_m_k), params, (k, kl))
-    sol = model._steady(params, bp, jnp.zeros((model.nz, model.ny, model.nx), dtype), None, 4000,
-                        numerics.ks_rho_per_k)
-    names = [b.name for b in model.floorplan.blocks]
-    hbm_idx = jnp.asarray([i for i, n in enumerate(names) if n.startswith("hbm")])
-    return sol, perf, m_chip, t_cool, hbm_idx, model
+def plate_environment(mission: Mission, altitude_m, beta_rad, attitude: str, n_samples: int, distance_au):
+    """Orbital environment on a plate with the mission's configured environment
+    (albedo, OLR, solar constant at ``distance_au``, penumbra, albedo model)."""
+    return thermal.plate_environment(altitude_m, beta_rad, attitude, n_samples, albedo=mission.albedo,
+                                     olr_w_m2=mission.olr_w_m2,
+                                     solar_flux_w_m2=mission.solar_constant_w_m2 / distance_au**2,
+                                     penumbra=mission.penumbra, albedo_model=mission.albedo_model)
+
+
+@functools.lru_cache(maxsize=8)
+def _class_support_kg_m2(array_class: str, cell: str) -> float:
+    return float(power.support_areal_mass_for_class(array_class, cell))
+
+
+def _array_support(mission: Mission) -> dict:
+    """The array's support areal mass where the config states it (directly or by hardware class)."""
+    mp = mission.mass
+    if mp.array_support_areal_mass_kg_m2 is not None:
+        return {"support_areal_mass_kg_m2": jnp.asarray(mp.array_support_areal_mass_kg_m2)}
+    if mp.array_class is not None:
+        return {"support_areal_mass_kg_m2": jnp.asarray(_class_support_kg_m2(mp.array_class, mission.cell))}
+    return {}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -298,103 +402,86 @@ def evaluate(design: SatelliteDesign, mission: Mission, numerics: Numerics = Num
     out.update(radiation_metrics(design, mission, inc))
 
     # --- environment on the radiator (hot case) ----------------------------------------------
-    env = thermal.plate_environment(h, mission.hot_beta_rad, "sun_edge_on", numerics.n_orbit_samples,
-                                    solar_flux_w_m2=orbit.constants.SOLAR_CONSTANT_1AU_W_M2 / 0.98329**2)
+    env = plate_environment(mission, h, mission.hot_beta_rad, mission.attitude, numerics.n_orbit_samples,
+                            PERIHELION_AU)
     fa, fb = env.face_a.orbit_average(), env.face_b.orbit_average()
     sw = jnp.stack([fa.shortwave_w_m2, fb.shortwave_w_m2])
     lw = jnp.stack([fa.longwave_w_m2, fb.longwave_w_m2])
 
-    # --- coolant, pump, loop ----------------------------------------------------------------
-    cool = _coolant(mission)
-    props = tcool.coolant_properties(cool, mission.coolant_reference_temperature_k)
-    cp = props.cp_j_kg_k
-    chip_power = mission.payload_power_w / mission.n_chips
-
-    # Pressure drop: cold plate (+ports), radiator tubes, main lines; pump power.
-    plate = tcp.ColdPlate(**{k: jnp.asarray(v, dtype) for k, v in COLDPLATE.items()})
-    m_chip = design.coolant_flow_kg_s / mission.n_chips
-    perf = tcp.coldplate_performance(plate, m_chip, props.density_kg_m3, props.viscosity_pa_s,
-                                     props.conductivity_w_m_k, props.prandtl)
-    dp_plate = perf.pressure_drop_pa * design.coldplate_htc_scale + 2.0 * 0.5 * props.density_kg_m3 * perf.velocity_m_s**2
-    panel, n_panels = _panel(design, mission, numerics)
-    m_tube = design.coolant_flow_kg_s / (n_panels * numerics.n_tubes_per_panel)
-    d_tube = mission.mass.tube_inner_diameter_m
-    v_tube = m_tube / (props.density_kg_m3 * jnp.pi * d_tube**2 / 4)
-    re_tube = props.density_kg_m3 * v_tube * d_tube / props.viscosity_pa_s
-    dp_tube = (pipe_darcy_friction(re_tube) * numerics.panel_length_m / d_tube + 3.0) * 0.5 * props.density_kg_m3 * v_tube**2
-    d_main = 0.05
-    v_main = design.coolant_flow_kg_s / (props.density_kg_m3 * jnp.pi * d_main**2 / 4)
-    re_main = props.density_kg_m3 * v_main * d_main / props.viscosity_pa_s
-    dp_main = (pipe_darcy_friction(re_main) * 20.0 / d_main + 10.0) * 0.5 * props.density_kg_m3 * v_main**2
-    dp = dp_plate + dp_tube + dp_main
-    hydraulic_w = dp * design.coolant_flow_kg_s / props.density_kg_m3
-    pump_w = hydraulic_w / mission.pump_efficiency
-
+    # --- coolant loop: chips, cold plates, pump, lines and radiator panels (thermal.solve_loop) ------
     # Everything the power budget sends to the payload radiator (power.HEAT_DESTINATIONS) reaches
-    # the coolant: the chips' power, its point-of-load conversion loss (regulators on cold plates,
-    # assumed downstream of the accelerators in each branch) and the pump's whole electrical power
+    # the coolant: the chips' power, its point-of-load conversion loss (regulators on the cold
+    # plates, downstream of the accelerators in each branch) and the pump's whole electrical power
     # (canned pump: hydraulic work and motor losses both end up in the coolant).
-    loads = mission_loads(mission, pump_w)
+    sol, panel, n_panels, rres, model, hbm_idx, props = coupled_loop(design, mission, numerics, sw, lw)
+    cool = _coolant(mission)
+    loads = mission_loads(mission, sol.pump_power_w)
     heat_w = sum(v for k, v in loads.terminal_w(eclipse=False).items()
                  if power.HEAT_DESTINATIONS[k] == "payload_radiator")
-    out["payload_radiator_heat_w"] = heat_w
-    t_in, rres, n_panels, panel, closure = radiator_loop(design, mission, numerics, heat_w, cp, sw, lw)
-    supply = rres.outlet_temperature_k
-    sol, perf, m_chip, t_cool, hbm_idx, model = chip_solution(design, mission, numerics, supply, props, cp)
-    hbm_max = sol.block_max_k[hbm_idx]
-    lid_z = int(list(model.sub_layer).index(2))  # first sub-layer of the lid ("case")
+    hbm_max = sol.block_max_k[0, 0, hbm_idx]
+    t_in, supply = sol.return_temperature_k, sol.supply_temperature_k
+    t_cool = 0.5 * (sol.coolant_in_k[0, 0] + sol.coolant_out_k[0, 0])
+    closure = sol.energy_residual_w / heat_w
     out.update({
+        "payload_radiator_heat_w": heat_w,
         "radiator_inlet_k": t_in, "radiator_outlet_k": supply, "radiator_max_k": rres.max_temperature_k,
         "radiator_min_k": rres.min_temperature_k, "radiator_mean_k": rres.mean_temperature_k,
-        "radiator_fin_efficiency": rres.fin_efficiency, "radiator_heat_rejected_w": rres.heat_rejected_w * n_panels,
+        "radiator_fin_efficiency": rres.fin_efficiency, "radiator_heat_rejected_w": sol.heat_rejected_w,
+        "radiator_heat_flux_w_m2": sol.heat_rejected_w / design.radiator_area_m2,
         "radiator_n_panels": n_panels, "radiator_panel_width_m": panel.width_m,
         "radiator_absorbed_w_m2": jnp.sum(panel.absorptivity * sw + panel.emissivity * lw),
         "radiator_field_k": rres.temperature_k,
         "loop_closure_residual": closure, "radiator_converged": rres.converged,
         "radiator_energy_residual_w": rres.energy_residual_w,
         "coolant_supply_k": supply, "coolant_return_k": t_in, "chip_coolant_k": t_cool,
-        "coldplate_htc_w_m2_k": perf.htc_w_m2_k * design.coldplate_htc_scale, "coldplate_reynolds": perf.reynolds,
-        "junction_max_k": sol.max_junction_k, "junction_ks_k": sol.ks_junction_k,
-        "hbm_max_k": jnp.max(hbm_max), "hbm_ks_k": ks_max(hbm_max, numerics.ks_rho_per_k),
-        "junction_field_k": sol.junction_k, "chip_converged": sol.converged,
-        "case_k": jnp.max(jnp.where(jnp.asarray(model.mask[lid_z]), sol.temperature_k[lid_z], -jnp.inf)),
-        "coldplate_base_k": jnp.max(sol.temperature_k[-1]),
-        "pressure_drop_pa": dp, "pump_power_w": pump_w, "hydraulic_power_w": hydraulic_w,
-        "chip_power_w": chip_power,
+        "coldplate_htc_w_m2_k": sol.htc_w_m2_k, "coldplate_reynolds": sol.reynolds,
+        "junction_max_k": sol.overall_max_junction_k, "junction_ks_k": sol.chip_ks_junction_k[0, 0],
+        "hbm_max_k": jnp.max(hbm_max), "hbm_ks_k": ks_max(hbm_max, None, numerics.ks_rho_per_k),
+        "junction_field_k": sol.junction_k[0, 0], "loop_converged": sol.converged,
+        "case_k": sol.case_k[0, 0], "coldplate_base_k": sol.coldplate_base_k[0, 0],
+        "pressure_drop_pa": sol.pressure_drop_pa, "pump_power_w": sol.pump_power_w,
+        "hydraulic_power_w": sol.hydraulic_power_w, "chip_power_w": sol.chip_power_w[0, 0],
     })
 
     # --- power ------------------------------------------------------------------------------
     cell = power.get_cell(mission.cell)
-    ecl_s = orbit.eclipse_fraction(h, mission.eclipse_beta_rad) * period
+    ecl_s = orbit.eclipse_fraction(h, mission.eclipse_beta_rad, penumbra=mission.penumbra) * period
     sun_s = period - ecl_s
     sunlit_load = loads.total_w(eclipse=False)
     eclipse_load = loads.total_w(eclipse=True)
     req = power.required_array_power_w(sunlit_load, eclipse_load, sun_s, ecl_s)
-    arr = power.ArrayDesign(area_m2=design.array_area_m2, coverglass_thickness_m=design.coverglass_thickness_m)
-    aenv = thermal.plate_environment(h, mission.hot_beta_rad, "sun_facing", numerics.n_orbit_samples)
+    arr = power.ArrayDesign(area_m2=design.array_area_m2, coverglass_thickness_m=design.coverglass_thickness_m,
+                            **_array_support(mission))
+    aenv = plate_environment(mission, h, mission.hot_beta_rad, "sun_facing", numerics.n_orbit_samples, 1.0)
     lit = jnp.maximum(jnp.mean(aenv.samples.sunlit), 1e-3)
     front = power.IncidentFlux(*(jnp.mean(x) / lit for x in aenv.face_a))
     back = power.IncidentFlux(*(jnp.mean(x) / lit for x in aenv.face_b))
-    front = front._replace(solar_w_m2=jnp.asarray(orbit.constants.SOLAR_CONSTANT_1AU_W_M2 / 1.01671**2, dtype))
+    aphelion_flux = mission.solar_constant_w_m2 / APHELION_AU**2
+    front = front._replace(solar_w_m2=jnp.asarray(aphelion_flux, dtype))
     fluence = out["cell_fluence_1mev_cm2"]
     therm = power.array_temperature(cell, arr, front, back, fluence)
     # End of life at aphelion (lowest Sun), Sun-tracking array.
-    eol = power.array_power(cell, arr, therm.temperature_k, fluence,
-                            solar_flux_w_m2=orbit.constants.SOLAR_CONSTANT_1AU_W_M2 / 1.01671**2)
-    bol = power.array_power(cell, arr, therm.temperature_k, 0.0,
-                            solar_flux_w_m2=orbit.constants.SOLAR_CONSTANT_1AU_W_M2 / 1.01671**2)
+    eol = power.array_power(cell, arr, therm.temperature_k, fluence, solar_flux_w_m2=aphelion_flux)
+    bol = power.array_power(cell, arr, therm.temperature_k, 0.0, solar_flux_w_m2=aphelion_flux)
     n_cycles = mission.life_years * SECONDS_PER_YEAR / period * mission.eclipse_orbits_fraction
-    dod = power.max_dod_from_cycles(jnp.maximum(n_cycles, 1.0))
+    dod = (power.max_dod_from_cycles(jnp.maximum(n_cycles, 1.0)) if mission.battery_dod_limit is None
+           else jnp.asarray(mission.battery_dod_limit, dtype))
     bat = power.size_battery(eclipse_load, ecl_s, sun_s, dod)
     tech = power.BatteryTech()
-    battery_mass = design.battery_capacity_j / 3600.0 / tech.pack_specific_energy_wh_kg
+    mp = mission.mass
+    specific_energy = (tech.pack_specific_energy_wh_kg if mp.battery_specific_energy_wh_kg is None
+                       else mp.battery_specific_energy_wh_kg)
+    battery_mass = design.battery_capacity_j / 3600.0 / specific_energy
+    array_mass = (power.array_mass_kg(cell, arr) if mp.array_specific_power_w_kg is None
+                  else bol.power_w / mp.array_specific_power_w_kg)
     out.update({
         "eclipse_s": ecl_s, "sunlit_load_w": sunlit_load, "eclipse_load_w": eclipse_load,
         "array_required_w": req.array_power_w, "array_eol_w": eol.power_w, "array_bol_w": bol.power_w,
         "array_temperature_k": therm.temperature_k, "array_radiation_factor": eol.factors.radiation,
-        "array_mass_kg": power.array_mass_kg(cell, arr), "battery_required_j": bat.capacity_wh * 3600.0,
+        "array_eol_w_m2": eol.power_w / design.array_area_m2, "battery_required_j": bat.capacity_wh * 3600.0,
+        "battery_capacity_j": design.battery_capacity_j,
         "array_absorbed_w": therm.absorbed_w_m2 * design.array_area_m2, "battery_recharge_w": req.recharge_w,
-        "battery_dod": dod, "battery_cycles": n_cycles, "battery_mass_kg": battery_mass,
+        "battery_dod": dod, "battery_cycles": n_cycles,
         "array_converged": therm.converged,
     })
 
@@ -406,9 +493,10 @@ def evaluate(design: SatelliteDesign, mission: Mission, numerics: Numerics = Num
     ecl_budget = power.eclipse_budget(loads, path, tech)
     bus_sun = sun_budget.heat_by_destination_w["bus_radiator"]
     bus_ecl = ecl_budget.heat_by_destination_w["bus_radiator"]
-    mp = mission.mass
     bus_heat = jnp.maximum(bus_sun, bus_ecl)
-    bus_area = bus_radiator_area_m2(bus_heat, panel.absorptivity * sw + panel.emissivity * lw, panel.emissivity, mp)
+    # level-0 isothermal two-sided panel with the payload radiator's coatings and environment
+    bus_area = bus_heat / thermal.net_rejection_w_m2(mp.bus_radiator_temperature_k, panel.emissivity,
+                                                     panel.absorptivity * sw + panel.emissivity * lw)
     out.update({"bus_radiator_heat_w": bus_heat, "bus_radiator_area_m2": bus_area})
 
     # --- mass ---------------------------------------------------------------------------------
@@ -417,34 +505,29 @@ def evaluate(design: SatelliteDesign, mission: Mission, numerics: Numerics = Num
         radiator_kg=radiator_mass_kg(design.radiator_area_m2, design.radiator_thickness_m,
                                      design.radiator_tube_pitch_m, mp),
         fluid_kg=fluid_inventory_kg(design.radiator_area_m2, design.radiator_tube_pitch_m, props.density_kg_m3, mp),
-        pump_kg=pump_mass_kg(pump_w, mp), shield_kg=shield_mass_kg(shield_areal, mp),
-        array_kg=out["array_mass_kg"], battery_kg=battery_mass, n_chips=mission.n_chips, p=mp,
+        pump_kg=pump_mass_kg(sol.pump_power_w, mp), shield_kg=shield_mass_kg(shield_areal, mp),
+        array_kg=array_mass, battery_kg=battery_mass,
+        payload_kg=payload_mass_kg(mission.n_chips, mission.payload_power_w, mp), p=mp,
         bus_radiator_kg=bus_area * mp.bus_radiator_areal_mass_kg_m2)
-    for k, v in masses.items():
-        out[f"mass_{k}_kg"] = v
+    for k in MASS_ITEMS:
+        out[f"mass_{k}_kg"] = masses[k]
     out["total_mass_kg"] = masses["total"]
     out["specific_power_w_kg"] = mission.payload_power_w / masses["total"]
     out["cost_per_kw_year_usd"] = masses["total"] * mission.launch_cost_usd_per_kg / (
         mission.payload_power_w / 1e3 * mission.life_years)
 
-    # --- constraints (>= 0 feasible), normalised ---------------------------------------------------
-    lo_liquid, hi_liquid = cool.temperature_range_k
-    sat = tcool.saturation_pressure_pa(cool, jnp.maximum(t_in, t_cool))
-    cons = {
-        "junction": (mission.junction_limit_k - sol.ks_junction_k) / 10.0,
-        "hbm": (mission.hbm_limit_k - out["hbm_ks_k"]) / 10.0,
-        "power": (eol.power_w - req.array_power_w) / req.array_power_w,
-        "battery": (design.battery_capacity_j - out["battery_required_j"]) / out["battery_required_j"],
-        "tid": (mission.tid_tolerance_si_gy - mission.tid_margin * out["tid_si_gy"]) / mission.tid_tolerance_si_gy,
-        "coolant_freeze": (supply - (lo_liquid + 5.0)) / 10.0,
-        "coolant_boil": (mission.loop_pressure_pa - sat) / mission.loop_pressure_pa,
-        "availability": (out["availability"] - mission.availability_target) / (1.0 - mission.availability_target),
-    }
-    for k, v in cons.items():
-        out[f"g_{k}"] = v
+    # --- limits and the declared constraints (studies.metrics.CONSTRAINTS), >= 0 when met -----------
+    lo_liquid, _ = cool.temperature_range_k
+    out.update({
+        "junction_limit_k": mission.junction_limit_k, "hbm_limit_k": mission.hbm_limit_k,
+        "tid_with_margin_si_gy": mission.tid_margin * out["tid_si_gy"],
+        "tid_tolerance_si_gy": mission.tid_tolerance_si_gy, "availability_target": mission.availability_target,
+        "coolant_freeze_limit_k": lo_liquid + mission.coolant_freeze_margin_k,
+        "coolant_saturation_pressure_pa": tcool.saturation_pressure_pa(cool, jnp.maximum(t_in, t_cool)),
+        "loop_pressure_pa": mission.loop_pressure_pa,
+    })
+    out.update(constraint_values(out))
     out["objective"] = masses["total"] if mission.objective == "mass" else out["cost_per_kw_year_usd"]
     out["converged"] = rres.converged & sol.converged & jnp.all(therm.converged) & (jnp.abs(closure) < 1e-6)
     return out
 
-
-CONSTRAINT_NAMES = ("junction", "hbm", "power", "battery", "tid", "coolant_freeze", "coolant_boil", "availability")

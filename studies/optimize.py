@@ -1,215 +1,167 @@
-"""Gradient-based design optimisation over a scaled flat vector.
+"""The optimiser driver: scipy SLSQP / trust-constr on a scaled problem, and an independent KKT check.
 
-The optimiser (scipy SLSQP or trust-constr) sees x_scaled = value / ref for the
-free design variables only, bounded by [lo/ref, hi/ref].  Objective and
-constraint values and their gradients come from jitted JAX functions (one
-``value_and_grad`` for the objective, one ``jacrev`` for the constraints), never
-from finite differences.  Constraints are normalised ``g = (limit - value)/ref >= 0``.
-
-After the optimiser stops, :func:`post_check` re-evaluates the design, checks
-every constraint and convergence flag itself (an optimiser's "success" is not
-trusted), finds the active constraints and estimates their Lagrange multipliers
-from the KKT stationarity condition by non-negative least squares.
+The optimiser sees ``x = value / ref`` of the free design variables, bounded by
+``[lo/ref, hi/ref]``.  Values and Jacobians of ``[objective, constraints]`` come from one
+cached jitted JAX call per point (:class:`HostProblem`), never from finite differences;
+constraints are normalised ``g >= 0`` (:mod:`studies.metrics`).  After the optimiser
+stops, :func:`kkt_check` re-evaluates the point, checks every constraint and convergence
+flag itself (an optimiser's "success" is not trusted), finds the active constraints and
+bounds and estimates their Lagrange multipliers from the KKT stationarity condition by
+non-negative least squares.
 
 References
 ----------
 - Kraft, D. (1988), "A software package for sequential quadratic programming",
   DFVLR-FB 88-28 (SLSQP).
-- Kreisselmeier, G. & Steinhauser, R. (1979), "Systematic control design by
-  optimizing a vector performance index", IFAC Proc. 12(7): the KS aggregate.
+- Byrd, Hribar & Nocedal (1999), SIAM J. Optim. 9(4) (the trust-region interior point of
+  scipy's trust-constr).
 - Martins, J. R. R. A. & Ning, A., *Engineering Design Optimization*, CUP (2021),
-  ch. 5 (KKT conditions) and sec. 5.7 (constraint aggregation).
+  ch. 5 (KKT conditions).
 """
 from __future__ import annotations
 
-import logging
 import sys
 import time
-from dataclasses import dataclass, field
-from typing import Callable, Sequence
 
-import jax
-import jax.numpy as jnp
 import numpy as np
-from scipy import optimize as so
 
-log = logging.getLogger("sunsink")
+__all__ = ["HostProblem", "OBJECTIVE_REF", "METHODS", "minimize", "kkt_check"]
 
+METHODS = ("SLSQP", "trust-constr", "trust-constr+SLSQP")
 
-def ks_max(values, rho=50.0):
-    """Kreisselmeier-Steinhauser smooth maximum of ``values`` (last axis).
-
-    An upper bound on max(values): max <= KS <= max + log(n)/rho.
-    Differentiable; use it for constraints over many chips, and report the exact max.
-    """
-    v = jnp.asarray(values)
-    m = jax.lax.stop_gradient(jnp.max(v, axis=-1, keepdims=True))
-    return (m + jnp.log(jnp.sum(jnp.exp(rho * (v - m)), axis=-1, keepdims=True)) / rho)[..., 0]
+OBJECTIVE_REF = {"mass": 1000.0, "cost": 100.0}
+"""Scale of the objective seen by the optimiser (kg or $/kW-yr)."""
 
 
-@dataclass
-class Problem:
-    """A scaled optimisation problem (all arrays numpy float64, scaled units).
+class HostProblem:
+    """Scaled problem whose values and Jacobians come from one cached jitted call.
 
-    ``objective(x) -> scalar`` and ``constraints(x) -> (m,)`` act on the scaled vector
-    of free variables; both must be JAX-traceable.
+    ``both(x) -> (v, J)`` with v = [objective/ref, g_1..g_m] and J its Jacobian.
     """
 
-    names: Sequence[str]
-    x0: np.ndarray
-    lower: np.ndarray
-    upper: np.ndarray
-    objective: Callable
-    constraints: Callable
-    constraint_names: Sequence[str]
+    def __init__(self, names, x0, lower, upper, constraint_names, both, value=None):
+        self.names, self.x0, self.lower, self.upper = list(names), x0, lower, upper
+        self.constraint_names = list(constraint_names)
+        self.both = both
+        self.value = value if value is not None else (lambda x: both(x)[0])
 
 
-@dataclass
-class IterationRecord:
-    iteration: int
-    objective: float
-    max_violation: float
-    x: np.ndarray
-    wall_s: float
+def minimize(p: "HostProblem", method="SLSQP", maxiter=60, ftol=1e-7, on_iteration=None, stream=sys.stderr,
+             bounds_scaled=None):
+    """SLSQP / trust-constr (or trust-constr then SLSQP) on a :class:`HostProblem`; prints an
+    iteration table to ``stream`` and returns ``(scipy result, history)``.
 
+    ``bounds_scaled``: optional (lower, upper) replacing the problem's scaled bounds
+    (e.g. pinning one variable for an epsilon-constraint front) without recompiling.
+    """
+    from scipy import optimize as so
 
-@dataclass
-class OptimizationResult:
-    x: np.ndarray
-    objective: float
-    constraints: np.ndarray
-    success: bool
-    message: str
-    n_iterations: int
-    n_function_evals: int
-    n_gradient_evals: int
-    history: list = field(default_factory=list)
-    method: str = "SLSQP"
-
-
-class _Evaluator:
-    """Caches jitted objective/constraint values and gradients by x."""
-
-    def __init__(self, problem: Problem):
-        self.p = problem
-        self._f = jax.jit(jax.value_and_grad(problem.objective))
-        self._c = jax.jit(problem.constraints)
-        self._jc = jax.jit(jax.jacrev(problem.constraints))
-        self._cache: dict = {}
-        self.n_f = 0
-        self.n_g = 0
-
-    def _key(self, x):
-        return np.asarray(x, dtype=np.float64).tobytes()
-
-    def f_and_g(self, x):
-        k = ("f", self._key(x))
-        if k not in self._cache:
-            v, g = self._f(jnp.asarray(x))
-            self.n_f += 1
-            self.n_g += 1
-            self._cache[k] = (float(v), np.asarray(g, dtype=np.float64))
-        return self._cache[k]
-
-    def fun(self, x):
-        return self.f_and_g(x)[0]
-
-    # The optimisers get copies: scipy's SLSQP (1.17) modifies the arrays it is given in place,
-    # which silently corrupted a cached gradient/Jacobian reused at the same x.
-    def jac(self, x):
-        return self.f_and_g(x)[1].copy()
-
-    def cons(self, x):
-        k = ("c", self._key(x))
-        if k not in self._cache:
-            self._cache[k] = np.asarray(self._c(jnp.asarray(x)), dtype=np.float64)
-        return self._cache[k].copy()
-
-    def cons_jac(self, x):
-        k = ("jc", self._key(x))
-        if k not in self._cache:
-            self._cache[k] = np.asarray(self._jc(jnp.asarray(x)), dtype=np.float64)
-        return self._cache[k].copy()
-
-
-def run_optimizer(problem: Problem, method: str = "SLSQP", maxiter: int = 100, ftol: float = 1e-9,
-                  on_iteration: Callable[[IterationRecord], None] | None = None,
-                  stream=sys.stderr) -> OptimizationResult:
-    """Run scipy's SLSQP or trust-constr with JAX gradients; print an iteration table to ``stream``."""
-    if method not in ("SLSQP", "trust-constr"):
-        raise ValueError(f"method = {method!r} is not one of ('SLSQP', 'trust-constr')")
-    ev = _Evaluator(problem)
-    bounds = so.Bounds(problem.lower, problem.upper)
-    history: list[IterationRecord] = []
+    if method not in METHODS:
+        raise ValueError(f"method = {method!r} is not one of {METHODS}")
+    if bounds_scaled is not None:
+        p.lower, p.upper = (np.asarray(b, dtype=np.float64) for b in bounds_scaled)
+    history = []
     t0 = time.perf_counter()
-    print(f"{'iter':>5} {'objective':>14} {'max viol':>10} {'wall s':>8}", file=stream)
+    print(f"{'iter':>5} {'objective':>14} {'max viol':>10} {'wall s':>8}  worst constraint", file=stream)
 
     def record(xk):
-        c = ev.cons(xk)
-        rec = IterationRecord(len(history), ev.fun(xk), float(max(0.0, -c.min())) if c.size else 0.0,
-                              np.array(xk, dtype=np.float64), time.perf_counter() - t0)
+        v = p.value(xk)
+        c = v[1:-1]
+        viol = float(max(0.0, -c.min()))
+        worst = p.constraint_names[int(np.argmin(c))]
+        rec = {"iteration": len(history), "objective": float(v[0]), "max_violation": viol,
+               "x": np.array(xk, dtype=np.float64), "wall_s": time.perf_counter() - t0,
+               "converged": bool(v[-1] > 0.5)}
         history.append(rec)
-        print(f"{rec.iteration:>5d} {rec.objective:>14.6g} {rec.max_violation:>10.3g} {rec.wall_s:>8.2f}",
+        print(f"{rec['iteration']:>5d} {rec['objective']:>14.6g} {viol:>10.3g} {rec['wall_s']:>8.2f}"
+              f"  {worst if viol > 0 else '':<14} {'' if rec['converged'] else 'NOT CONVERGED'}",
               file=stream, flush=True)
         if on_iteration is not None:
             on_iteration(rec)
 
-    x0 = np.clip(np.asarray(problem.x0, dtype=np.float64), problem.lower, problem.upper)
+    x0 = np.clip(p.x0, p.lower, p.upper)
     record(x0)
+    # Copies, never views of the cached arrays: scipy's SLSQP (1.17) modifies the Jacobian it is
+    # given in place, which corrupted the cache and made SLSQP stall after its first step.
+    fun = lambda x: float(p.value(x)[0])  # noqa: E731
+    jac = lambda x: np.array(p.both(x)[1][0], copy=True)  # noqa: E731
+    con = lambda x: np.array(p.value(x)[1:-1], copy=True)  # noqa: E731
+    cjac = lambda x: np.array(p.both(x)[1][1:-1], copy=True)  # noqa: E731
+    bounds = so.Bounds(p.lower, p.upper)
+
+    def slsqp(x_start, n):
+        return so.minimize(fun, x_start, jac=jac, method="SLSQP", bounds=bounds,
+                           constraints=[{"type": "ineq", "fun": con, "jac": cjac}],
+                           options={"maxiter": n, "ftol": ftol}, callback=record)
+
+    def trust(x_start, n):
+        return so.minimize(fun, x_start, jac=jac, method="trust-constr", bounds=bounds,
+                           constraints=[so.NonlinearConstraint(con, 0.0, np.inf, jac=cjac)],
+                           options={"maxiter": n, "gtol": 1e-6, "xtol": 1e-9},
+                           callback=lambda xk, *a: record(xk))
+
     if method == "SLSQP":
-        res = so.minimize(ev.fun, x0, jac=ev.jac, method="SLSQP", bounds=bounds,
-                          constraints=[{"type": "ineq", "fun": ev.cons, "jac": ev.cons_jac}],
-                          options={"maxiter": maxiter, "ftol": ftol},
-                          callback=lambda xk: record(xk))
-    else:
-        nlc = so.NonlinearConstraint(ev.cons, 0.0, np.inf, jac=ev.cons_jac)
-        res = so.minimize(ev.fun, x0, jac=ev.jac, method="trust-constr", bounds=bounds, constraints=[nlc],
-                          options={"maxiter": maxiter, "gtol": 1e-8, "xtol": 1e-10},
-                          callback=lambda xk, state=None: record(xk))
+        res = slsqp(x0, maxiter)
+    elif method == "trust-constr":
+        res = trust(x0, maxiter)
+    else:  # "trust-constr+SLSQP": globalise with the trust region, then SQP to a sharp KKT point
+        first = trust(x0, maxiter)
+        print(f"trust-constr: {first.message} -> SLSQP polish", file=stream)
+        res = slsqp(np.clip(first.x, p.lower, p.upper), maxiter)
+        res.nit = int(getattr(first, "nit", 0)) + int(getattr(res, "nit", 0))
     x = np.asarray(res.x, dtype=np.float64)
-    if not history or not np.array_equal(history[-1].x, x):
+    if not np.array_equal(history[-1]["x"], x):
         record(x)
-    return OptimizationResult(
-        x=x, objective=ev.fun(x), constraints=ev.cons(x), success=bool(res.success), message=str(res.message),
-        n_iterations=int(getattr(res, "nit", len(history))), n_function_evals=ev.n_f,
-        n_gradient_evals=ev.n_g, history=history, method=method,
-    )
+    return res, history
 
 
-@dataclass
-class PostCheck:
-    feasible: bool
-    violations: dict
-    active: list
-    multipliers: dict
-    active_bounds: list
-    kkt_residual: float
+def kkt_check(p: HostProblem, x, feasibility_tol=1e-6, active_tol=1e-4, near_tol=1e-2) -> dict:
+    """Independent post-optimisation check: feasibility, active set, NNLS multipliers.
 
-
-def post_check(problem: Problem, x, *, feasibility_tol: float = 1e-6, active_tol: float = 1e-4) -> PostCheck:
-    """Re-evaluate at ``x``: feasibility, active constraints/bounds and KKT multipliers.
-
-    Multipliers lambda >= 0 solve min || grad f - sum_i lambda_i grad g_i - bound terms ||
-    over the active set (non-negative least squares), so they are reported the same
-    way whatever optimiser produced ``x``.
+    Constraints within ``near_tol`` of their bound (normalised values; bounds within
+    ``near_tol`` of the variable's range) are candidates; NNLS gives their multipliers
+    from stationarity grad f = sum lambda_i grad g_i.  An interior-point optimiser stops
+    a little inside the feasible set (g ~ 1e-4..1e-3 where the multiplier is not zero), so
+    the residual reported is the larger of the relative stationarity residual and the
+    relative complementarity max_i lambda_i g_i / |grad f|.  Reported as active: candidates
+    with g <= ``active_tol`` or a multiplier above 1e-6 |grad f|.
     """
+    from scipy import optimize as so
+
     x = np.asarray(x, dtype=np.float64)
-    c = np.asarray(jax.jit(problem.constraints)(jnp.asarray(x)), dtype=np.float64)
-    g = np.asarray(jax.grad(problem.objective)(jnp.asarray(x)), dtype=np.float64)
-    jc = np.asarray(jax.jacrev(problem.constraints)(jnp.asarray(x)), dtype=np.float64)
-    names = list(problem.constraint_names)
+    v, j = p.both(x)
+    g, c, jc = j[0], v[1:-1], j[1:-1]
+    gnorm = max(float(np.linalg.norm(g)), 1e-300)
+    names = list(p.constraint_names)
     violations = {names[i]: float(c[i]) for i in range(len(c)) if c[i] < -feasibility_tol}
-    active = [i for i in range(len(c)) if abs(c[i]) <= active_tol]
-    span = np.maximum(problem.upper - problem.lower, 1e-300)
-    at_lo = [j for j in range(len(x)) if (x[j] - problem.lower[j]) <= active_tol * span[j]]
-    at_hi = [j for j in range(len(x)) if (problem.upper[j] - x[j]) <= active_tol * span[j]]
-    columns = [jc[i] for i in active] + [np.eye(len(x))[j] for j in at_lo] + [-np.eye(len(x))[j] for j in at_hi]
-    if columns:
-        A = np.stack(columns, axis=1)
-        lam, resid = so.nnls(A, g)
+    near = [i for i in range(len(c)) if c[i] <= near_tol]
+    span = p.upper - p.lower
+    lo_slack, hi_slack = (x - p.lower) / span, (p.upper - x) / span
+    at_lo = [k for k in range(len(x)) if lo_slack[k] <= near_tol]
+    at_hi = [k for k in range(len(x)) if hi_slack[k] <= near_tol]
+    cols = [jc[i] for i in near] + [np.eye(len(x))[k] for k in at_lo] + [-np.eye(len(x))[k] for k in at_hi]
+    slack = np.array([max(c[i], 0.0) for i in near] + [lo_slack[k] * span[k] for k in at_lo]
+                     + [hi_slack[k] * span[k] for k in at_hi])
+    if cols:
+        lam, resid = so.nnls(np.stack(cols, axis=1), g)
     else:
-        lam, resid = np.zeros(0), float(np.linalg.norm(g))
-    mult = {names[i]: float(lam[k]) for k, i in enumerate(active)}
-    bounds = [f"{problem.names[j]} at lower bound" for j in at_lo] + [f"{problem.names[j]} at upper bound" for j in at_hi]
-    return PostCheck(not violations, violations, [names[i] for i in active], mult, bounds,
-                     float(resid) / max(float(np.linalg.norm(g)), 1e-300))
+        lam, resid = np.zeros(0), gnorm
+    stationarity = float(resid) / gnorm
+    complementarity = float(np.max(lam * slack)) / gnorm if lam.size else 0.0
+    big = 1e-6 * gnorm
+    nc, nl = len(near), len(at_lo)
+    active = [k for k, i in enumerate(near) if c[i] <= active_tol or lam[k] > big]
+    act_lo = [k for m, k in enumerate(at_lo) if lo_slack[k] <= active_tol or lam[nc + m] > big]
+    act_hi = [k for m, k in enumerate(at_hi) if hi_slack[k] <= active_tol or lam[nc + nl + m] > big]
+    return {
+        "feasible": not violations, "violations": violations, "active": [names[near[k]] for k in active],
+        "multipliers": {names[near[k]]: float(lam[k]) for k in active},
+        "active_bounds": [f"{p.names[k]} at lower bound" for k in act_lo] + [f"{p.names[k]} at upper bound" for k in act_hi],
+        "kkt_residual": max(stationarity, complementarity),
+        "stationarity": stationarity,
+        "complementarity": complementarity,
+        "constraints": {names[i]: float(c[i]) for i in range(len(c))},
+        "converged": bool(v[-1] > 0.5),
+    }
+
+

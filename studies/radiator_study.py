@@ -25,10 +25,8 @@ import numpy as np
 
 import orbit
 import thermal
-from orbit.constants import SOLAR_CONSTANT_1AU_W_M2
+from orbit.constants import PERIHELION_AU
 
-PERIHELION_AU = 0.98329
-"""Earth's perihelion distance [AU] (hot-case solar flux S0 / 0.98329^2 = 1407.6 W/m^2)."""
 OBLIQUITY_DEG = 23.44
 
 
@@ -46,7 +44,7 @@ def orbit_inclination_rad(orb) -> float:
 
 def beta_candidates_rad(orb, n_cases: int) -> np.ndarray:
     """Beta angles [rad] the orbit sees over a year (SSO) or a precession cycle (inclined)."""
-    if not math.isnan(orb.beta_deg):
+    if orb.beta_deg is not None:
         return np.array([math.radians(orb.beta_deg)])
     inc = orbit_inclination_rad(orb)
     if orb.family == "sso":
@@ -56,6 +54,18 @@ def beta_candidates_rad(orb, n_cases: int) -> np.ndarray:
     inc_eff = min(math.degrees(inc), 180.0 - math.degrees(inc))
     beta_max = math.radians(min(inc_eff + OBLIQUITY_DEG, 90.0))
     return np.linspace(-beta_max, beta_max, n_cases)
+
+
+HOT_CASE_TIE_RTOL = 1e-4
+"""Beta cases whose absorbed flux is within this relative distance of the hottest are ties."""
+
+
+def hottest_case(absorbed_w_m2) -> int:
+    """Index of the hottest case: the first within :data:`HOT_CASE_TIE_RTOL` of the maximum, so
+    that float32 and float64 runs pick the same case where the curve is flat (SSO beta scans)."""
+    a = np.asarray(absorbed_w_m2, dtype=np.float64)
+    top = float(np.max(a))
+    return int(np.argmax(a >= top - HOT_CASE_TIE_RTOL * abs(top)))
 
 
 def _environment_fn(cfg, solar_flux_w_m2):
@@ -75,10 +85,17 @@ def _environment_fn(cfg, solar_flux_w_m2):
 
 
 def coatings(cfg):
+    """Emissivity and absorptivity of faces A and B (the coupled model reads the same keys)."""
     r = cfg.radiator
     eps = np.array([r.face_a.emissivity, r.face_b.emissivity])
     alpha = np.array([r.face_a.absorptivity, r.face_b.absorptivity])
     return eps, alpha
+
+
+def heat_load_w(cfg) -> float:
+    """Level-0 heat load [W]: the payload power (mission.payload_power_w) all becomes heat on the
+    radiator.  The coupled model adds conversion losses and the pump (``payload_radiator_heat_w``)."""
+    return float(cfg.mission.payload_power_w)
 
 
 def run_orbit_case(cfg, orb) -> dict:
@@ -96,8 +113,8 @@ def run_orbit_case(cfg, orb) -> dict:
         qb = thermal.absorbed_flux_w_m2(fb, alpha[1], eps[1])
         return jnp.stack([jnp.mean(qa), jnp.mean(qb)])
 
-    scan = np.asarray(jax.vmap(absorbed_mean)(jnp.asarray(betas)))
-    k_hot = int(np.argmax(scan.sum(axis=1)))
+    scan = np.asarray(jax.vmap(absorbed_mean)(jnp.asarray(betas)), dtype=np.float64)
+    k_hot = hottest_case(scan.sum(axis=1))
     beta = float(betas[k_hot])
     fa, fb, t = env(h, beta)
     faces = (fa, fb)
@@ -110,10 +127,10 @@ def run_orbit_case(cfg, orb) -> dict:
     lo, hi = cfg.radiator.temperature_range_k
     temps = np.linspace(max(lo, t_sink + 1.0), max(hi, t_sink + 2.0), 61)
     areas = np.asarray(
-        jax.vmap(lambda T: cfg.payload.heat_load_w / thermal.net_rejection_w_m2(T, eps, q_mean))(jnp.asarray(temps))
+        jax.vmap(lambda T: heat_load_w(cfg) / thermal.net_rejection_w_m2(T, eps, q_mean))(jnp.asarray(temps))
     )
     area = (
-        float(thermal.isothermal_panel_area_m2(cfg.payload.heat_load_w, t_design, eps, q_mean))
+        float(thermal.isothermal_panel_area_m2(heat_load_w(cfg), t_design, eps, q_mean))
         if t_design > t_sink else math.nan
     )
     incl = orbit_inclination_rad(orb)
@@ -141,10 +158,15 @@ def run_orbit_case(cfg, orb) -> dict:
         "level0_area_m2": area,
         "curve_temperature_k": temps,
         "curve_level0_area_m2": areas,
-        "heat_load_w": cfg.payload.heat_load_w,
+        "heat_load_w": heat_load_w(cfg),
     }
 
 
 def run_radiator_study(cfg) -> dict:
-    """Evaluate every orbit of the study; returns ``{slug: case dict}`` in config order."""
-    return {slug(o.name): run_orbit_case(cfg, o) for o in cfg.orbits}
+    """Evaluate every orbit of the study; returns ``{slug: case dict}`` in config order.
+
+    Host-side analysis, always in float64 (``jax.enable_x64``): the dates of the beta-angle scan
+    are Julian dates (~2.46e6 d), which float32 cannot resolve, so ``--x32`` must not change the
+    hot case."""
+    with jax.enable_x64(True):
+        return {slug(o.name): run_orbit_case(cfg, o) for o in cfg.orbits}

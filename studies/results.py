@@ -8,6 +8,7 @@ import numpy as np
 from power import HEAT_DESTINATIONS
 
 from . import archive as ar
+from .metrics import CONSTRAINT_NAMES, FIELD_METRICS, MASS_ITEMS, METRIC_BY_NAME
 
 FACE_COORD = ("face", ["A", "B"])
 
@@ -106,90 +107,17 @@ def cases_from_archive(tree: dict) -> dict:
 # whole-satellite results
 # ------------------------------------------------------------------------------------------------
 
-METRICS = {
-    "total_mass_kg": ("kg", "total satellite mass"),
-    "specific_power_w_kg": ("W kg-1", "payload power per total mass"),
-    "cost_per_kw_year_usd": ("USD kW-1 yr-1", "launch cost per kW-year of payload power"),
-    "objective": ("1", "optimisation objective (kg for mass, USD/kW/yr for cost)"),
-    "inclination_deg": ("degree", "orbit inclination"),
-    "period_s": ("s", "orbital period"),
-    "tid_si_gy": ("Gy", "mission total ionising dose in silicon behind the shield (no margin)"),
-    "tid_trapped_electron_si_gy": ("Gy", "trapped-electron (+bremsstrahlung) dose in silicon"),
-    "tid_trapped_proton_si_gy": ("Gy", "trapped-proton dose in silicon"),
-    "tid_solar_proton_si_gy": ("Gy", "solar-proton dose in silicon"),
-    "see_events_per_chip_day": ("d-1", "single-event rate per chip"),
-    "see_events_per_payload_day": ("d-1", "single-event rate of the whole payload"),
-    "see_events_per_mission": ("1", "expected single events over the mission"),
-    "availability": ("1", "payload availability after SEE recovery outages"),
-    "cell_fluence_1mev_cm2": ("cm-2", "1-MeV-equivalent electron fluence behind the coverglass"),
-    "radiator_inlet_k": ("K", "radiator coolant inlet (loop return) temperature"),
-    "radiator_outlet_k": ("K", "radiator coolant outlet (loop supply) temperature"),
-    "radiator_max_k": ("K", "hottest radiator sheet temperature"),
-    "radiator_min_k": ("K", "coldest radiator sheet temperature"),
-    "radiator_mean_k": ("K", "mean radiator sheet temperature"),
-    "radiator_fin_efficiency": ("1", "radiator fin efficiency"),
-    "radiator_heat_rejected_w": ("W", "net heat rejected by all radiator panels"),
-    "radiator_n_panels": ("1", "number of radiator panels (continuous)"),
-    "radiator_panel_width_m": ("m", "radiator panel width (tubes x pitch)"),
-    "radiator_absorbed_w_m2": ("W m-2", "absorbed environment flux, both faces, per planform area"),
-    "loop_closure_residual": ("1", "relative residual of the loop energy balance"),
-    "radiator_energy_residual_w": ("W", "radiator panel energy-balance residual"),
-    "coolant_supply_k": ("K", "coolant supply temperature (radiator outlet)"),
-    "coolant_return_k": ("K", "coolant return temperature (radiator inlet)"),
-    "chip_coolant_k": ("K", "mean coolant temperature in a cold plate"),
-    "coldplate_htc_w_m2_k": ("W m-2 K-1", "cold-plate effective heat-transfer coefficient"),
-    "coldplate_reynolds": ("1", "cold-plate channel Reynolds number"),
-    "junction_max_k": ("K", "hottest junction (exact maximum)"),
-    "junction_ks_k": ("K", "KS smooth maximum of the junction temperature (optimiser)"),
-    "hbm_max_k": ("K", "hottest HBM stack (exact maximum)"),
-    "hbm_ks_k": ("K", "KS smooth maximum over HBM stacks (optimiser)"),
-    "case_k": ("K", "hottest lid (case) temperature"),
-    "coldplate_base_k": ("K", "hottest cold-plate base temperature"),
-    "pressure_drop_pa": ("Pa", "loop pressure drop"),
-    "pump_power_w": ("W", "pump electrical power"),
-    "hydraulic_power_w": ("W", "pump hydraulic power"),
-    "chip_power_w": ("W", "power per chip"),
-    "eclipse_s": ("s", "longest eclipse"),
-    "sunlit_load_w": ("W", "load in sunlight at the load terminals"),
-    "eclipse_load_w": ("W", "load in eclipse at the load terminals"),
-    "array_required_w": ("W", "array output required (loads + recharge)"),
-    "array_eol_w": ("W", "end-of-life array output (aphelion)"),
-    "array_bol_w": ("W", "beginning-of-life array output (aphelion)"),
-    "array_temperature_k": ("K", "solar array operating temperature"),
-    "array_radiation_factor": ("1", "remaining power factor after radiation"),
-    "array_mass_kg": ("kg", "solar array mass"),
-    "battery_required_j": ("J", "battery capacity required for the longest eclipse"),
-    "battery_dod": ("1", "depth-of-discharge limit from the cycle count"),
-    "battery_cycles": ("1", "eclipse cycles over the mission"),
-    "battery_mass_kg": ("kg", "battery mass"),
-    "converged": ("1", "all solves converged (1 = yes)"),
-    "radiator_converged": ("1", "radiator solve converged"),
-    "chip_converged": ("1", "chip solve converged"),
-    "array_converged": ("1", "array temperature solve converged"),
-    "payload_radiator_heat_w": ("W", "heat carried by the coolant loop to the radiators (chips, conversion, pump)"),
-    "array_absorbed_w": ("W", "environmental power absorbed by the whole solar array"),
-    "battery_recharge_w": ("W", "array output that recharges the battery in sunlight"),
-    "bus_radiator_heat_w": ("W", "bus and power-conditioning heat on the bus radiator (worse of sun and eclipse)"),
-    "bus_radiator_area_m2": ("m2", "planform area of the isothermal two-sided bus radiator"),
-}
-MASS_ITEMS = ("payload", "solar_array", "radiator", "battery", "structure", "bus", "bus_radiator", "coolant", "shield",
-              "pump")
-
-
 def _meta(key):
-    if key in METRICS:
-        return METRICS[key]
-    if key.startswith("mass_") and key.endswith("_kg"):
-        return "kg", f"mass of {key[5:-3].replace('_', ' ')}"
-    if key.startswith("g_"):
-        return "1", f"normalised constraint {key[2:]} ((limit - value)/ref >= 0 feasible)"
-    raise KeyError(f"no units/long_name for metric {key!r}")
+    m = METRIC_BY_NAME.get(key)
+    if m is None:
+        raise KeyError(f"metric {key!r} is not declared in studies.metrics")
+    return m.units, m.long_name
 
 
 def metrics_group(metrics: dict) -> ar.Group:
     children = {}
     for k, v in metrics.items():
-        if k in ("radiator_field_k", "junction_field_k"):
+        if k in FIELD_METRICS:
             continue
         u, ln = _meta(k)
         children[k] = ar.Dataset(np.asarray(v, dtype=float), units=u, long_name=ln)
@@ -260,10 +188,10 @@ def satellite_group(r: dict, numerics, chip_extent_m) -> ar.Group:
         children["power_budget"] = ar.Group(phases)
     mb = np.array([float(m[f"mass_{i}_kg"]) for i in MASS_ITEMS])
     children["mass_breakdown"] = ar.Group({
-        "item": ar.Dataset(np.array(MASS_ITEMS), units="1", long_name="mass item", dims=("item",)),
+        "item": ar.Dataset(np.array(list(MASS_ITEMS)), units="1", long_name="mass item", dims=("item",)),
         "mass_kg": ar.Dataset(mb, units="kg", long_name="mass per item", dims=("item",)),
     })
-    cn = np.array(["g_" + c for c in _constraint_names()])
+    cn = np.array(["g_" + c for c in CONSTRAINT_NAMES])
     cons = {"constraint": ar.Dataset(cn, units="1", long_name="constraint", dims=("constraint",)),
             "value": ar.Dataset(np.array([float(m[c]) for c in cn]), units="1",
                                 long_name="normalised constraint at the final design (>= 0 feasible)", dims=("constraint",))}
@@ -294,7 +222,10 @@ def satellite_group(r: dict, numerics, chip_extent_m) -> ar.Group:
     sens = r["sensitivities"]
     pn = np.array(list(sens))
     obj = float(m["objective"])
-    values = np.array([_param_value(r, n) for n in pn])
+    from .satellite import parameter_values
+
+    known = parameter_values(r["design_obj"], r["mission"])
+    values = np.array([known[n] for n in pn])
     grad = np.array([sens[n] for n in pn])
     children["sensitivities"] = ar.Group({
         "parameter": ar.Dataset(pn, units="1", long_name="design or mission parameter", dims=("parameter",)),
@@ -355,19 +286,6 @@ def satellite_group(r: dict, numerics, chip_extent_m) -> ar.Group:
         attrs["feasible"] = int(r["kkt"]["feasible"])
         attrs["optimizer_success"] = int(r["optimizer_success"])
     return ar.Group(children, attrs)
-
-
-def _constraint_names():
-    from .model import CONSTRAINT_NAMES
-
-    return CONSTRAINT_NAMES
-
-
-def _param_value(r, name):
-    kind, field_name = name.split(".", 1)
-    if kind == "design":
-        return float(r["design"][field_name])
-    return float(getattr(r["mission"], field_name))
 
 
 def pareto_group(fronts: dict) -> ar.Group:

@@ -7,9 +7,7 @@ the physics is :func:`studies.model.evaluate`.
 from __future__ import annotations
 
 import logging
-import math
 import sys
-import time
 
 import jax
 import jax.numpy as jnp
@@ -21,19 +19,26 @@ from orbit.constants import TROPICAL_YEAR_S
 
 from . import constellation as cst
 from .config import ConfigError
-from .design import SatelliteDesign, VariableSet, variable_set
-from .mass_model import mass_parameters_from_mapping
-from .model import CONSTRAINT_NAMES, Mission, Numerics, evaluate
-from .radiator_study import beta_candidates_rad, orbit_inclination_rad
+from .declare import config_key, specs
+from .design import VARIABLE_BY_NAME, VARIABLES, SatelliteDesign, VariableSet, variable_set
+from .mass_model import MassParameters
+from .metrics import CONSTRAINT_NAMES
+from .optimize import OBJECTIVE_REF, HostProblem, kkt_check, minimize  # noqa: F401  (re-exported)
+from .model import Mission, Numerics, evaluate
+from .radiator_study import orbit_inclination_rad
 
 log = logging.getLogger("sunsink")
 
-MISSION_ARRAY_FIELDS = (
-    "payload_power_w", "life_years", "junction_limit_k", "hbm_limit_k", "tid_tolerance_si_gy", "tid_margin",
-    "availability_target", "see_recovery_s", "launch_cost_usd_per_kg", "bus_power_w", "isl_terminal_count",
-    "isl_terminal_w", "eclipse_payload_fraction", "loop_pressure_pa", "pump_efficiency",
-    "coolant_reference_temperature_k", "radiator_conductivity_w_m_k", "tube_conductance_w_m_k",
-)
+def _configured(cls):
+    """(field, spec) of the configurable fields of a declared class."""
+    return [(f, sp) for f, sp in specs(cls) if sp.section is not None]
+
+
+def _section(cfg, path: str):
+    node = cfg
+    for part in path.split("."):
+        node = node[part]
+    return node
 
 
 def mission_geometry(orb, hot_beta_rad: float) -> dict:
@@ -43,6 +48,11 @@ def mission_geometry(orb, hot_beta_rad: float) -> dict:
     (smallest |beta|); ``eclipse_orbits_fraction``: fraction of the year's orbits that
     have an eclipse (battery cycles).  Computed at the configured altitude.
     """
+    with jax.enable_x64(True):   # host side, precision independent (Julian dates need float64)
+        return _mission_geometry(orb, hot_beta_rad)
+
+
+def _mission_geometry(orb, hot_beta_rad: float) -> dict:
     h = orb.altitude_m
     inc = orbit_inclination_rad(orb)
     jd0 = orbit.julian_date(orb.year, 1, 1, 0.0)
@@ -60,36 +70,48 @@ def mission_geometry(orb, hot_beta_rad: float) -> dict:
 
 
 def build_mission(cfg, geometry: dict) -> Mission:
-    m = cfg.mission
-    try:
-        mass = mass_parameters_from_mapping(dict(cfg.mass))
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(f"mass: {exc}") from None
-    arrays = {k: jnp.asarray(float(getattr(m, k))) for k in MISSION_ARRAY_FIELDS}
+    """The :class:`Mission` of a validated config: every configurable field read from the section its
+    declaration names, the derived orbit geometry from ``geometry``."""
+    # validated by parse_config (ranges, one input per quantity); unset options stay None
+    mass = MassParameters(**dict(cfg.mass))
+    values = {}
+    for f, sp in _configured(Mission):
+        v = _section(cfg, sp.section)[config_key(f, sp)]
+        values[f.name] = v if f.metadata.get("static") or v is None else jnp.asarray(float(v))
     geo = {k: jnp.asarray(float(geometry[k])) for k in
            ("hot_beta_rad", "eclipse_beta_rad", "eclipse_orbits_fraction", "inclination_rad", "sso")}
-    return Mission(**arrays, **geo, n_chips=m.n_chips, chip=m.chip, coolant=m.coolant, cell=m.cell,
-                   objective=m.objective, mass=mass)
+    return Mission(**values, **geo, mass=mass)
 
 
 def build_numerics(cfg) -> Numerics:
-    n = cfg.numerics
-    return Numerics(radiator_nx=n.radiator_nx, radiator_ny=n.radiator_ny, n_tubes_per_panel=n.n_tubes_per_panel,
-                    panel_length_m=n.panel_length_m, chip_nx=n.chip_nx, chip_ny=n.chip_ny,
-                    chip_silicon_k_of_t=n.chip_silicon_k_of_t, n_orbit_samples=n.model_orbit_samples)
+    return Numerics(**{f.name: _section(cfg, sp.section)[config_key(f, sp)] for f, sp in _configured(Numerics)})
 
 
 def build_variables(cfg, orb) -> VariableSet:
+    """Design variables of one orbit: ``[design.*]`` overrides; the altitude is the orbit's own,
+    held fixed unless the orbit says ``free_altitude = true``."""
     overrides = {k: dict(v) for k, v in dict(cfg.design).items()}
-    alt = overrides.setdefault("altitude_m", {})
-    alt.setdefault("value", orb.altitude_m)
-    if orb.family != "sso":
-        alt.setdefault("fixed", True)  # an inclined orbit's altitude is part of its definition here
-    alt.setdefault("lo", min(400e3, orb.altitude_m))
+    alt = {"value": orb.altitude_m, "fixed": not orb.free_altitude}
+    if orb.altitude_bounds_m is not None:
+        alt["lo"], alt["hi"] = orb.altitude_bounds_m
+    else:  # the declared bounds, widened to include the configured altitude
+        v = VARIABLE_BY_NAME["altitude_m"]
+        alt["lo"], alt["hi"] = min(v.lo, orb.altitude_m), max(v.hi, orb.altitude_m)
+    overrides["altitude_m"] = alt
     try:
         return variable_set(overrides)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
+
+
+def optimize_design(kernels: "Kernels", base: SatelliteDesign, method="SLSQP", maxiter=60, ftol=1e-7,
+                    on_iteration=None, stream=sys.stderr, bounds_scaled=None):
+    """Optimise the free variables of ``kernels.vs`` from ``base`` (:func:`studies.optimize.minimize`);
+    returns ``(design, scipy result, history, problem)``."""
+    p = kernels.problem(base)
+    res, history = minimize(p, method, maxiter, ftol, on_iteration=on_iteration, stream=stream,
+                            bounds_scaled=bounds_scaled)
+    return kernels.vs.from_scaled(jnp.asarray(res.x), base), res, history, p
 
 
 # ------------------------------------------------------------------------------------------------
@@ -165,156 +187,35 @@ class Kernels:
                            constraint_names=list(CONSTRAINT_NAMES), both=both, value=value)
 
 
-OBJECTIVE_REF = {"mass": 1000.0, "cost": 100.0}
-"""Scale of the objective seen by the optimiser (kg or $/kW-yr)."""
+def _parameters(design: SatelliteDesign, mission: Mission):
+    """(label, getter) of every differentiable input: the design variables (``design.<name>``) and
+    every configured continuous quantity of the mission and mass model, labelled by its config key."""
+    out = [(f"design.{v.name}", lambda t, n=v.name: getattr(t[0], n)) for v in VARIABLES]
+    for f, sp in _configured(Mission):
+        if not f.metadata.get("static") and getattr(mission, f.name) is not None:
+            out.append((f"{sp.section}.{config_key(f, sp)}", lambda t, n=f.name: getattr(t[1], n)))
+    for f, sp in _configured(MassParameters):
+        if not f.metadata.get("static") and getattr(mission.mass, f.name) is not None:
+            out.append((f"mass.{f.name}", lambda t, n=f.name: getattr(t[1].mass, n)))
+    return out
 
 
-class HostProblem:
-    """Scaled problem whose values and Jacobians come from one cached jitted call.
-
-    ``both(x) -> (v, J)`` with v = [objective/ref, g_1..g_m] and J its Jacobian.
-    """
-
-    def __init__(self, names, x0, lower, upper, constraint_names, both, value=None):
-        self.names, self.x0, self.lower, self.upper = list(names), x0, lower, upper
-        self.constraint_names = list(constraint_names)
-        self.both = both
-        self.value = value if value is not None else (lambda x: both(x)[0])
-
-
-def optimize_design(kernels: Kernels, base: SatelliteDesign, method="SLSQP", maxiter=60, ftol=1e-7,
-                    on_iteration=None, stream=sys.stderr, bounds_scaled=None):
-    """SLSQP / trust-constr on the scaled free variables with jitted JAX Jacobians.
-
-    ``bounds_scaled``: optional (lower, upper) replacing the variables' scaled bounds
-    (e.g. pinning one variable for an epsilon-constraint front) without recompiling.
-    """
-    from scipy import optimize as so
-
-    p = kernels.problem(base)
-    if bounds_scaled is not None:
-        p.lower, p.upper = (np.asarray(b, dtype=np.float64) for b in bounds_scaled)
-    history = []
-    t0 = time.perf_counter()
-    print(f"{'iter':>5} {'objective':>14} {'max viol':>10} {'wall s':>8}  worst constraint", file=stream)
-
-    def record(xk):
-        v = p.value(xk)
-        c = v[1:-1]
-        viol = float(max(0.0, -c.min()))
-        worst = p.constraint_names[int(np.argmin(c))]
-        rec = {"iteration": len(history), "objective": float(v[0]), "max_violation": viol,
-               "x": np.array(xk, dtype=np.float64), "wall_s": time.perf_counter() - t0,
-               "converged": bool(v[-1] > 0.5)}
-        history.append(rec)
-        print(f"{rec['iteration']:>5d} {rec['objective']:>14.6g} {viol:>10.3g} {rec['wall_s']:>8.2f}"
-              f"  {worst if viol > 0 else '':<14} {'' if rec['converged'] else 'NOT CONVERGED'}",
-              file=stream, flush=True)
-        if on_iteration is not None:
-            on_iteration(rec)
-
-    x0 = np.clip(p.x0, p.lower, p.upper)
-    record(x0)
-    # Copies, never views of the cached arrays: scipy's SLSQP (1.17) modifies the Jacobian it is
-    # given in place, which corrupted the cache and made SLSQP stall after its first step.
-    fun = lambda x: float(p.value(x)[0])  # noqa: E731
-    jac = lambda x: np.array(p.both(x)[1][0], copy=True)  # noqa: E731
-    con = lambda x: np.array(p.value(x)[1:-1], copy=True)  # noqa: E731
-    cjac = lambda x: np.array(p.both(x)[1][1:-1], copy=True)  # noqa: E731
-    bounds = so.Bounds(p.lower, p.upper)
-
-    def slsqp(x_start, n):
-        return so.minimize(fun, x_start, jac=jac, method="SLSQP", bounds=bounds,
-                           constraints=[{"type": "ineq", "fun": con, "jac": cjac}],
-                           options={"maxiter": n, "ftol": ftol}, callback=record)
-
-    def trust(x_start, n):
-        return so.minimize(fun, x_start, jac=jac, method="trust-constr", bounds=bounds,
-                           constraints=[so.NonlinearConstraint(con, 0.0, np.inf, jac=cjac)],
-                           options={"maxiter": n, "gtol": 1e-6, "xtol": 1e-9},
-                           callback=lambda xk, *a: record(xk))
-
-    if method == "SLSQP":
-        res = slsqp(x0, maxiter)
-    elif method == "trust-constr":
-        res = trust(x0, maxiter)
-    else:  # "trust-constr+SLSQP": globalise with the trust region, then SQP to a sharp KKT point
-        first = trust(x0, maxiter)
-        print(f"trust-constr: {first.message} -> SLSQP polish", file=stream)
-        res = slsqp(np.clip(first.x, p.lower, p.upper), maxiter)
-        res.nit = int(getattr(first, "nit", 0)) + int(getattr(res, "nit", 0))
-    x = np.asarray(res.x, dtype=np.float64)
-    if not np.array_equal(history[-1]["x"], x):
-        record(x)
-    design = kernels.vs.from_scaled(jnp.asarray(x), base)
-    return design, res, history, p
-
-
-def kkt_check(p: HostProblem, x, feasibility_tol=1e-6, active_tol=1e-4, near_tol=1e-2) -> dict:
-    """Independent post-optimisation check: feasibility, active set, NNLS multipliers.
-
-    Constraints within ``near_tol`` of their bound (normalised values; bounds within
-    ``near_tol`` of the variable's range) are candidates; NNLS gives their multipliers
-    from stationarity grad f = sum lambda_i grad g_i.  An interior-point optimiser stops
-    a little inside the feasible set (g ~ 1e-4..1e-3 where the multiplier is not zero), so
-    the residual reported is the larger of the relative stationarity residual and the
-    relative complementarity max_i lambda_i g_i / |grad f|.  Reported as active: candidates
-    with g <= ``active_tol`` or a multiplier above 1e-6 |grad f|.
-    """
-    from scipy import optimize as so
-
-    x = np.asarray(x, dtype=np.float64)
-    v, j = p.both(x)
-    g, c, jc = j[0], v[1:-1], j[1:-1]
-    gnorm = max(float(np.linalg.norm(g)), 1e-300)
-    names = list(p.constraint_names)
-    violations = {names[i]: float(c[i]) for i in range(len(c)) if c[i] < -feasibility_tol}
-    near = [i for i in range(len(c)) if c[i] <= near_tol]
-    span = p.upper - p.lower
-    lo_slack, hi_slack = (x - p.lower) / span, (p.upper - x) / span
-    at_lo = [k for k in range(len(x)) if lo_slack[k] <= near_tol]
-    at_hi = [k for k in range(len(x)) if hi_slack[k] <= near_tol]
-    cols = [jc[i] for i in near] + [np.eye(len(x))[k] for k in at_lo] + [-np.eye(len(x))[k] for k in at_hi]
-    slack = np.array([max(c[i], 0.0) for i in near] + [lo_slack[k] * span[k] for k in at_lo]
-                     + [hi_slack[k] * span[k] for k in at_hi])
-    if cols:
-        lam, resid = so.nnls(np.stack(cols, axis=1), g)
-    else:
-        lam, resid = np.zeros(0), gnorm
-    stationarity = float(resid) / gnorm
-    complementarity = float(np.max(lam * slack)) / gnorm if lam.size else 0.0
-    big = 1e-6 * gnorm
-    nc, nl = len(near), len(at_lo)
-    active = [k for k, i in enumerate(near) if c[i] <= active_tol or lam[k] > big]
-    act_lo = [k for m, k in enumerate(at_lo) if lo_slack[k] <= active_tol or lam[nc + m] > big]
-    act_hi = [k for m, k in enumerate(at_hi) if hi_slack[k] <= active_tol or lam[nc + nl + m] > big]
-    return {
-        "feasible": not violations, "violations": violations, "active": [names[near[k]] for k in active],
-        "multipliers": {names[near[k]]: float(lam[k]) for k in active},
-        "active_bounds": [f"{p.names[k]} at lower bound" for k in act_lo] + [f"{p.names[k]} at upper bound" for k in act_hi],
-        "kkt_residual": max(stationarity, complementarity),
-        "stationarity": stationarity,
-        "complementarity": complementarity,
-        "constraints": {names[i]: float(c[i]) for i in range(len(c))},
-        "converged": bool(v[-1] > 0.5),
-    }
+def parameter_values(design: SatelliteDesign, mission: Mission) -> dict[str, float]:
+    """Value (SI) of every parameter of the sensitivity table, by label."""
+    return {label: float(get((design, mission))) for label, get in _parameters(design, mission)}
 
 
 def sensitivities(kernels: Kernels, design: SatelliteDesign, mission: Mission) -> dict[str, float]:
-    """d(objective)/d(every design field and every continuous mission parameter), labelled.
+    """d(objective)/d(every design variable and every configured continuous mission, environment,
+    coating and mass-model parameter), labelled by its config key.
 
     Reported as elasticities too (d ln J / d ln p) so that parameters of different units
     rank together.
     """
     numerics = kernels.numerics
     f = jax.jit(jax.grad(lambda d, m: evaluate(d, m, numerics)["objective"], argnums=(0, 1)))
-    gd, gm = f(design, mission)
-    out = {}
-    for name in design.to_dict():
-        out[f"design.{name}"] = float(getattr(gd, name))
-    for name in MISSION_ARRAY_FIELDS:
-        out[f"mission.{name}"] = float(getattr(gm, name))
-    return out
+    grads = f(design, mission)
+    return {label: float(get(grads)) for label, get in _parameters(design, mission)}
 
 
 def check_gradients(kernels: Kernels, base: SatelliteDesign, rel_step=(1e-5, 1e-6)) -> dict[str, float]:
@@ -386,11 +287,8 @@ def eqx_replace(module, **changes):
 
 
 def constellation_report(cfg, metrics: dict, mission: Mission) -> dict:
-    c = cfg.constellation
-    p = cst.ConstellationParameters(
-        capacity_w=c.capacity_w, launch_payload_kg=c.launch_payload_kg, launch_cost_usd_per_kg=c.launch_cost_usd_per_kg,
-        manufacturing_usd_per_kg=c.manufacturing_usd_per_kg, terrestrial_capex_usd_per_kw=c.terrestrial_capex_usd_per_kw,
-        terrestrial_life_years=c.terrestrial_life_years, electricity_usd_per_kwh=c.electricity_usd_per_kwh, pue=c.pue)
+    p = cst.ConstellationParameters(launch_cost_usd_per_kg=float(mission.launch_cost_usd_per_kg),
+                                    **dict(cfg.constellation))
     total = float(metrics["total_mass_kg"])
     payload = float(metrics["mass_payload_kg"])
     pw = float(mission.payload_power_w)

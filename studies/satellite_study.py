@@ -19,7 +19,8 @@ import numpy as np
 import power
 import radiation
 
-from .model import CONSTRAINT_NAMES, _chip_model, mission_loads
+from .metrics import CONSTRAINT_NAMES
+from .model import _chip_model, mission_loads
 from . import satellite as S
 
 log = logging.getLogger("sunsink")
@@ -29,7 +30,8 @@ _KERNELS: dict = {}
 
 def kernels_for(vs, mission, numerics) -> S.Kernels:
     """Kernels are cached by what changes their compiled code (numerics, mission statics)."""
-    key = (numerics, (mission.n_chips, mission.chip, mission.coolant, mission.cell, mission.objective, mission.mass))
+    # the tree structure holds every static field and which optional inputs are set
+    key = (numerics, jax.tree_util.tree_structure(mission))
     k = _KERNELS.get(key)
     if k is None:
         k = S.Kernels(vs, mission, numerics)
@@ -42,7 +44,26 @@ def _np(tree):
     return jax.tree_util.tree_map(lambda a: np.asarray(a), tree)
 
 
-def run_orbit(cfg, orb, level0_case, stream=sys.stderr, on_iteration=None) -> dict:
+def level0_cross_check(r: dict, mission) -> str:
+    """The level-0 isothermal panel beside the FD radiator: the planform area an isothermal
+    two-sided panel (thermal.isothermal_panel_area_m2, same coatings and absorbed environment)
+    needs to reject the same heat at the FD panels' mean and inlet temperatures."""
+    import thermal
+
+    m, d = r["metrics"], r["design"]
+    q = float(m["radiator_heat_rejected_w"])
+    eps = np.asarray(mission.face_emissivity())
+    absorbed = [0.5 * float(m["radiator_absorbed_w_m2"])] * 2  # only the sum over faces enters
+    a_mean = float(thermal.isothermal_panel_area_m2(q, float(m["radiator_mean_k"]), eps, absorbed))
+    a_in = float(thermal.isothermal_panel_area_m2(q, float(m["radiator_inlet_k"]), eps, absorbed))
+    return (f"level-0 cross-check: FD radiator {float(d['radiator_area_m2']):.1f} m2 vs isothermal panel "
+            f"{a_mean:.1f} m2 at the FD mean {float(m['radiator_mean_k']):.1f} K, {a_in:.1f} m2 at the inlet "
+            f"{float(m['radiator_inlet_k']):.1f} K")
+
+
+def run_orbit(cfg, orb, level0_case, stream=sys.stderr, on_iteration=None, optimize=None, extras=True) -> dict:
+    """One orbit: the configured design, optionally optimised (``optimize``: default from the
+    config), with ``extras`` (sensitivities, life, constellation, budgets, dose-depth)."""
     geo = S.mission_geometry(orb, math.radians(float(level0_case["beta_design_deg"])))
     mission = S.build_mission(cfg, geo)
     numerics = S.build_numerics(cfg)
@@ -54,7 +75,9 @@ def run_orbit(cfg, orb, level0_case, stream=sys.stderr, on_iteration=None) -> di
     out = {"name": orb.name, "geometry": geo, "variables": vs, "baseline_design": base.to_dict(),
            "baseline": m_base}
     design = base
-    if cfg.optimize.enabled and vs.free:
+    if optimize is None:
+        optimize = cfg.optimize.enabled
+    if optimize and vs.free:
         log.info("%s: optimising %d free variables with %s", orb.name, len(vs.free), cfg.optimize.method)
         design, res, hist, prob = S.optimize_design(k, base, cfg.optimize.method, cfg.optimize.maxiter,
                                                     cfg.optimize.ftol, stream=stream, on_iteration=on_iteration)
@@ -65,6 +88,14 @@ def run_orbit(cfg, orb, level0_case, stream=sys.stderr, on_iteration=None) -> di
     out["design"] = design.to_dict()
     out["metrics"] = metrics
     out["converged"] = bool(metrics["converged"])
+    out["mission"] = mission
+    out["kernels"] = k
+    out["design_obj"] = design
+    out["level0"] = level0_cross_check(out, mission)
+    model, _ = _chip_model(mission.chip, numerics.chip_nx, numerics.chip_ny, numerics.chip_silicon_k_of_t)
+    out["chip_extent_m"] = (model.lx_m, model.ly_m)
+    if not extras:
+        return out
     log.info("%s: sensitivities", orb.name)
     out["sensitivities"] = S.sensitivities(k, design, mission)
     log.info("%s: mission life per subsystem", orb.name)
@@ -72,11 +103,6 @@ def run_orbit(cfg, orb, level0_case, stream=sys.stderr, on_iteration=None) -> di
     out["constellation"] = S.constellation_report(cfg, metrics, mission)
     out["power_budget"] = power_budget(metrics, mission)
     out["dose_depth"] = dose_depth(design, mission, metrics)
-    model, _ = _chip_model(mission.chip, numerics.chip_nx, numerics.chip_ny, numerics.chip_silicon_k_of_t)
-    out["chip_extent_m"] = (model.lx_m, model.ly_m)
-    out["mission"] = mission
-    out["kernels"] = k
-    out["design_obj"] = design
     return out
 
 

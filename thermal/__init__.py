@@ -47,8 +47,8 @@ from .hotspot_block import HotSpotBlock
 from .hotspot_converged import ConvergedSteady, converged_steady
 from .hotspot_grid import HotSpotGrid
 from .hotspot_rc import HotSpotConfig, HotSpotError, hotspot_config, package_rc
-from .loop import (LoopDesign, LoopSolution, fd_panel_radiator, isothermal_sink_radiator, pipe_darcy_friction,
-                   solve_loop, temperature_budget)
+from .loop import (LoopDesign, LoopSolution, fd_panel_pressure_drop, fd_panel_radiator, isothermal_sink_radiator,
+                   pipe_darcy_friction, solve_loop, temperature_budget, tube_bank_pressure_drop_pa)
 from .radiator import Coolant as RadiatorCoolant
 from .radiator import HeatPipes, RadiatorPanel, RadiatorResult, TransientResult
 from .radiator import Numerics as RadiatorNumerics
@@ -64,10 +64,10 @@ __all__ = [
     "ACCELERATORS", "AMMONIA", "WATER", "Block", "ChipModel", "ChipSolution", "ColdPlate", "ColdPlatePerformance",
     "CoolantProperties", "Floorplan", "LayerSpec", "LcfLayer", "LoopCoolant", "LoopDesign", "LoopSolution",
     "PackageParams", "TransientSolution", "accelerator_package", "channel_nusselt_friction", "check_coolant_state",
-    "coldplate_performance", "coolant_properties", "fd_panel_radiator", "gnielinski_nusselt", "hotspot_package",
+    "coldplate_performance", "coolant_properties", "fd_panel_pressure_drop", "fd_panel_radiator", "gnielinski_nusselt", "hotspot_package",
     "isothermal_sink_radiator", "laminar_rectangular_duct", "overlap_weights", "petukhov_darcy_friction",
     "pipe_darcy_friction", "propylene_glycol_water", "read_flp", "read_hotspot_config", "read_lcf",
-    "read_materials", "read_ptrace", "saturation_pressure_pa", "solve_loop", "spreading_series_mean_temperature",
+    "read_materials", "read_ptrace", "saturation_pressure_pa", "solve_loop", "tube_bank_pressure_drop_pa", "spreading_series_mean_temperature",
     "temperature_budget", "write_flp", "write_lcf", "write_ptrace",
     "HotSpotBlock", "HotSpotConfig", "HotSpotError", "HotSpotGrid", "hotspot_config", "package_rc",
     "ConvergedSteady", "converged_steady",

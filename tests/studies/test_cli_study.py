@@ -13,8 +13,8 @@ from studies.cli import main
 SMALL = """
 [study]
 name = "small"
-[payload]
-heat_load_w = 20000.0
+[mission]
+payload_power_w = 20000.0
 [[orbits]]
 name = "sso 700"
 altitude_m = 700e3

@@ -17,10 +17,11 @@ def base():
 
 def test_baseline_parses():
     cfg, text = load_config(BASELINE)
-    assert cfg.payload.heat_load_w == 150e3
+    assert cfg.mission.payload_power_w == 150e3
     assert [o.family for o in cfg.orbits] == ["sso", "inclined"]
+    assert [o.free_altitude for o in cfg.orbits] == [True, False]
     assert cfg.radiator.face_a.emissivity == 0.91
-    assert "heat_load_w" in text
+    assert "payload_power_w" in text
 
 
 def _set(d, path, value):
@@ -35,8 +36,8 @@ def _set(d, path, value):
 
 
 BAD = [
-    ("payload.heat_load_w", -5.0, r"payload\.heat_load_w = -5\.0 is outside the allowed range \(0, 1e\+08\] W"),
-    ("payload.heat_load_w", "lots", r"payload\.heat_load_w = 'lots' has type str"),
+    ("mission.payload_power_w", -5.0, r"mission\.payload_power_w = -5\.0 is outside the allowed range \[1000, 1e\+07\] W"),
+    ("mission.payload_power_w", "lots", r"mission\.payload_power_w = 'lots' has type str"),
     ("radiator.face_a.emissivity", 0.0, r"radiator\.face_a\.emissivity = 0\.0 is outside the allowed range \(0, 1\]"),
     ("radiator.face_b.emissivity", 1.2, r"radiator\.face_b\.emissivity = 1\.2 is outside"),
     ("radiator.face_a.absorptivity", -0.1, r"radiator\.face_a\.absorptivity = -0\.1"),
@@ -57,7 +58,7 @@ BAD = [
     ("numerics.n_orbit_samples", 100.5, r"numerics\.n_orbit_samples = 100\.5 has type float; expected an integer"),
     ("environment.penumbra", "yes", r"environment\.penumbra = 'yes' has type str; expected true or false"),
     ("radiator.colour", "white", r"unknown key 'radiator\.colour'"),
-    ("payload.heat_load_w", KeyError, r"missing required key payload\.heat_load_w"),
+    ("study.name", KeyError, r"missing required key study\.name"),
 ]
 
 
@@ -101,7 +102,7 @@ def test_invalid_toml_and_missing_file(tmp_path):
 def test_config_is_immutable(base):
     cfg = parse_config(base)
     with pytest.raises(AttributeError):
-        cfg.payload.heat_load_w = 1.0
+        cfg.mission.payload_power_w = 1.0
 
 
 def test_chip_silicon_k_of_t_option(base):

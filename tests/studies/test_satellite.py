@@ -121,6 +121,7 @@ def test_sensitivities_labelled_and_consistent(kernels):
     sens = S.sensitivities(k, d, mission)
     assert {f"design.{v.name}" for v in vs.variables} <= set(sens)
     assert "mission.payload_power_w" in sens and "mission.life_years" in sens
+    assert "environment.albedo" in sens and "radiator.face_a.emissivity" in sens and "mass.bus_mass_kg" in sens
     # Mass grows with the array area at the array's areal mass times (1 + structure fraction).
     h = 1.0
     up = float(k.evaluate(S.eqx_replace(d, array_area_m2=d.array_area_m2 + h), mission)["objective"])
@@ -178,3 +179,102 @@ def test_slsqp_with_autodiff_jacobians_reaches_the_golden_optimum(kernels, run):
     chk = S.kkt_check(p, res.x)
     assert chk["feasible"] and chk["kkt_residual"] < 1e-3, chk
     assert hist[-1]["objective"] * S.OBJECTIVE_REF["mass"] == pytest.approx(golden, rel=1e-4)
+
+
+# ------------------------------------------------------------------------------------------------
+# one declared schema: outputs, constraints and inputs all reach where they must
+# ------------------------------------------------------------------------------------------------
+
+def test_evaluate_returns_exactly_the_declared_metrics(kernels):
+    from studies.metrics import FIELD_METRICS, METRICS
+
+    k, vs, mission = kernels
+    out = k.evaluate(vs.baseline(), mission)
+    assert set(out) == {m.name for m in METRICS} | set(FIELD_METRICS)
+
+
+def test_every_declared_constraint_reaches_optimiser_report_and_archive(kernels, run):
+    from studies.metrics import CONSTRAINTS
+    from studies.report import constraint_table
+
+    k, vs, mission = kernels
+    p = k.problem(vs.baseline())
+    assert p.constraint_names == [c.name for c in CONSTRAINTS]
+    v = p.value(p.x0)
+    assert v.shape == (1 + len(CONSTRAINTS) + 1,)
+    metrics = {key: np.asarray(x) for key, x in k.evaluate(vs.baseline(), mission).items()}
+    np.testing.assert_allclose(v[1:-1], [float(metrics[f"g_{c.name}"]) for c in CONSTRAINTS], rtol=1e-12)
+    table = "\n".join(constraint_table(metrics))
+    g = ar.read_archive(run)["satellite"]["dawn_dusk_sso_600_km"]
+    archived = list(g["constraints"]["constraint"]["data"])
+    for c in CONSTRAINTS:
+        assert f"  {c.name} " in table
+        assert f"g_{c.name}" in archived and f"g_{c.name}" in g["metrics"]
+
+
+def test_every_continuous_input_reaches_the_coupled_result(kernels):
+    """Every configured continuous input (mission, environment, loop, coatings, mass model) changes
+    some metric: the gradient of a random combination of all normalised metrics (one reverse pass;
+    a non-zero column of the Jacobian gives a non-zero gradient but for a measure-zero set of weights)
+    is finite and non-zero in each of them.  No configured number is ignored."""
+    import jax
+
+    from studies.metrics import METRICS
+
+    k, vs, mission = kernels
+    names = [m.name for m in METRICS]
+    d = vs.baseline()
+    base = k.evaluate(d, mission)
+    scale = {n: 1.0 / (abs(float(base[n])) + 1e-3) for n in names}
+    w = dict(zip(names, np.random.default_rng(7).uniform(0.5, 1.5, len(names))))
+
+    def combo(m):
+        out = k.evaluate(d, m)
+        return sum(w[n] * scale[n] * jax.numpy.asarray(out[n], float) for n in names)
+
+    grad = jax.jit(jax.grad(combo))(mission)
+    dead = []
+    for label, get in S._parameters(d, mission):
+        if label.startswith("design."):
+            continue
+        g = float(get((None, grad)))
+        if not (np.isfinite(g) and g != 0.0):
+            dead.append((label, g))
+    assert not dead, f"configured inputs that change no metric: {dead}"
+
+
+def test_evaluate_verdict_and_exit_status(run, capsys, tmp_path):
+    """`sunsink evaluate`: a closing design exits 0; a radiator too small for the junction limit
+    exits 3 with the failing constraint named as limiting and its reason given."""
+    assert main(["evaluate", str(CONFIG)]) == 0
+    out = capsys.readouterr().out
+    assert "VERDICT: CLOSES" in out and "(free)" not in out
+    small = tmp_path / "small_radiator.toml"
+    small.write_text(CONFIG.read_text() + "\n[design.radiator_area_m2]\nvalue = 60.0\nlo = 30.0\n")
+    assert main(["evaluate", str(small)]) == 3
+    out = capsys.readouterr().out
+    assert "VERDICT: DOES NOT CLOSE" in out and "limiting: junction" in out
+    assert "cannot hold the junction limit" in out
+    table = out.split("\nconstraints:\n")[-1]
+    row = next(line for line in table.splitlines() if line.strip().startswith("junction "))
+    assert row.rstrip().endswith("FAIL")
+
+
+def test_altitude_held_unless_freed():
+    cfg, _ = load_config(CONFIG)
+    alt = {v.name: v for v in S.build_variables(cfg, cfg.orbits[0]).variables}["altitude_m"]
+    assert alt.fixed and alt.default == 600e3
+    base, _ = load_config(Path(__file__).resolve().parents[2] / "studies" / "baseline_150kw.toml")
+    sso, inclined = (next(v for v in S.build_variables(base, o).variables if v.name == "altitude_m")
+                     for o in base.orbits)
+    assert not sso.fixed and (sso.lo, sso.hi) == (400e3, 1000e3)
+    assert inclined.fixed and inclined.default == 550e3
+
+
+@pytest.mark.parametrize("path", sorted((Path(__file__).resolve().parents[2] / "studies" / "designs").glob("*.toml")),
+                         ids=lambda p: p.stem)
+def test_published_design_configs_validate_and_state_claims(path):
+    cfg, text = load_config(path)
+    assert any(v is not None for v in dict(cfg.claims).values())
+    assert all(v.fixed for v in S.build_variables(cfg, cfg.orbits[0]).variables), "a published point is fixed"
+    assert "flag" in text.lower() or "(S)" in text or "(P)" in text   # every input cites its source and flag

@@ -1,0 +1,200 @@
+"""Plain-text reports of a whole-satellite result, derived from the declarations.
+
+:func:`format_satellite` prints the design (with true fixed/free tags), the declared
+metrics by group with their units, the temperature chain, the mass and power budgets,
+published claims beside sunsink's values, and the constraint table with the verdict;
+:func:`verdict` is the machine-readable part (``sunsink evaluate`` exit status).
+:func:`config_listing` prints every configurable key with its unit, default, range and
+source (``sunsink config --list``; the README's configuration reference).
+"""
+from __future__ import annotations
+
+import math
+
+from .metrics import MASS_ITEMS, METRICS, judge
+
+__all__ = ["format_satellite", "verdict", "config_listing", "claims_table", "constraint_table"]
+
+GROUP_TITLES = {"orbit": "orbit", "radiation": "radiation", "thermal": "thermal", "power": "power",
+                "mass": "mass and cost"}
+
+
+def _fmt(x: float) -> str:
+    if not math.isfinite(x):
+        return str(x)
+    a = abs(x)
+    if a != 0 and (a >= 1e6 or a < 1e-3):
+        return f"{x:.4g}"
+    return f"{x:,.4g}" if a >= 1e4 else f"{x:.4g}"
+
+
+def verdict(metrics: dict) -> dict:
+    """{"feasible", "converged", "rows", "failed", "limiting"}: ``limiting`` is the failed constraint
+    with the most negative normalised margin, or, for a feasible design, the one with the least."""
+    rows = judge(metrics)
+    failed = [r for r in rows if not r["passed"]]
+    pool = failed or rows
+    limiting = min(pool, key=lambda r: r["normalised_margin"])["name"]
+    return {"feasible": not failed, "converged": bool(float(metrics["converged"]) > 0.5), "rows": rows,
+            "failed": [r["name"] for r in failed], "limiting": limiting}
+
+
+def constraint_table(metrics: dict) -> list[str]:
+    v = verdict(metrics)
+    lines = [f"  {'constraint':<16} {'value':>12} {'limit':>12} {'margin':>12} {'units':<6} result"]
+    for r in v["rows"]:
+        op = "<=" if r["sense"] == "max" else ">="
+        lines.append(f"  {r['name']:<16} {_fmt(r['value']):>12} {op}{_fmt(r['limit']):>10} {_fmt(r['margin']):>12} "
+                     f"{r['units']:<6} {'PASS' if r['passed'] else 'FAIL'}")
+    if not v["converged"]:
+        lines.append("VERDICT: NOT CONVERGED -- a solve did not converge; no verdict on this design")
+    elif v["feasible"]:
+        lines.append(f"VERDICT: CLOSES -- every constraint is met; least margin: {v['limiting']}")
+    else:
+        lines.append(f"VERDICT: DOES NOT CLOSE -- {len(v['failed'])} constraint(s) fail; limiting: {v['limiting']}")
+        for r in v["rows"]:
+            if not r["passed"]:
+                lines.append(f"  - {r['name']}: {r['reason']} ({r['metric']} {_fmt(r['value'])} {r['units']} vs "
+                             f"limit {_fmt(r['limit'])} {r['units']})")
+    return lines
+
+
+def claims_table(claims: dict, metrics: dict) -> list[str]:
+    """Published values beside sunsink's: metric, claimed, sunsink, difference."""
+    from .metrics import METRIC_BY_NAME
+
+    given = {k: v for k, v in claims.items() if v is not None}
+    if not given:
+        return []
+    lines = ["published claims vs sunsink:",
+             f"  {'metric':<30} {'claimed':>12} {'sunsink':>12} {'difference':>11}  units"]
+    for k, c in given.items():
+        s = float(metrics[k])
+        diff = f"{(s - c) / abs(c) * 100:+.0f} %" if c != 0 else "n/a"
+        lines.append(f"  {k:<30} {_fmt(c):>12} {_fmt(s):>12} {diff:>11}  {METRIC_BY_NAME[k].units}")
+    return lines
+
+
+def format_satellite(r: dict, claims: dict | None = None) -> str:
+    """Plain-text report of one orbit's whole-satellite result."""
+    m = r["metrics"]
+    lines = [f"== {r['name']} ==" + ("" if r["converged"] else "  [NOT CONVERGED]")]
+    if "kkt" in r:
+        k = r["kkt"]
+        lines.append(f"optimizer: {r['optimizer_message']} ({len(r['history']) - 1} iterations); "
+                     f"re-check: {'feasible' if k['feasible'] else 'INFEASIBLE ' + str(k['violations'])}, "
+                     f"KKT residual {k['kkt_residual']:.1e}")
+        lines.append("active constraints (multiplier): " + (", ".join(
+            f"{c} ({k['multipliers'][c]:.3g})" for c in k["active"]) or "none"))
+        lines.append("active bounds: " + (", ".join(k["active_bounds"]) or "none"))
+    optimised = "history" in r
+    lines.append("design" + (" (free: optimised; fixed: held at its configured value):" if optimised
+                             else " (evaluated as configured, no optimisation):"))
+    for v in r["variables"].variables:
+        tag = "free" if optimised and not v.fixed else "fixed"
+        start = r["baseline_design"][v.name]
+        moved = (f"  (configured {start:.6g})" if optimised and not v.fixed else "")
+        lines.append(f"  {v.name:<26} {r['design'][v.name]:>14.6g} {v.units:<8} ({tag}){moved}")
+    lines.append(f"mass: total {float(m['total_mass_kg']):,.0f} kg, specific power "
+                 f"{float(m['specific_power_w_kg']):.1f} W/kg; "
+                 + ", ".join(f"{i} {float(m[f'mass_{i}_kg']):,.0f}" for i in MASS_ITEMS))
+    lines.append("temperature chain [K]: " + " -> ".join(f"{lab} {float(m[k]):.1f}" for lab, k in (
+        ("junction", "junction_max_k"), ("HBM", "hbm_max_k"), ("case", "case_k"), ("cold plate", "coldplate_base_k"),
+        ("coolant", "chip_coolant_k"), ("radiator in", "radiator_inlet_k"), ("radiator mean", "radiator_mean_k"),
+        ("radiator out", "radiator_outlet_k"))))
+    if "level0" in r:
+        lines.append(r["level0"])
+    for group, title in GROUP_TITLES.items():
+        lines.append(f"{title}:")
+        for d in METRICS:
+            if d.group == group and not d.name.startswith("mass_"):
+                lines.append(f"  {d.long_name:<72} {_fmt(float(m[d.name])):>12} {d.units}")
+    if "power_budget" in r:
+        import power as _power
+        for phase in ("sunlit", "eclipse"):
+            lines.append(f"power budget, {phase}:")
+            lines.extend("  " + ln for ln in _power.budget_table(r["power_budget"][phase]).splitlines())
+    if "life" in r:
+        life = r["life"]
+        lines.append(f"life: TID {life['tid']:.1f} yr, power {life['power']:.1f} yr, battery {life['battery']:.1f} yr "
+                     f"-> limited by {life['limiting']}")
+    if "constellation" in r:
+        lines.append(_constellation_line(r["constellation"]))
+    if "sensitivities" in r:
+        lines.append("top sensitivities (elasticity of the objective):")
+        obj = float(m["objective"])
+        from .satellite import parameter_values
+
+        values = parameter_values(r["design_obj"], r["mission"])
+        el = {n: g * values[n] / obj for n, g in r["sensitivities"].items()}
+        for n in sorted(el, key=lambda n: -abs(el[n]))[:8]:
+            lines.append(f"  {n:<44} {el[n]:+.3f}")
+    if claims:
+        lines.extend(claims_table(claims, m))
+    lines.append("constraints:")
+    lines.extend(constraint_table(m))
+    return "\n".join(lines)
+
+
+def _constellation_line(c: dict) -> str:
+    be = float(c["break_even_launch_usd_per_kg"])
+    if be > 0:
+        verdict_text = f"break-even at a launch price of {be:,.0f} $/kg"
+    else:  # the satellites' manufacturing alone costs more than the ground
+        build = float(c["manufacturing_cost_usd"])
+        kw_years = (float(c["launch_cost_usd"]) + build) / float(c["space_usd_per_kw_year"])
+        verdict_text = f"no break-even at any launch price: manufacturing alone costs {build / kw_years:,.0f} $/kW-yr"
+    return (f"constellation: {c['n_satellites']:,} satellites, {c['total_mass_kg'] / 1e6:,.1f} kt, "
+            f"{c['n_launches']:,} launches; {c['space_usd_per_kw_year']:,.0f} $/kW-yr in space vs "
+            f"{c['terrestrial_usd_per_kw_year']:,.0f} $/kW-yr on the ground; {verdict_text}")
+
+
+README_MARKERS = ("<!-- config-reference:start -->", "<!-- config-reference:end -->")
+
+
+def update_readme(path) -> None:
+    """Replace the README's configuration reference (between :data:`README_MARKERS`) by the
+    generated one (``sunsink config --readme README.md``)."""
+    from pathlib import Path
+
+    p = Path(path)
+    text = p.read_text()
+    start, end = README_MARKERS
+    i, j = text.index(start) + len(start), text.index(end)
+    p.write_text(text[:i] + "\n" + config_listing(markdown=True) + "\n" + text[j:])
+
+
+def _default_text(f) -> str:
+    d = f.default
+    if d is None:
+        return "(unset)"
+    if isinstance(d, bool):
+        return "true" if d else "false"
+    if isinstance(d, (tuple, list)):
+        return "[" + ", ".join(f"{x:g}" if isinstance(x, float) else repr(x) for x in d) + "]"
+    if isinstance(d, float):
+        return f"{d:g}"
+    return str(d) if d != "" else '""'
+
+
+def config_listing(markdown: bool = False) -> str:
+    """Every configurable key: section.key, type, units, default, allowed range, description, source."""
+    from .config import REQUIRED, SCHEMA, key_text, walk_schema
+    from .declare import range_text
+
+    rows = []
+    for path, spec in walk_schema(SCHEMA):
+        rng = range_text(spec) if (spec.kind in ("float", "int", "float_list", "bool") or spec.choices) else ""
+        rows.append((key_text(path).replace("[0]", "[]"), spec.kind,
+                     spec.units if spec.units not in ("", "1") else "-",
+                     "(required)" if spec.default is REQUIRED else _default_text(spec), rng, spec.doc, spec.source))
+    if markdown:
+        out = ["| key | type | units | default | allowed | meaning | source of the default |",
+               "| --- | --- | --- | --- | --- | --- | --- |"]
+        for r in rows:
+            out.append("| " + " | ".join(f"`{r[0]}`" if i == 0 else (x.replace("|", "/") or "") for i, x in
+                                         enumerate(r)) + " |")
+        return "\n".join(out)
+    width = max(len(r[0]) for r in rows)
+    return "\n".join(f"{r[0]:<{width}}  {r[1]:<10} {r[2]:<12} default {r[3]:<12} {r[4]:<24} {r[5]}"
+                     + (f"  [{r[6]}]" if r[6] else "") for r in rows)

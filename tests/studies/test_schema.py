@@ -1,0 +1,169 @@
+"""One declared schema: every configurable key is generated from a declaration, validated before any
+work, and every declared constraint reaches the optimiser's vector, the report and the archive.
+
+The bad-value table is generated from the schema itself, so a key added later is covered without
+editing this file: for every key of every section, a value of the wrong type, and for numbers a
+value beyond each finite end of the allowed range, must be rejected with a message naming the key.
+"""
+import copy
+import math
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from studies.config import SCHEMA, ConfigError, Field, key_text, parse_config, walk_schema
+from studies.design import VARIABLES
+
+BASELINE = Path(__file__).resolve().parents[2] / "studies" / "baseline_150kw.toml"
+
+
+@pytest.fixture()
+def base():
+    return tomllib.loads(BASELINE.read_text())
+
+
+def _bad_values(spec: Field):
+    """(value, why) pairs that must be rejected for a field of this spec."""
+    wrong_type = {"float": "big", "int": 2.5, "bool": "no", "str": 3, "date": 5, "float_list": "x",
+                  "str_list": [1]}
+    out = [(wrong_type[spec.kind], "type")]
+    if spec.kind in ("float", "int"):
+        step = 1 if spec.kind == "int" else 1e-9
+        if math.isfinite(spec.lo):
+            out.append((spec.lo - max(abs(spec.lo) * 1e-6, step) if spec.lo_inclusive else spec.lo, "below"))
+        if math.isfinite(spec.hi):
+            out.append((spec.hi + max(abs(spec.hi) * 1e-6, step) if spec.hi_inclusive else spec.hi, "above"))
+        if spec.kind == "float":
+            out += [(math.nan, "nan"), (math.inf, "inf")]
+    if spec.kind == "str" and spec.choices:
+        out.append(("not-a-choice", "choice"))
+    if spec.kind == "bool":
+        out.append((1, "int for bool"))
+    return out
+
+
+CASES = [(path, value, why) for path, spec in walk_schema(SCHEMA) for value, why in _bad_values(spec)]
+
+
+def _put(d, path, value):
+    for k in path[:-1]:
+        if isinstance(k, int):
+            d = d[k]
+        else:
+            d = d.setdefault(k, {})
+    d[path[-1]] = value
+
+
+@pytest.mark.parametrize("path, value, why", CASES, ids=[f"{key_text(p)}:{w}" for p, _, w in CASES])
+def test_every_key_rejects_bad_values_by_name(base, path, value, why):
+    d = copy.deepcopy(base)
+    _put(d, path, value)
+    with pytest.raises(ConfigError) as exc:
+        parse_config(d)
+    assert key_text(path) in str(exc.value)
+
+
+def test_table_covers_every_section():
+    sections = {p[0] for p, _, _ in CASES}
+    assert sections == set(SCHEMA.fields), sections ^ set(SCHEMA.fields)
+    assert len(CASES) > 300
+
+
+def test_every_design_variable_configurable_except_per_orbit_altitude():
+    names = set(SCHEMA.fields["design"].fields)
+    assert names == {v.name for v in VARIABLES} - {"altitude_m"}
+
+
+@pytest.mark.parametrize("table, match", [
+    ({"value": 100.0, "lo": 200.0}, r"design\.radiator_area_m2\.value = 100 m2 is outside its bounds \[200, 3000\]"),
+    ({"lo": 500.0, "hi": 400.0}, r"design\.radiator_area_m2: bounds lo = 500, hi = 400 m2 must have lo < hi"),
+    ({"value": 2e5}, r"design\.radiator_area_m2\.value = 200000\.0 is outside the allowed range \[1, 100000\] m2"),
+    ({"fixed": "no"}, r"design\.radiator_area_m2\.fixed = 'no' has type str; expected true or false"),
+    ({"value": "big"}, r"design\.radiator_area_m2\.value = 'big' has type str"),
+    ({"ref": 0.0}, r"design\.radiator_area_m2\.ref = 0\.0 is outside"),
+    ({"colour": 1}, r"unknown key 'design\.radiator_area_m2\.colour'"),
+])
+def test_design_relations(base, table, match):
+    base["design"] = {"radiator_area_m2": table}
+    with pytest.raises(ConfigError, match=match):
+        parse_config(base)
+
+
+@pytest.mark.parametrize("key, value, match", [
+    ("payload", {"heat_load_w": 1e5}, r"heat load is mission\.payload_power_w"),
+    ("design", {"radiator_emissivity": {"value": 0.8}}, r"coatings are \[radiator\.face_a\]"),
+    ("design", {"altitude_m": {"value": 7e5}}, r"set per orbit"),
+    ("constellation", {"launch_cost_usd_per_kg": 100.0}, r"launch price is mission\.launch_cost_usd_per_kg"),
+])
+def test_removed_duplicate_inputs_point_to_the_one_input(base, key, value, match):
+    base[key] = value
+    with pytest.raises(ConfigError, match=match):
+        parse_config(base)
+
+
+@pytest.mark.parametrize("mass, match", [
+    ({"payload_mass_per_kw_kg": 5.0, "payload_mass_per_chip_kg": 10.0}, "set the same quantity"),
+    ({"radiator_areal_density_kg_m2": 5.0, "radiator_support_areal_mass_kg_m2": 3.0}, "set the same quantity"),
+    ({"array_specific_power_w_kg": 100.0, "array_class": "ultraflex"}, "set the same quantity"),
+    ({"radiator_sheet_density_kg_m3": -2700.0}, r"mass\.radiator_sheet_density_kg_m3 = -2700\.0 is outside"),
+    ({"array_class": "origami"}, r"mass\.array_class = 'origami' is not allowed"),
+])
+def test_mass_one_input_per_quantity_and_ranges(base, mass, match):
+    base["mass"] = mass
+    with pytest.raises(ConfigError, match=match):
+        parse_config(base)
+
+
+def test_orbit_names_unique_after_slugging(base):
+    base["orbits"][1]["name"] = "Dawn-dusk SSO!"
+    with pytest.raises(ConfigError, match=r"'Dawn-dusk SSO!' and 'dawn-dusk SSO' become the same archive group"):
+        parse_config(base)
+
+
+def test_altitude_outside_the_radiation_tables_is_rejected_with_the_key(base):
+    base["orbits"][1]["altitude_m"] = 200e3
+    with pytest.raises(ConfigError, match=r"orbits\[1\]\.altitude_m = 200000 m is outside the altitudes the "
+                                          r"radiation model covers \[300000, 2e\+06\] m"):
+        parse_config(base)
+    base["orbits"][1]["altitude_m"] = 550e3
+    base["orbits"][0]["altitude_bounds_m"] = [250e3, 900e3]
+    with pytest.raises(ConfigError, match=r"orbits\[0\]\.altitude_bounds_m\[0\] = 250000 m is outside"):
+        parse_config(base)
+
+
+def test_altitude_bounds_need_a_free_altitude(base):
+    base["orbits"][1]["altitude_bounds_m"] = [500e3, 600e3]
+    with pytest.raises(ConfigError, match="free_altitude = false: the bounds would be ignored"):
+        parse_config(base)
+
+
+def test_sweep_variables_and_claims_are_checked(base):
+    base["sweep"] = {"variables": ["radiator_colour"]}
+    with pytest.raises(ConfigError, match=r"sweep\.variables contains 'radiator_colour'"):
+        parse_config(base)
+    del base["sweep"]
+    base["claims"] = {"total_mass_kilo": 1000.0}
+    with pytest.raises(ConfigError, match=r"unknown key 'claims\.total_mass_kilo'"):
+        parse_config(base)
+    base["claims"] = {"total_mass_kg": 1398.0}
+    assert parse_config(base).claims.total_mass_kg == 1398.0
+
+
+def test_config_listing_names_every_key_with_units_and_defaults():
+    from studies.report import config_listing
+
+    text = config_listing()
+    for path, spec in walk_schema(SCHEMA):
+        assert key_text(path).replace("[0]", "[]") in text
+    md = config_listing(markdown=True)
+    assert md.startswith("| key | type | units | default |")
+    assert "`mission.junction_limit_k`" in md and "nvidia-smi" in md
+
+
+def test_readme_configuration_reference_is_the_generated_one():
+    """The README's configuration reference is `sunsink config --list --markdown`, verbatim."""
+    from studies.report import config_listing
+
+    readme = (BASELINE.parents[1] / "README.md").read_text()
+    assert config_listing(markdown=True) in readme, "regenerate: sunsink config --readme README.md"
