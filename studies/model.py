@@ -364,18 +364,12 @@ def plate_environment(mission: Mission, altitude_m, beta_rad, attitude: str, n_s
                                      penumbra=mission.penumbra, albedo_model=mission.albedo_model)
 
 
-@functools.lru_cache(maxsize=8)
-def _class_support_kg_m2(array_class: str, cell: str) -> float:
-    return float(power.support_areal_mass_for_class(array_class, cell))
-
-
 def _array_support(mission: Mission) -> dict:
-    """The array's support areal mass where the config states it (directly or by hardware class)."""
+    """The array's support areal mass where the config states it (directly, or set on the host from
+    the hardware class by :func:`studies.satellite.build_mission`)."""
     mp = mission.mass
     if mp.array_support_areal_mass_kg_m2 is not None:
         return {"support_areal_mass_kg_m2": jnp.asarray(mp.array_support_areal_mass_kg_m2)}
-    if mp.array_class is not None:
-        return {"support_areal_mass_kg_m2": jnp.asarray(_class_support_kg_m2(mp.array_class, mission.cell))}
     return {}
 
 

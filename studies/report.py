@@ -39,6 +39,12 @@ def verdict(metrics: dict) -> dict:
             "failed": [r["name"] for r in failed], "limiting": limiting}
 
 
+def unconverged(metrics: dict) -> list[str]:
+    """Long names of the solves (declared ``convergence`` metrics) that did not converge."""
+    return [m.long_name for m in METRICS if m.group == "convergence" and m.name != "converged"
+            and not float(metrics[m.name]) > 0.5]
+
+
 def constraint_table(metrics: dict) -> list[str]:
     v = verdict(metrics)
     lines = [f"  {'constraint':<16} {'value':>12} {'limit':>12} {'margin':>12} {'units':<6} result"]
@@ -47,7 +53,8 @@ def constraint_table(metrics: dict) -> list[str]:
         lines.append(f"  {r['name']:<16} {_fmt(r['value']):>12} {op}{_fmt(r['limit']):>10} {_fmt(r['margin']):>12} "
                      f"{r['units']:<6} {'PASS' if r['passed'] else 'FAIL'}")
     if not v["converged"]:
-        lines.append("VERDICT: NOT CONVERGED -- a solve did not converge; no verdict on this design")
+        failed = unconverged(metrics) or ["the loop energy balance did not close"]
+        lines.append("VERDICT: NOT CONVERGED -- no verdict on this design; not converged: " + "; ".join(failed))
     elif v["feasible"]:
         lines.append(f"VERDICT: CLOSES -- every constraint is met; least margin: {v['limiting']}")
     else:
@@ -78,7 +85,8 @@ def claims_table(claims: dict, metrics: dict) -> list[str]:
 def format_satellite(r: dict, claims: dict | None = None) -> str:
     """Plain-text report of one orbit's whole-satellite result."""
     m = r["metrics"]
-    lines = [f"== {r['name']} ==" + ("" if r["converged"] else "  [NOT CONVERGED]")]
+    lines = [f"== {r['name']} ==" + ("" if r["converged"] else
+                                      "  [NOT CONVERGED: " + ("; ".join(unconverged(m)) or "loop energy balance") + "]")]
     if "kkt" in r:
         k = r["kkt"]
         lines.append(f"optimizer: {r['optimizer_message']} ({len(r['history']) - 1} iterations); "

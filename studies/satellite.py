@@ -73,7 +73,11 @@ def build_mission(cfg, geometry: dict) -> Mission:
     """The :class:`Mission` of a validated config: every configurable field read from the section its
     declaration names, the derived orbit geometry from ``geometry``."""
     # validated by parse_config (ranges, one input per quantity); unset options stay None
-    mass = MassParameters(**dict(cfg.mass))
+    mass = dict(cfg.mass)
+    if mass["array_class"] is not None:   # the class's cited specific power sets the support mass (host side)
+        mass["array_support_areal_mass_kg_m2"] = float(
+            power.support_areal_mass_for_class(mass["array_class"], cfg.mission.cell))
+    mass = MassParameters(**mass)
     values = {}
     for f, sp in _configured(Mission):
         v = _section(cfg, sp.section)[config_key(f, sp)]

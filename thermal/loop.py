@@ -146,6 +146,10 @@ class LoopSolution(eqx.Module):
     converged: jax.Array
 
 
+LOOP_MAX_NEWTON_STEPS = 50
+"""Newton steps of the coupled loop root find before it reports non-convergence."""
+
+
 def pipe_darcy_friction(reynolds):
     """Round-pipe Darcy friction: 64/Re (Re <= 2300), Petukhov (Re >= 1e4), linear blend between."""
     re_l = jnp.minimum(reynolds, 2300.0)
@@ -379,7 +383,7 @@ def _solve_loop(model, chip_params, dyn_w, plate, design, coolant, n_branches, n
     z0 = jnp.concatenate(z0).astype(dtype)
     tol = 1e-10 if dtype == jnp.float64 else 1e-5
     solver = optx.Newton(rtol=tol, atol=tol)
-    res = optx.root_find(residual, solver, z0, max_steps=50, throw=False)
+    res = optx.root_find(residual, solver, z0, max_steps=LOOP_MAX_NEWTON_STEPS, throw=False)
     z = res.value
     t_sup = z[0]
     scale = z[1:] if has_leak else jnp.zeros((n_chips,), dtype)

@@ -278,3 +278,53 @@ def test_published_design_configs_validate_and_state_claims(path):
     assert any(v is not None for v in dict(cfg.claims).values())
     assert all(v.fixed for v in S.build_variables(cfg, cfg.orbits[0]).variables), "a published point is fixed"
     assert "flag" in text.lower() or "(S)" in text or "(P)" in text   # every input cites its source and flag
+
+
+def test_static_choices_are_read_by_the_model(kernels):
+    """Every configured static choice of Mission (chip, coolant, cell, objective, attitude, albedo
+    model, penumbra, chip count) is read while the coupled model is traced: none is ignored.
+    (Continuous inputs are checked by their gradients above.)"""
+    import dataclasses
+
+    import jax
+
+    from studies.model import Mission, evaluate
+
+    k, vs, mission = kernels
+    seen = set()
+    original = Mission.__getattribute__
+
+    def spy(self, name):
+        seen.add(name)
+        return original(self, name)
+
+    d = vs.baseline()
+    Mission.__getattribute__ = spy
+    try:
+        jax.eval_shape(lambda: evaluate(d, mission, k.numerics))
+    finally:
+        Mission.__getattribute__ = original
+    statics = [f.name for f in dataclasses.fields(Mission) if f.metadata.get("static")
+               and f.metadata.get("spec") is not None and f.metadata["spec"].section is not None]
+    assert len(statics) >= 8
+    assert [s for s in statics if s not in seen] == []
+
+
+def test_forced_non_convergence_is_named_and_gives_no_verdict(capsys, monkeypatch):
+    """A loop root find cut to one Newton step does not converge: `evaluate` names the solve, gives
+    no verdict and exits 1.  (Last in this module: it clears JAX's caches so the cut solver is traced.)"""
+    import jax
+
+    import thermal.loop
+
+    jax.clear_caches()
+    monkeypatch.setattr(thermal.loop, "LOOP_MAX_NEWTON_STEPS", 1)
+    monkeypatch.setattr("studies.satellite_study._KERNELS", {})
+    try:
+        assert main(["evaluate", str(CONFIG)]) == 1
+        out = capsys.readouterr().out
+        assert "VERDICT: NOT CONVERGED" in out and "loop root find and chip solve converged" in out
+        assert "[NOT CONVERGED: " in out and "VERDICT: CLOSES" not in out
+    finally:
+        monkeypatch.undo()
+        jax.clear_caches()
