@@ -115,10 +115,12 @@ def make_figures(archive_path: Path, out_dir: Path) -> list[Path]:
     return paths
 
 
-def _run_study(cfg, text, config_path, out_dir: Path) -> Path:
+def _run_study(cfg, text, config_path, out_dir: Path, kind: str = "run") -> tuple[Path, dict]:
     """The whole study into ``out_dir/NAME.h5``: progress (every optimiser iteration) goes to a hidden
     sibling under an exclusive lock (:class:`studies.archive.StudyOutput`); the archive appears under
-    its final name only when the study completes."""
+    its final name only when the study completes.  ``kind = "evaluate"``: the configured design, no
+    optimisation (recorded in the archive's ``study_kind`` so that ``rerun`` repeats it).
+    Returns the archive path and the per-orbit results."""
     from . import archive as ar
     from .radiator_study import run_radiator_study, slug
     from .report import format_satellite
@@ -152,21 +154,23 @@ def _run_study(cfg, text, config_path, out_dir: Path) -> Path:
                     out.append(f"progress/{key}", {"objective": rec["objective"], "max_violation": rec["max_violation"],
                                                    "x_scaled": rec["x"], "wall_s": rec["wall_s"]})
 
-                r = run_orbit(cfg, orb, results[key], on_iteration=append)
+                r = run_orbit(cfg, orb, results[key], on_iteration=append,
+                              optimize=False if kind == "evaluate" else None)
                 sats[key] = r
                 print()
                 print(format_satellite(r, dict(cfg.claims)))
             groups = {k: satellite_group(r, r["kernels"].numerics, r["chip_extent_m"]) for k, r in sats.items()}
             tree["satellite"] = ar.Group(groups)
-            if cfg.pareto.enabled and cfg.optimize.enabled:
+            if cfg.pareto.enabled and cfg.optimize.enabled and kind != "evaluate":
                 first = next(iter(sats.values()))
                 log.info("Pareto fronts for %s", first["name"])
                 tree["pareto"] = pareto_group(pareto_fronts(cfg, first))
-        path = out.finish(tree, config_text=text, config_source=str(config_path), attrs={"title": title})
+        path = out.finish(tree, config_text=text, config_source=str(config_path),
+                          attrs={"title": title, "study_kind": kind})
         log.info("archive written: %s", path)
         for p in make_figures(path, out_dir):
             log.info("figure: %s", p)
-    return path
+    return path, (sats if cfg.satellite.enabled else {})
 
 
 def cmd_run(args) -> int:
@@ -202,15 +206,20 @@ def cmd_evaluate(args) -> int:
     from .report import format_satellite, verdict
     from .satellite_study import run_orbit
 
-    cfg, _ = load_config(args.config)
-    level0 = run_radiator_study(cfg)
-    print(format_summary(level0))
-    verdicts = []
-    for orb in cfg.orbits:
-        r = run_orbit(cfg, orb, level0[slug(orb.name)], optimize=False, extras=False)
-        print()
-        print(format_satellite(r, dict(cfg.claims)))
-        verdicts.append(verdict(r["metrics"]))
+    if args.out:   # the full report and an archive (rerun repeats the evaluation)
+        cfg, text = load_config(args.config, overrides={"satellite": {"enabled": True}})
+        _, sats = _run_study(cfg, text, args.config, output_dir(args.out), kind="evaluate")
+        verdicts = [verdict(r["metrics"]) for r in sats.values()]
+    else:
+        cfg, _ = load_config(args.config)
+        level0 = run_radiator_study(cfg)
+        print(format_summary(level0))
+        verdicts = []
+        for orb in cfg.orbits:
+            r = run_orbit(cfg, orb, level0[slug(orb.name)], optimize=False, extras=False)
+            print()
+            print(format_satellite(r, dict(cfg.claims)))
+            verdicts.append(verdict(r["metrics"]))
     if not all(v["converged"] for v in verdicts):
         return 1  # no verdict on an unconverged solve
     return 0 if all(v["feasible"] for v in verdicts) else EXIT_INFEASIBLE
@@ -364,12 +373,13 @@ def cmd_rerun(args) -> int:
     from . import archive as ar
 
     text = ar.read_config_text(args.archive)
-    is_sweep = "sweep" in ar.read_archive(args.archive)   # repeat what the archive holds
+    tree = ar.read_archive(args.archive)   # repeat what the archive holds: sweep, evaluation or study
+    kind = "sweep" if "sweep" in tree else tree["attrs"].get("study_kind", "run")
     with tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False) as f:
         f.write(text)
     ns = argparse.Namespace(config=f.name, out=args.out or str(Path(args.archive).parent / "rerun"))
     try:
-        return cmd_sweep(ns) if is_sweep else cmd_run(ns)
+        return {"sweep": cmd_sweep, "evaluate": cmd_evaluate}.get(kind, cmd_run)(ns)
     finally:
         Path(f.name).unlink(missing_ok=True)
 
@@ -391,6 +401,7 @@ def build_parser() -> argparse.ArgumentParser:
     e = sub.add_parser("evaluate", help="judge one fixed design: constraints with margins, verdict, exit status "
                                         f"0 closes / {EXIT_INFEASIBLE} does not close / 1 not converged / 2 bad input")
     e.add_argument("config")
+    e.add_argument("--out", help="also write the archive and figures here (with sensitivities and life)")
     e.set_defaults(func=cmd_evaluate)
     cf = sub.add_parser("config", help="list every configuration key with units, default, range and source")
     cf.add_argument("--list", action="store_true", help="(the default action)")

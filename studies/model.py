@@ -60,8 +60,8 @@ from .metrics import CONSTRAINT_NAMES, MASS_ITEMS, constraint_values  # noqa: F4
 from .declare import quantity
 
 AL_DENSITY_KG_M3 = 2700.0
-SECONDS_PER_YEAR = 365.25 * 86400.0
 DAYS_PER_YEAR = 365.25
+SECONDS_PER_YEAR = DAYS_PER_YEAR * 86400.0
 
 
 def _mission(default, units, long_name, **spec):
@@ -203,7 +203,6 @@ class Numerics(eqx.Module):
                                          "(k ~ T^-1.40, Picard solve)", static=True, section="numerics", kind="bool")
     n_orbit_samples: int = quantity(72, "1", "orbit samples inside the coupled model", static=True, section="numerics",
                                     key="model_orbit_samples", kind="int", lo=16, hi=1024)
-    loop_newton_iterations: int = eqx.field(static=True, default=12)
     ks_rho_per_k: float = eqx.field(static=True, default=2.0)
 
 

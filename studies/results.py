@@ -136,7 +136,8 @@ def satellite_group(r: dict, numerics, chip_extent_m) -> ar.Group:
         "lower": var([v.lo for v in vs.variables], "1", "lower bound, SI units"),
         "upper": var([v.hi for v in vs.variables], "1", "upper bound, SI units"),
         "ref": var([v.ref for v in vs.variables], "1", "reference scale, SI units"),
-        "free": var([0 if v.fixed else 1 for v in vs.variables], "1", "1 = optimised, 0 = fixed"),
+        "free": var([0 if v.fixed or "history" not in r else 1 for v in vs.variables], "1",
+                    "1 = optimised in this study, 0 = held at its configured value"),
     })
     m = r["metrics"]
     children = {"design": design, "metrics": metrics_group(m), "metrics_configured": metrics_group(r["baseline"])}

@@ -328,3 +328,24 @@ def test_forced_non_convergence_is_named_and_gives_no_verdict(capsys, monkeypatc
     finally:
         monkeypatch.undo()
         jax.clear_caches()
+
+
+def test_evaluate_archive_and_rerun_repeats_the_evaluation(run, tmp_path, monkeypatch, capsys):
+    """`sunsink evaluate --out` writes an archive marked as an evaluation (no optimiser history), and
+    `rerun` of it repeats the evaluation, not an optimisation."""
+    import studies.cli as cli
+
+    assert main(["evaluate", str(CONFIG), "--out", str(tmp_path / "ev")]) == 0
+    path = tmp_path / "ev" / "small_satellite.h5"
+    tree = ar.read_archive(path)
+    assert tree["attrs"]["study_kind"] == "evaluate"
+    g = tree["satellite"]["dawn_dusk_sso_600_km"]
+    assert "history" not in g and "sensitivities" in g
+    assert not np.any(np.asarray(g["design"]["free"]["data"]))   # nothing was optimised
+    called = {}
+    monkeypatch.setattr(cli, "cmd_evaluate", lambda ns: called.setdefault("evaluate", ns.config) and 0)
+    monkeypatch.setattr(cli, "cmd_run", lambda ns: called.setdefault("run", ns.config) and 0)
+    assert main(["rerun", str(path), "--out", str(tmp_path / "again")]) == 0
+    assert list(called) == ["evaluate"]
+    assert main(["rerun", str(run), "--out", str(tmp_path / "again2")]) == 0
+    assert list(called) == ["evaluate", "run"]
