@@ -488,18 +488,16 @@ def _check_orbits(cfg) -> None:
 
 
 def _check_design(cfg, data) -> None:
-    from .design import variable_set
+    """Relations between keys: design bounds and values, one input per mass quantity, sweep names."""
+    from .design import VARIABLE_BY_NAME, variable_set
     from .mass_model import check_mass_parameters
 
     try:
         variable_set({k: dict(v) for k, v in cfg.design.items()})
-        check_mass_parameters(dict(data.get("mass", {})) if isinstance(data.get("mass"), Mapping) else {})
+        check_mass_parameters(dict(data["mass"]) if isinstance(data.get("mass"), Mapping) else {})
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
-    names = [v for v in cfg.sweep.variables]
-    from .design import VARIABLE_BY_NAME
-
-    for n in names:
+    for n in cfg.sweep.variables:
         if n not in VARIABLE_BY_NAME:
             raise ConfigError(f"sweep.variables contains {n!r}; allowed: {sorted(VARIABLE_BY_NAME)}")
 
