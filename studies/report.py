@@ -23,9 +23,11 @@ def _fmt(x: float) -> str:
     if not math.isfinite(x):
         return str(x)
     a = abs(x)
+    if 0.99 <= a < 1.0:   # fractions near one (availability, efficiencies): keep the digits that differ
+        return f"{x:.6f}"
     if a != 0 and (a >= 1e6 or a < 1e-3):
-        return f"{x:.4g}"
-    return f"{x:,.4g}" if a >= 1e4 else f"{x:.4g}"
+        return f"{x:.5g}"
+    return f"{x:,.0f}" if a >= 1e4 else f"{x:.5g}"
 
 
 def verdict(metrics: dict) -> dict:
