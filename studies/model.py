@@ -335,7 +335,7 @@ def coupled_loop(design: SatelliteDesign, mission: Mission, numerics: Numerics, 
                                                               mission.radiator_tube_fittings_k),
         supply_guess_k=guess, branch_heat_w=loads["payload_conversion"] / mission.n_chips, canned_pump=True)
     props = tcool.coolant_properties(cool, sol.supply_temperature_k)
-    rres = radiator.solution(sol.return_temperature_k, design.coolant_flow_kg_s, props.cp_j_kg_k, rparams)
+    rres = sol.radiator_solution   # the panel at the converged inlet temperature (solved once, in the loop)
     names = [b.name for b in model.floorplan.blocks]
     hbm_idx = jnp.asarray([i for i, n in enumerate(names) if n.startswith("hbm")])
     return sol, panel, n_panels, rres, model, hbm_idx, props

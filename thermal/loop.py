@@ -48,6 +48,8 @@ References
 """
 from __future__ import annotations
 
+from typing import Any
+
 import equinox as eqx
 import jax
 import jax.numpy as jnp
@@ -119,6 +121,8 @@ class LoopSolution(eqx.Module):
     heat_rejected_w : radiator heat rejection [W].
     energy_residual_w : heat rejected - heat carried (chips + branch heat + pump heat) [W].
     converged : loop root find and all chip solves converged; ``chip_residual``: worst CG residual.
+    radiator_solution : the radiator's own solution at the converged inlet temperature when the
+        radiator callable offers one (``radiator.solution``, e.g. :func:`fd_panel_radiator`), else None.
     """
 
     supply_temperature_k: jax.Array
@@ -144,6 +148,7 @@ class LoopSolution(eqx.Module):
     energy_residual_w: jax.Array
     chip_residual: jax.Array
     converged: jax.Array
+    radiator_solution: Any = None
 
 
 LOOP_MAX_NEWTON_STEPS = 50
@@ -388,7 +393,11 @@ def _solve_loop(model, chip_params, dyn_w, plate, design, coolant, n_branches, n
     t_sup = z[0]
     scale = z[1:] if has_leak else jnp.zeros((n_chips,), dtype)
     props, cp_perf, dp, hyd, p_chip, t_in, t_out, t_ret, sols = chips(t_sup, scale)
-    if radiator is not None:
+    radiator_solution = None
+    if radiator is not None and hasattr(radiator, "solution"):   # keep the radiator's own state
+        radiator_solution = radiator.solution(t_ret, m, props.cp_j_kg_k, radiator_params)
+        q_rej = m * props.cp_j_kg_k * (t_ret - radiator_solution.outlet_temperature_k)
+    elif radiator is not None:
         t_back, q_rej = radiator(t_ret, m, props.cp_j_kg_k, radiator_params)
     else:
         q_rej = m * props.cp_j_kg_k * (t_ret - t_sup)
@@ -413,7 +422,8 @@ def _solve_loop(model, chip_params, dyn_w, plate, design, coolant, n_branches, n
         case_k=case_k.reshape(n_branches, n_series), coldplate_base_k=base_k.reshape(n_branches, n_series),
         htc_w_m2_k=cp_perf.htc_w_m2_k, reynolds=cp_perf.reynolds, pressure_drop_pa=dp,
         pump_power_w=hyd / design.pump_efficiency, hydraulic_power_w=hyd, heat_rejected_w=q_rej,
-        energy_residual_w=energy_res, chip_residual=chip_res, converged=converged)
+        energy_residual_w=energy_res, chip_residual=chip_res, converged=converged,
+        radiator_solution=radiator_solution)
 
 
 def radiator_guess(radiator, radiator_params, design, coolant, dyn_w, dtype):
