@@ -1,7 +1,8 @@
 """orbit: circular-orbit geometry shared by every sunsink package.
 
 Spherical Earth, J2 node precession, low-precision Sun, beta angle, eclipse and
-sampled positions along one orbit.  Pure JAX functions, SI units.
+sampled positions along one orbit; thermospheric density over the solar cycle
+(:mod:`orbit.atmosphere`), drag and station-keeping propellant (:mod:`orbit.drag`).  Pure JAX functions, SI units.
 """
 from .beta import (
     beta_angle_on_date_rad,
@@ -22,13 +23,43 @@ from .circular import (
 from .eclipse import beta_critical_rad, disk_visible_fraction, eclipse_fraction, sunlit_fraction_along_orbit
 from .sun import SunPosition, julian_date, solar_flux_w_m2, sun_position
 from .trajectory import OrbitSamples, orbit_samples
-from . import constants, validation
+from .atmosphere import density_kg_m3, mission_mean_density_kg_m3, solar_cycle_f107
+from .drag import (
+    corotation_factor,
+    drag_area_m2,
+    drag_force_n,
+    drag_impulse_n_s,
+    hold_delta_v_m_s,
+    hold_propellant_kg,
+    king_hele_decay_rate_m_s,
+    projection_factor,
+    rocket_propellant_kg,
+    thruster_duty_cycle,
+    thruster_power_w,
+)
+from . import atmosphere, constants, drag, validation
 
 __all__ = [
     "MAX_ALTITUDE_M",
     "MIN_ALTITUDE_M",
     "OrbitSamples",
     "SunPosition",
+    "atmosphere",
+    "corotation_factor",
+    "density_kg_m3",
+    "drag",
+    "drag_area_m2",
+    "drag_force_n",
+    "drag_impulse_n_s",
+    "hold_delta_v_m_s",
+    "hold_propellant_kg",
+    "king_hele_decay_rate_m_s",
+    "mission_mean_density_kg_m3",
+    "projection_factor",
+    "rocket_propellant_kg",
+    "solar_cycle_f107",
+    "thruster_duty_cycle",
+    "thruster_power_w",
     "beta_angle_on_date_rad",
     "beta_angle_rad",
     "beta_critical_rad",
