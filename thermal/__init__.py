@@ -18,6 +18,13 @@ Public API (implementation in modules named for what they model):
   (:mod:`thermal.hotspot_rc`), grid model (:mod:`thermal.hotspot_grid`), block model
   (:mod:`thermal.hotspot_block`), the converged counterpart (:mod:`thermal.hotspot_converged`);
   HotSpot's output files (:mod:`thermal.floorplan`)
+- coatings (:mod:`thermal.coatings`): :func:`coating`, :func:`coating_properties`,
+  :func:`bol_eol_properties`, :data:`COATING_NAMES`
+- rectangle view factors (:mod:`thermal.view_factors`): :func:`face_view_factor`,
+  :func:`make_face`, :func:`monte_carlo_view_factor`, catalogue closed forms
+- satellite layout and radiator-array exchange (:mod:`thermal.satellite_geometry`):
+  :func:`default_layout`, :func:`radiator_exchange`, :func:`view_factor_matrix`;
+  figure :func:`plot_layout` (:mod:`thermal.geometry_figures`, imported on use)
 """
 from .heat_loads import (
     ATTITUDES,
@@ -53,6 +60,11 @@ from .radiator import Coolant as RadiatorCoolant
 from .radiator import HeatPipes, RadiatorPanel, RadiatorResult, TransientResult
 from .radiator import Numerics as RadiatorNumerics
 from .radiator import solve_fin, solve_periodic, solve_steady, solve_transient
+from .coatings import COATING_NAMES, Coating, CoatingProperties, bol_eol_properties, coating, coating_properties
+from .view_factors import (Face, face_view_factor, make_face, monte_carlo_view_factor, parallel_equal_rectangles,
+                           parallel_rectangles, perpendicular_rectangles, perpendicular_shared_edge)
+from .satellite_geometry import (Layout, Panel, RadiatorExchange, default_layout, make_panel, radiator_exchange,
+                                 view_factor_matrix)
 from .isothermal_panel import (
     isothermal_panel_area_m2,
     isothermal_panel_temperature_k,
@@ -97,4 +109,8 @@ __all__ = [
     "panel_sink_temperature_k",
     "plate_environment",
     "sink_temperature_k",
+    "COATING_NAMES", "Coating", "CoatingProperties", "bol_eol_properties", "coating", "coating_properties",
+    "Face", "face_view_factor", "make_face", "monte_carlo_view_factor", "parallel_equal_rectangles",
+    "parallel_rectangles", "perpendicular_rectangles", "perpendicular_shared_edge",
+    "Layout", "Panel", "RadiatorExchange", "default_layout", "make_panel", "radiator_exchange", "view_factor_matrix",
 ]
