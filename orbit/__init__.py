@@ -2,7 +2,8 @@
 
 Spherical Earth, J2 node precession, low-precision Sun, beta angle, eclipse and
 sampled positions along one orbit; thermospheric density over the solar cycle
-(:mod:`orbit.atmosphere`), drag and station-keeping propellant (:mod:`orbit.drag`).  Pure JAX functions, SI units.
+(:mod:`orbit.atmosphere`), drag and station-keeping propellant (:mod:`orbit.drag`), micrometeoroid and
+debris fluxes (:mod:`orbit.meteoroids`).  Pure JAX functions, SI units.
 """
 from .beta import (
     beta_angle_on_date_rad,
@@ -37,7 +38,8 @@ from .drag import (
     thruster_duty_cycle,
     thruster_power_w,
 )
-from . import atmosphere, constants, drag, validation
+from .meteoroids import debris_flux_m2_s, debris_impact_speed_m_s, grun_flux_m2_s, meteoroid_flux_m2_s
+from . import atmosphere, constants, drag, meteoroids, validation
 
 __all__ = [
     "MAX_ALTITUDE_M",
@@ -51,6 +53,11 @@ __all__ = [
     "drag_area_m2",
     "drag_force_n",
     "drag_impulse_n_s",
+    "debris_flux_m2_s",
+    "debris_impact_speed_m_s",
+    "grun_flux_m2_s",
+    "meteoroid_flux_m2_s",
+    "meteoroids",
     "hold_delta_v_m_s",
     "hold_propellant_kg",
     "king_hele_decay_rate_m_s",

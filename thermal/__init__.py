@@ -14,6 +14,8 @@ Public API (implementation in modules named for what they model):
   cold plates (:mod:`thermal.coldplate`), coolants (:mod:`thermal.coolant`, the coolant
   class exported as :class:`LoopCoolant`), the pumped loop (:mod:`thermal.loop`) and the
   accelerator preset (:mod:`thermal.accelerators`)
+- radiator-tube puncture by micrometeoroids and debris (:mod:`thermal.puncture`): single-wall
+  ballistic limit, expected perforations, loop/section reliability, armour mass
 - HotSpot 7 replica (``sunsink hotspot``): configuration and package periphery
   (:mod:`thermal.hotspot_rc`), grid model (:mod:`thermal.hotspot_grid`), block model
   (:mod:`thermal.hotspot_block`), the converged counterpart (:mod:`thermal.hotspot_converged`);
@@ -65,6 +67,9 @@ from .view_factors import (Face, face_view_factor, make_face, monte_carlo_view_f
                            parallel_rectangles, perpendicular_rectangles, perpendicular_shared_edge)
 from .satellite_geometry import (Layout, Panel, RadiatorExchange, default_layout, make_panel, radiator_exchange,
                                  view_factor_matrix)
+from .puncture import (AL6061_T6, PenetrationRates, WallMaterial, armour_mass_kg, ballistic_limit_diameter_m,
+                       expected_penetrations, fish_summers_thickness_m, loop_delivery_probability,
+                       min_sections_required, no_puncture_probability, penetration_rates, tube_exposed_area_m2)
 from .isothermal_panel import (
     isothermal_panel_area_m2,
     isothermal_panel_temperature_k,
@@ -113,4 +118,7 @@ __all__ = [
     "Face", "face_view_factor", "make_face", "monte_carlo_view_factor", "parallel_equal_rectangles",
     "parallel_rectangles", "perpendicular_rectangles", "perpendicular_shared_edge",
     "Layout", "Panel", "RadiatorExchange", "default_layout", "make_panel", "radiator_exchange", "view_factor_matrix",
+    "AL6061_T6", "PenetrationRates", "WallMaterial", "armour_mass_kg", "ballistic_limit_diameter_m",
+    "expected_penetrations", "fish_summers_thickness_m", "loop_delivery_probability", "min_sections_required",
+    "no_puncture_probability", "penetration_rates", "tube_exposed_area_m2",
 ]
