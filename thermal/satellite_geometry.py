@@ -49,7 +49,7 @@ import numpy as np
 from orbit.constants import STEFAN_BOLTZMANN_W_M2_K4
 from orbit.validation import check_positive, check_range
 
-from .view_factors import Face, face_view_factor, make_face
+from .view_factors import Face, make_face, pair_area_view_factors_m2
 
 KINDS = ("radiator", "array")
 SIDES = ("a", "b")
@@ -189,19 +189,23 @@ def view_factor_matrix(layout: Layout, from_kinds=KINDS) -> ViewFactorMatrix:
             owners.append(p.name)
     if len(set(owners)) * 2 != len(owners):
         raise ValueError("panel names must be unique")
-    areas = jnp.stack([jnp.asarray(f.area_m2, dtype=float) for f in faces])
-    zero = jnp.zeros_like(areas[0])
-    rows = []
+    areas = jnp.stack([jnp.asarray(f.area_m2) for f in faces])
+    pairs, rows, cols = [], [], []
     for i, fi in enumerate(faces):
-        row = []
+        if kinds[i] not in from_kinds:
+            continue
         for j, fj in enumerate(faces):
             same_way = abs(float(fi.normal @ fj.normal) - 1.0) < 1e-9
-            if kinds[i] not in from_kinds or owners[i] == owners[j] or same_way:
-                row.append(zero)
-            else:
-                row.append(face_view_factor(fi, fj))
-        rows.append(jnp.stack(row))
-    return ViewFactorMatrix(tuple(names), tuple(kinds), areas, jnp.stack(rows))
+            if owners[i] != owners[j] and not same_way:
+                pairs.append((fi, fj))
+                rows.append(i)
+                cols.append(j)
+    values = pair_area_view_factors_m2(pairs)
+    n = len(faces)
+    f = jnp.zeros((n, n), values.dtype)
+    if pairs:
+        f = f.at[np.asarray(rows), np.asarray(cols)].set(values / areas[np.asarray(rows)])
+    return ViewFactorMatrix(tuple(names), tuple(kinds), areas.astype(f.dtype), f)
 
 
 class RadiatorExchange(NamedTuple):
@@ -224,9 +228,13 @@ class RadiatorExchange(NamedTuple):
     """Infrared incident from the arrays (and the other radiator faces, when their temperature is given) [W/m^2]."""
     absorbed_ir_w_m2: jnp.ndarray
     """Radiator emissivity x incident infrared [W/m^2]."""
+    array_coupling_w_m2_k4: jnp.ndarray
+    """sum_j F_ij sigma eps_j over the array faces [W/(m^2 K^4)]: the incident infrared from an
+    isothermal array at T is this times T^4 (use it for an array temperature varying along the orbit)."""
     space_view_side: jnp.ndarray
     incident_ir_side_w_m2: jnp.ndarray
     absorbed_ir_side_w_m2: jnp.ndarray
+    array_coupling_side_w_m2_k4: jnp.ndarray
 
 
 def radiator_exchange(layout: Layout, array_temperature_k, array_front_emissivity, array_back_emissivity,
@@ -251,6 +259,8 @@ def radiator_exchange(layout: Layout, array_temperature_k, array_front_emissivit
     exactly like Earth infrared.
     """
     check_range("array_temperature_k", array_temperature_k, 3.0, 600.0, units="K")
+    if jnp.ndim(array_temperature_k) != 0:
+        raise ValueError("array_temperature_k must be a scalar (use array_coupling_*_w_m2_k4 * T^4 for a series)")
     for name, v in (("array_front_emissivity", array_front_emissivity),
                     ("array_back_emissivity", array_back_emissivity),
                     ("radiator_emissivity", radiator_emissivity)):
@@ -263,15 +273,16 @@ def radiator_exchange(layout: Layout, array_temperature_k, array_front_emissivit
     rad = [i for i, k in enumerate(vf.kinds) if k == "radiator"]
     arr = [i for i, k in enumerate(vf.kinds) if k == "array"]
     f = vf.f
-    f_ra = f[jnp.asarray(rad)][:, jnp.asarray(arr)] if arr else jnp.zeros((len(rad), 0))
+    f_ra = f[jnp.asarray(rad)][:, jnp.asarray(arr)] if arr else jnp.zeros((len(rad), 0), f.dtype)
     f_rr = f[jnp.asarray(rad)][:, jnp.asarray(rad)]
-    eps_arr = jnp.stack([jnp.asarray(array_front_emissivity if vf.names[j].endswith(".a")
-                                     else array_back_emissivity, dtype=f.dtype) for j in arr]) \
-        if arr else jnp.zeros((0,), f.dtype)
+    eps_arr = (jnp.stack([jnp.asarray(array_front_emissivity if vf.names[j].endswith(".a")
+                                      else array_back_emissivity, dtype=f.dtype) for j in arr])
+               if arr else jnp.zeros((0,), f.dtype))
     eps_side = jnp.broadcast_to(jnp.asarray(radiator_emissivity, dtype=f.dtype), (2,))
     eps_rad = jnp.stack([eps_side[0] if vf.names[i].endswith(".a") else eps_side[1] for i in rad])
     sigma = STEFAN_BOLTZMANN_W_M2_K4
-    incident = f_ra @ (eps_arr * sigma * jnp.asarray(array_temperature_k, f.dtype) ** 4)
+    coupling = f_ra @ (eps_arr * sigma)
+    incident = coupling * jnp.asarray(array_temperature_k, f.dtype) ** 4
     if radiator_temperature_k is not None:
         incident = incident + f_rr @ (eps_rad * sigma * jnp.asarray(radiator_temperature_k, f.dtype) ** 4)
     space = 1.0 - jnp.sum(f[jnp.asarray(rad)], axis=1)
@@ -281,7 +292,7 @@ def radiator_exchange(layout: Layout, array_temperature_k, array_front_emissivit
     for suffix in (".a", ".b"):
         sel = jnp.asarray([vf.names[i].endswith(suffix) for i in rad], dtype=f.dtype)
         w = sel * areas / jnp.sum(sel * areas)
-        side_mean.append((w @ space, w @ incident, w @ absorbed))
-    space_side, inc_side, abs_side = (jnp.stack(x) for x in zip(*side_mean))
+        side_mean.append((w @ space, w @ incident, w @ absorbed, w @ coupling))
+    space_side, inc_side, abs_side, coupling_side = (jnp.stack(x) for x in zip(*side_mean))
     return RadiatorExchange(tuple(vf.names[i] for i in rad), tuple(vf.names[j] for j in arr), f_ra, f_rr,
-                            space, incident, absorbed, space_side, inc_side, abs_side)
+                            space, incident, absorbed, coupling, space_side, inc_side, abs_side, coupling_side)

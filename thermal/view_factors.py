@@ -46,8 +46,10 @@ References
 """
 from __future__ import annotations
 
+import functools
 from typing import NamedTuple
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -272,28 +274,18 @@ def configuration(face1: Face, face2: Face) -> str:
     return "general"
 
 
-def face_area_view_factor_m2(face1: Face, face2: Face):
-    """A1 F12 [m^2] from face 1 to face 2 (closed form; differentiable in centres and lengths).
-
-    Zero when the faces cannot see each other (face 2 wholly behind face 1 or facing
-    away).  Raises ValueError for relative orientations other than parallel or
-    perpendicular planes with aligned edges.
-    """
+def _pair_setup(face1: Face, face2: Face):
+    """Static classification and corner bounds of a face pair: None when the faces
+    cannot see each other for a static reason, else (kind, bounds pytree)."""
     n1, n2 = face1.normal, face2.normal
     kind = configuration(face1, face2)
-    dtype = jnp.result_type(face1.center_m, face2.center_m, face1.length_u_m, face2.length_u_m, float)
     if kind == "parallel":
         if float(n1 @ n2) > 0.0:          # both face the same way: never see each other's faces
-            return jnp.zeros((), dtype)
+            return None
         e1, e2 = face1.u_axis, face1.v_axis
         sep = jnp.dot(face2.center_m - face1.center_m, n1)
-        x1 = _bounds(*_extent_along(face1, e1))
-        y1 = _bounds(*_extent_along(face1, e2))
-        xi = _bounds(*_extent_along(face2, e1))
-        eta = _bounds(*_extent_along(face2, e2))
-        sep_safe = jnp.where(sep > 0.0, sep, 1.0)
-        value = parallel_rectangles(x1, y1, xi, eta, sep_safe)
-        return jnp.maximum(jnp.where(sep > 0.0, value, 0.0), 0.0).astype(dtype)   # clip round-off
+        return kind, (_bounds(*_extent_along(face1, e1)), _bounds(*_extent_along(face1, e2)),
+                      _bounds(*_extent_along(face2, e1)), _bounds(*_extent_along(face2, e2)), sep)
     if kind == "perpendicular":
         axis = np.cross(n1, n2)
         axis = axis / np.linalg.norm(axis)
@@ -306,12 +298,62 @@ def face_area_view_factor_m2(face1: Face, face2: Face):
         lo2, hi2 = _bounds(c2, l2)
         x = (jnp.maximum(lo1, 0.0), jnp.maximum(hi1, 0.0))   # clip to face 2's front half-space
         z = (jnp.maximum(lo2, 0.0), jnp.maximum(hi2, 0.0))   # clip to face 1's front half-space
-        y = _bounds(*_extent_along(face1, axis))
-        eta = _bounds(*_extent_along(face2, axis))
-        # clip the round-off (~1e-18) of configurations whose clipped extent is empty
-        return jnp.maximum(jnp.asarray(perpendicular_rectangles(x, y, z, eta), dtype), 0.0)
+        return kind, (x, _bounds(*_extent_along(face1, axis)), z, _bounds(*_extent_along(face2, axis)))
     raise ValueError("faces are neither parallel nor perpendicular: no closed form here "
                      "(use monte_carlo_view_factor)")
+
+
+def _evaluate(kind: str, bounds):
+    """A1 F12 [m^2] of one classified pair (scalar bounds; vmap for batches)."""
+    if kind == "parallel":
+        x1, y1, xi, eta, sep = bounds
+        sep_safe = jnp.where(sep > 0.0, sep, 1.0)
+        value = jnp.where(sep > 0.0, parallel_rectangles(x1, y1, xi, eta, sep_safe), 0.0)
+    else:
+        value = perpendicular_rectangles(*bounds)
+    # clip the round-off (~1e-18) of configurations whose clipped extent is empty
+    return jnp.maximum(value, 0.0)
+
+
+def face_area_view_factor_m2(face1: Face, face2: Face):
+    """A1 F12 [m^2] from face 1 to face 2 (closed form; differentiable in centres and lengths).
+
+    Zero when the faces cannot see each other (face 2 wholly behind face 1 or facing
+    away).  Raises ValueError for relative orientations other than parallel or
+    perpendicular planes with aligned edges.
+    """
+    dtype = jnp.result_type(face1.center_m, face2.center_m, face1.length_u_m, face2.length_u_m, float)
+    setup = _pair_setup(face1, face2)
+    if setup is None:
+        return jnp.zeros((), dtype)
+    return jnp.asarray(_evaluate(*setup), dtype)
+
+
+@functools.partial(jax.jit, static_argnums=0)
+def _batched_evaluate(kind: str, bounds):
+    """_evaluate over a leading batch axis (one compiled kernel per kind and batch size)."""
+    return jax.vmap(lambda b: _evaluate(kind, b))(bounds)
+
+
+def pair_area_view_factors_m2(pairs):
+    """A_i F_ij [m^2] for a list of (face_i, face_j) pairs, evaluated in one batched
+    call per configuration (small graphs: cheap to compile and differentiate).
+
+    Returns an array of shape (len(pairs),).
+    """
+    setups = [_pair_setup(f1, f2) for f1, f2 in pairs]
+    dtypes = [jnp.result_type(f1.center_m, f1.length_u_m, f2.center_m, f2.length_u_m, float) for f1, f2 in pairs]
+    dtype = jnp.result_type(*dtypes) if dtypes else jnp.result_type(float)
+    out = jnp.zeros((len(pairs),), dtype)
+    for kind in ("parallel", "perpendicular"):
+        idx = [k for k, s in enumerate(setups) if s is not None and s[0] == kind]
+        if not idx:
+            continue
+        stacked = jax.tree_util.tree_map(lambda *xs: jnp.stack([jnp.asarray(x, dtype) for x in xs]),
+                                         *[setups[k][1] for k in idx])
+        values = _batched_evaluate(kind, stacked)
+        out = out.at[np.asarray(idx)].set(values)
+    return out
 
 
 def face_view_factor(face1: Face, face2: Face):

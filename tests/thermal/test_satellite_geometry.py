@@ -56,6 +56,7 @@ def test_energy_closure_of_the_array_infrared():
     assert received > 0.0
     np.testing.assert_allclose(ex.absorbed_ir_w_m2, EPS_RAD * np.asarray(ex.incident_ir_w_m2))
     np.testing.assert_allclose(ex.space_view_fraction, 1.0 - np.asarray(ex.view_to_arrays).sum(axis=1))
+    np.testing.assert_allclose(ex.incident_ir_w_m2, np.asarray(ex.array_coupling_w_m2_k4) * T_ARRAY**4, rtol=1e-12)
 
 
 def test_full_layout_face_against_monte_carlo():
