@@ -240,3 +240,31 @@ def test_gathered_rows_against_closed_forms(distributed_run):
     assert 0 < np.count_nonzero(eclipse) < N_POINTS   # both eclipsing and eclipse-free orbits are swept
     np.testing.assert_allclose(_gathered(distributed_run, "result_closed_form"), closed, rtol=1e-14)
     np.testing.assert_allclose(_gathered(distributed_run, "result_eclipse_fraction"), eclipse, rtol=1e-12, atol=1e-15)
+
+
+IMPORT_THEN_INITIALISE = textwrap.dedent("""
+    import sys
+    import jax
+    jax.config.update("jax_enable_x64", True)
+    import studies.cli            # everything `sunsink` imports before it can read its arguments
+    jax.distributed.initialize(coordinator_address=f"127.0.0.1:{sys.argv[1]}", num_processes=1, process_id=0,
+                               coordinator_bind_address=f"127.0.0.1:{sys.argv[1]}", initialization_timeout=20)
+    assert jax.process_count() == 1
+    jax.distributed.shutdown()
+    print("INITIALISED_AFTER_IMPORT")
+""")
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "importing studies starts the XLA backend, so `sunsink` can no longer call jax.distributed.initialize: "
+    "power.BatteryTech() and power.PathEfficiencies() are default arguments (power/battery.py, budget.py, "
+    "simulation.py, sizing.py, system.py) whose fields are jnp arrays built at import. Remove this mark "
+    "once they default to numpy/Python values."))
+def test_sunsink_imports_leave_jax_distributed_possible():
+    """``jax.distributed.initialize`` must precede every JAX computation, so importing the CLI
+    (and the packages it composes) must not compute anything with JAX."""
+    if (reason := _loopback_works()) is not None:
+        pytest.skip(reason)
+    r = subprocess.run([sys.executable, "-c", IMPORT_THEN_INITIALISE, str(_free_port())], capture_output=True,
+                       text=True, timeout=CHILD_TIMEOUT_S, env=_child_env(0), cwd=Path(__file__).parents[2])
+    assert "INITIALISED_AFTER_IMPORT" in r.stdout, r.stdout + r.stderr[-3000:]
