@@ -98,7 +98,9 @@ class RadiatorPanel(eqx.Module):
     ----------
     length_m : panel length along the tubes [m], > 0.
     width_m : panel width across the tubes [m], > 0.
-    thickness_m : sheet thickness [m], > 0; scalar or a (ny, nx) cell field.
+    thickness_m : sheet thickness [m], > 0; scalar or a cell field broadcastable to
+        (ny, nx) (e.g. (nx,) for a taper along the tubes); see
+        :mod:`thermal.radiator_thickness` for zone maps and minimum-mass design.
     conductivity_w_m_k : sheet conductivity k0 at 300 K [W/(m K)], > 0.
     emissivity : infrared emissivity of faces A and B, shape (2,), each in (0, 1].
     absorptivity : solar absorptivity of faces A and B, shape (2,), each in [0, 1].
@@ -109,7 +111,7 @@ class RadiatorPanel(eqx.Module):
     density_kg_m3, specific_heat_j_kg_k : sheet rho [kg/m^3], c_p [J/(kg K)]
         (transients only).
     heat_source_w_m2 : internal heat source per planform area [W/m^2], scalar or
-        (ny, nx) field (e.g. equipment mounted on the panel).
+        a field broadcastable to (ny, nx) (e.g. equipment mounted on the panel).
     n_tubes : number of tubes / heat pipes (static), >= 0.
     """
 
@@ -342,9 +344,15 @@ def _validate(panel, flow, shortwave, longwave, numerics, *, base_temperature_k=
             if np.shape(v) != (2,):
                 raise ValueError(f"{name} must have shape (2,) (faces A, B), got shape {np.shape(v)}")
         for name, v in (("panel.thickness_m", p.thickness_m), ("panel.heat_source_w_m2", p.heat_source_w_m2)):
-            if np.ndim(v) not in (0,) and np.shape(v) != (numerics.ny, numerics.nx):
+            grid = (numerics.ny, numerics.nx)
+            try:
+                fits = np.ndim(v) <= 2 and np.broadcast_shapes(np.shape(v), grid) == grid
+            except ValueError:
+                fits = False
+            if not fits:
                 raise ValueError(
-                    f"{name} must be a scalar or a (ny, nx) = ({numerics.ny}, {numerics.nx}) field, "
+                    f"{name} must be a scalar or a field broadcastable to (ny, nx) = ({numerics.ny}, "
+                    f"{numerics.nx}) (e.g. (nx,) for a taper along the tubes, (ny, 1) across them), "
                     f"got shape {np.shape(v)}")
         if not isinstance(p.n_tubes, (int, np.integer)) or p.n_tubes < 0:
             raise ValueError(f"panel.n_tubes = {p.n_tubes!r} must be an integer >= 0")
