@@ -45,10 +45,12 @@ def full_grid(axes: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
 
 
 def process_share(n_points: int) -> slice:
-    """The contiguous slice of points this process evaluates under jax.distributed."""
+    """The contiguous slice of points this process evaluates under jax.distributed.
+
+    Process k of P takes points [k n // P, (k + 1) n // P): the shares are in process order,
+    cover every point once and differ in size by at most one (empty only where n < P)."""
     n_proc, idx = jax.process_count(), jax.process_index()
-    per = -(-n_points // n_proc)
-    return slice(idx * per, min((idx + 1) * per, n_points))
+    return slice(idx * n_points // n_proc, (idx + 1) * n_points // n_proc)
 
 
 def _batched(fn, vectorize: str, n_dev: int):
@@ -137,4 +139,9 @@ def run_sweep(fn: Callable[[dict], dict], points: Mapping[str, np.ndarray], *, c
             print(f"\rsweep [{bar:<30}] {stop}/{n} points, {rate:.1f} pts/s", end="", file=progress, flush=True)
     if progress is not None:
         print(file=progress)
+    if n == 0:   # an empty share (more processes than points): the right columns, no rows
+        point = {k: jax.ShapeDtypeStruct((), jax.dtypes.canonicalize_dtype(np.asarray(points[k]).dtype))
+                 for k in names}
+        shapes = jax.eval_shape(fn, point)
+        return jax.tree_util.tree_map(lambda s: np.zeros((0,) + s.shape, s.dtype), shapes)
     return {k: np.concatenate(v, axis=0) for k, v in out.items()}

@@ -46,7 +46,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-N_POINTS = 37          # odd: the two shares differ in size (19 + 18), and chunks are padded
+N_POINTS = 37          # odd: the two shares differ in size (18 + 19), and chunks are padded
 CHUNK = 8
 N_ORBIT_SAMPLES = 24
 HEAT_LOAD_W = 150e3
@@ -213,9 +213,9 @@ def _gathered(run, key):
 def test_two_processes_match_single_process(distributed_run, reference):
     pts, ref = reference
     p0, p1 = distributed_run
-    # The shares are contiguous, ordered, disjoint and cover every point once.
-    assert (int(p0["start"]), int(p0["stop"]), int(p1["start"]), int(p1["stop"])) == (0, 19, 19, N_POINTS)
-    # Chunks of 8 points (a multiple of both local device counts): 19 and 18 points, last chunk padded.
+    # The shares are contiguous, ordered, disjoint and cover every point once: 18 + 19.
+    assert (int(p0["start"]), int(p0["stop"]), int(p1["start"]), int(p1["stop"])) == (0, 18, 18, N_POINTS)
+    # Chunks of 8 points (a multiple of both local device counts); each share's last chunk is padded.
     assert list(p0["chunk_starts"]) == [0, 8, 16] and list(p1["chunk_starts"]) == [0, 8, 16]
     for k in pts:
         np.testing.assert_array_equal(_gathered(distributed_run, "points_" + k), pts[k])
@@ -240,6 +240,38 @@ def test_gathered_rows_against_closed_forms(distributed_run):
     assert 0 < np.count_nonzero(eclipse) < N_POINTS   # both eclipsing and eclipse-free orbits are swept
     np.testing.assert_allclose(_gathered(distributed_run, "result_closed_form"), closed, rtol=1e-14)
     np.testing.assert_allclose(_gathered(distributed_run, "result_eclipse_fraction"), eclipse, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("n_proc", [1, 2, 3, 4, 7])
+@pytest.mark.parametrize("n_points", [0, 1, 3, 5, 9, 37, 1000])
+def test_process_share_partitions_the_points(monkeypatch, n_points, n_proc):
+    """Shares in process order tile [0, n) exactly once, with sizes differing by at most one.
+    (The earlier ceiling split gave 9 points on 4 processes the shares 3, 3, 3, 0.)"""
+    import jax
+
+    from studies.sweep import process_share
+
+    monkeypatch.setattr(jax, "process_count", lambda: n_proc)
+    shares = []
+    for k in range(n_proc):
+        monkeypatch.setattr(jax, "process_index", lambda k=k: k)
+        shares.append(process_share(n_points))
+    assert shares[0].start == 0 and shares[-1].stop == n_points
+    assert all(a.stop == b.start for a, b in zip(shares, shares[1:]))
+    sizes = [s.stop - s.start for s in shares]
+    assert min(sizes) >= 0 and max(sizes) - min(sizes) <= 1, sizes
+
+
+def test_empty_share_gives_empty_columns():
+    """A process whose share is empty (more processes than points) returns every column with no
+    rows, so its caller (``sunsink sweep``: feasibility, archive) runs as for any other share."""
+    import jax.numpy as jnp
+
+    from studies.sweep import run_sweep
+
+    res = run_sweep(lambda p: {"y": jnp.sin(p["x"]), "v": jnp.ones(3) * p["x"]}, {"x": np.zeros(0)}, progress=None)
+    assert set(res) == {"y", "v"} and res["y"].shape == (0,) and res["v"].shape == (0, 3)
+    assert res["y"].dtype == np.float64   # float64 on (tests' conftest)
 
 
 IMPORT_THEN_INITIALISE = textwrap.dedent("""
