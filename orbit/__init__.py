@@ -35,6 +35,7 @@ from .drag import (
     king_hele_decay_rate_m_s,
     projection_factor,
     rocket_propellant_kg,
+    station_keeping,
     thruster_duty_cycle,
     thruster_power_w,
 )
@@ -65,6 +66,7 @@ __all__ = [
     "projection_factor",
     "rocket_propellant_kg",
     "solar_cycle_f107",
+    "station_keeping",
     "thruster_duty_cycle",
     "thruster_power_w",
     "beta_angle_on_date_rad",

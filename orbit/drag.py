@@ -58,6 +58,7 @@ References
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import jax.numpy as jnp
 
@@ -267,3 +268,66 @@ def propulsion_dry_mass_kg(propellant_kg, firing_power_w, n_thrusters=1, thruste
     """Electric-propulsion dry mass [kg]: thrusters + PPU (per firing watt) + tank (per propellant kg)."""
     check_range("propellant_kg", propellant_kg, 0.0, units="kg")
     return n_thrusters * thruster_kg + ppu_kg_per_w * firing_power_w + tank_fraction * propellant_kg
+
+
+class StationKeeping(NamedTuple):
+    """Result of :func:`station_keeping` (all JAX scalars, SI units)."""
+
+    mean_density_kg_m3: jnp.ndarray
+    """Mission-mean density [kg/m^3] (x corotation factor when an inclination is given)."""
+    mean_drag_n: jnp.ndarray
+    """Mission-mean drag force [N] = mean thrust needed."""
+    impulse_n_s: jnp.ndarray
+    """Drag impulse over the life [N s]."""
+    delta_v_m_s: jnp.ndarray
+    """Δv over the life at the dry mass [m/s]."""
+    propellant_kg: jnp.ndarray
+    """Propellant [kg] (rocket equation ending at the dry mass)."""
+    duty_cycle: jnp.ndarray
+    """Fraction of time the thrusters fire (must be <= 1)."""
+    firing_power_w: jnp.ndarray
+    """Electric power while firing, all thrusters [W] (the power-budget load)."""
+    mean_power_w: jnp.ndarray
+    """Orbit/mission-average electric power [W] = mean drag g0 Isp / (2 eta)."""
+    propulsion_dry_kg: jnp.ndarray
+    """Thrusters + PPU + tank [kg]."""
+
+
+def station_keeping(altitude_m, drag_area_m2_, dry_mass_kg, launch_year, life_years, *,
+                    isp_s=HALL_SPT100["isp_s"], efficiency=HALL_SPT100["efficiency"],
+                    thrust_n=HALL_SPT100["thrust_n"], n_thrusters: int = 1, thruster_kg=HALL_SPT100["thruster_kg"],
+                    ppu_kg_per_w=PPU_SPECIFIC_MASS_KG_PER_W, tank_fraction=XENON_TANK_FRACTION,
+                    drag_coefficient=DRAG_COEFFICIENT, inclination_rad=None, **density_kw) -> StationKeeping:
+    """Everything the mass and power budgets need to hold a circular orbit against drag.
+
+    Parameters
+    ----------
+    altitude_m : orbit altitude [m]; drag_area_m2_ : orbit-averaged drag area [m^2]
+        (:func:`drag_area_m2`); dry_mass_kg : satellite mass without propellant [kg].
+    launch_year, life_years : mission epoch and duration [yr].
+    isp_s, efficiency, thrust_n, thruster_kg : one thruster (default SPT-100 class);
+    n_thrusters : thrusters firing together (static).
+    ppu_kg_per_w, tank_fraction : see :func:`propulsion_dry_mass_kg`.
+    inclination_rad : if given, the corotating-atmosphere factor multiplies the drag.
+    density_kw : passed to :func:`orbit.atmosphere.mission_mean_density_kg_m3` (ap,
+        f107_min_sfu, f107_max_sfu, minimum_year, period_years, n_samples).
+
+    Returns
+    -------
+    :class:`StationKeeping`, differentiable in every array input.
+    """
+    from .atmosphere import mission_mean_density_kg_m3
+
+    rho = mission_mean_density_kg_m3(altitude_m, launch_year, life_years, **density_kw)
+    if inclination_rad is not None:
+        rho = rho * corotation_factor(altitude_m, inclination_rad)
+    drag = drag_force_n(rho, altitude_m, drag_area_m2_, drag_coefficient)
+    impulse = drag * life_years * SECONDS_PER_JULIAN_YEAR
+    prop = hold_propellant_kg(impulse, dry_mass_kg, isp_s)
+    total_thrust = n_thrusters * jnp.asarray(thrust_n)
+    firing = thruster_power_w(total_thrust, isp_s, efficiency)
+    return StationKeeping(
+        mean_density_kg_m3=rho, mean_drag_n=drag, impulse_n_s=impulse, delta_v_m_s=impulse / dry_mass_kg,
+        propellant_kg=prop, duty_cycle=thruster_duty_cycle(drag, total_thrust), firing_power_w=firing,
+        mean_power_w=thruster_power_w(drag, isp_s, efficiency),
+        propulsion_dry_kg=propulsion_dry_mass_kg(prop, firing, n_thrusters, thruster_kg, ppu_kg_per_w, tank_fraction))

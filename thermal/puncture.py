@@ -50,6 +50,7 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 from jax.scipy.special import gammaln
@@ -175,6 +176,16 @@ def penetration_rates(wall_thickness_m, altitude_m, inclination_rad, year, *, f1
         f107_sfu = solar_cycle_f107(jnp.asarray(year) - 1.0)
     if debris_speed_m_s is None:
         debris_speed_m_s = meteoroids.debris_impact_speed_m_s(inclination_rad)
+    check_range("altitude_m", altitude_m, 150e3, 2000e3, units="m")
+    check_range("year", year, 1988.0, 2100.0, units="yr")
+    return _rates_core(wall_thickness_m, altitude_m, inclination_rad, year, f107_sfu, material, k_factor,
+                       meteoroid_density_kg_m3, meteoroid_speed_m_s, debris_speed_m_s)
+
+
+@jax.jit
+def _rates_core(wall_thickness_m, altitude_m, inclination_rad, year, f107_sfu, material, k_factor,
+                meteoroid_density_kg_m3, meteoroid_speed_m_s, debris_speed_m_s):
+    material = WallMaterial(*material)
     t = jnp.asarray(wall_thickness_m)[..., None]
 
     def met(theta):
@@ -196,7 +207,8 @@ def expected_penetrations(wall_thickness_m, exposed_area_m2, altitude_m, inclina
     """Expected number of tube perforations over the mission [-] (meteoroids + debris).
 
     The debris flux changes with the population growth and solar activity, so the rate is
-    averaged over the life with ``n_years`` (static) Gauss-Legendre epochs.
+    averaged over the life with ``n_years`` (static) Gauss-Legendre epochs (``launch_year``
+    and ``life_years`` scalars; batch other inputs with ``vmap``).
 
     Parameters
     ----------
@@ -210,13 +222,27 @@ def expected_penetrations(wall_thickness_m, exposed_area_m2, altitude_m, inclina
     """
     check_range("life_years", life_years, 0.0, 100.0, lo_inclusive=False, units="yr")
     check_range("exposed_area_m2", exposed_area_m2, 0.0, units="m2")
+    check_positive("wall_thickness_m", wall_thickness_m, units="m")
+    check_range("altitude_m", altitude_m, 150e3, 2000e3, units="m")
     x, w = np.polynomial.legendre.leggauss(n_years)
-    met = deb = 0.0
-    for xi, wi in zip(x, w):
-        yr = jnp.asarray(launch_year) + 0.5 * (xi + 1.0) * jnp.asarray(life_years)
-        r = penetration_rates(wall_thickness_m, altitude_m, inclination_rad, yr, **kw)
-        met = met + 0.5 * wi * r.meteoroid_m2_s
-        deb = deb + 0.5 * wi * r.debris_m2_s
+    years = jnp.asarray(launch_year) + 0.5 * (jnp.asarray(x) + 1.0) * jnp.asarray(life_years)
+    check_range("mission years", years, 1988.0, 2100.0, units="yr")
+    f107 = kw.get("f107_sfu")
+    f107s = solar_cycle_f107(years - 1.0) if f107 is None else jnp.broadcast_to(f107, years.shape)
+    speed = kw.get("debris_speed_m_s")
+    speed = meteoroids.debris_impact_speed_m_s(inclination_rad) if speed is None else speed
+    args = (kw.get("material", AL6061_T6), kw.get("k_factor", K_PERFORATION),
+            kw.get("meteoroid_density_kg_m3", meteoroids.METEOROID_DENSITY_KG_M3),
+            kw.get("meteoroid_speed_m_s", meteoroids.METEOROID_SPEED_M_S), speed)
+    unknown = set(kw) - {"f107_sfu", "debris_speed_m_s", "material", "k_factor", "meteoroid_density_kg_m3",
+                         "meteoroid_speed_m_s"}
+    if unknown:
+        raise TypeError(f"expected_penetrations got unexpected keyword(s) {sorted(unknown)}")
+    rates = jax.vmap(lambda y, f: _rates_core(wall_thickness_m, altitude_m, inclination_rad, y, f, *args))(
+        years, f107s)
+    wq = 0.5 * jnp.asarray(w).reshape((-1,) + (1,) * (rates.meteoroid_m2_s.ndim - 1))
+    met = jnp.sum(wq * rates.meteoroid_m2_s, axis=0)
+    deb = jnp.sum(wq * rates.debris_m2_s, axis=0)
     scale = jnp.asarray(exposed_area_m2) * jnp.asarray(life_years) * SECONDS_PER_JULIAN_YEAR
     return scale * (met + deb), scale * met, scale * deb
 

@@ -58,7 +58,7 @@ def test_angle_quadrature_vs_fine_trapezoid():
 def test_loop_delivery_vs_monte_carlo(n, m, lam):
     """Poisson(N) impacts placed uniformly at random on n sections; P(>= m sections intact)."""
     rng = np.random.default_rng(11 + n)
-    trials = 100_000
+    trials = 20_000
     k = rng.poisson(lam, size=trials)
     owner = rng.integers(0, n, size=k.sum())
     trial = np.repeat(np.arange(trials), k)
@@ -101,7 +101,6 @@ def _design_reliability(x):
 
 
 _vg = jax.jit(jax.value_and_grad(lambda x: _design_reliability(x)[0]))
-_n = jax.jit(lambda x: _design_reliability(x)[1])
 
 
 def test_design_gradient_vs_fd_and_trends():
@@ -113,8 +112,10 @@ def test_design_gradient_vs_fd_and_trends():
         assert float(g[i]) == pytest.approx(fd, rel=1e-5)
     assert float(g[0]) > 0 > float(g[1])  # thicker wall helps, more exposed area hurts
     # thicker armour -> fewer expected perforations (monotone), and the eager path agrees
-    n_thin, n_thick = float(_n(jnp.array([1e-3, 0.5]))), float(_n(x0))
-    assert n_thick < n_thin
-    eager = pu.expected_penetrations(3e-3, pu.tube_exposed_area_m2(600, 8.0, 8e-3, 0.5), 550e3, SSO_I, 2027.0, 5.0)
-    assert float(eager[0]) == pytest.approx(n_thick, rel=1e-12)
-    assert float(eager[1] + eager[2]) == pytest.approx(float(eager[0]), rel=1e-12)
+    area = pu.tube_exposed_area_m2(600, 8.0, 8e-3, 0.5)
+    thin = pu.expected_penetrations(1e-3, area, 550e3, SSO_I, 2027.0, 5.0)
+    thick = pu.expected_penetrations(3e-3, area, 550e3, SSO_I, 2027.0, 5.0)
+    assert float(thick[0]) < float(thin[0])
+    # eager path == compiled path
+    assert float(jnp.log(pu.loop_delivery_probability(thick[0], 8, 7))) == pytest.approx(float(val), rel=1e-10)
+    assert float(thick[1] + thick[2]) == pytest.approx(float(thick[0]), rel=1e-12)
