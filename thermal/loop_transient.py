@@ -30,8 +30,11 @@ Two more states integrate the dissipated (chips, pump heat, heaters) and the rej
 Coolant properties are taken at one reference temperature (constant ``c_p``), which keeps the
 advected enthalpy exactly conservative; evaluate them with :mod:`thermal.coolant` at the
 loop's mean temperature (:func:`loop_params`).  At steady state with linearised radiation the
-segments converge (second order in 1/N) to the continuous isothermal-sink exchanger of
-:func:`thermal.isothermal_sink_radiator` with ``UA = G H / (G + H)``.
+segments converge to the continuous isothermal-sink exchanger of
+:func:`thermal.isothermal_sink_radiator` with ``UA = G H / (G + H)``: at second order in 1/N
+once the per-segment tube NTU ``G / (N m_r c_p)`` is below ~1, at first order (each segment then
+acts like a backward-Euler step) while segments are thermally long.  Choose
+``n_segments >= 2 G / (m_r c_p)``: the baseline loop (G ~ 2e5 W/K, m c_p ~ 1.5e4 W/K) needs ~30.
 
 Time integration
 ----------------
