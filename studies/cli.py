@@ -17,10 +17,49 @@ from pathlib import Path
 log = logging.getLogger("sunsink")
 
 
-def _setup(x32: bool = False, verbose: bool = False) -> None:
+CACHE_ENV = "SUNSINK_CACHE_DIR"
+"""Environment variable naming the persistent compilation-cache directory (``--cache-dir`` wins)."""
+
+
+def default_cache_dir() -> Path:
+    """Per-user cache of compiled XLA programs: ``$SUNSINK_CACHE_DIR``, else
+    ``$XDG_CACHE_HOME/sunsink/jax``, else ``~/.cache/sunsink/jax``."""
+    import os
+
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV]).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "sunsink" / "jax"
+
+
+def enable_compilation_cache(path=None) -> Path | None:
+    """Turn on JAX's persistent compilation cache in ``path`` (default :func:`default_cache_dir`).
+
+    Every program that takes longer than half a second to compile is stored, keyed by its XLA
+    module and compile options (not by Python object identity), so a second process -- the next
+    ``sunsink run`` of any config with the same model shapes -- loads it instead of compiling.
+    Returns the directory, or None (with a warning) when it cannot be created.
+    """
+    import jax
+
+    d = Path(path).expanduser() if path else default_cache_dir()
+    try:
+        d.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        log.warning("compilation cache %s unavailable (%s); compiling without it", d, exc.strerror or exc)
+        return None
+    jax.config.update("jax_compilation_cache_dir", str(d))
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.5)
+    jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+    return d
+
+
+def _setup(x32: bool = False, verbose: bool = False, cache: bool = True, cache_dir=None) -> None:
     import jax
 
     jax.config.update("jax_enable_x64", not x32)
+    if cache:
+        enable_compilation_cache(cache_dir)
     logging.basicConfig(stream=sys.stderr, level=logging.DEBUG if verbose else logging.INFO,
                         format="sunsink: %(message)s")
     logging.getLogger("jax._src.xla_bridge").setLevel(logging.ERROR)
@@ -389,6 +428,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--x32", action="store_true", help="run in float32 (default float64)")
     p.add_argument("-v", "--verbose", action="store_true")
     p.add_argument("--debug", action="store_true", help="show tracebacks (default: one line per error)")
+    p.add_argument("--no-cache", action="store_true",
+                   help="do not use the persistent compilation cache (compile every program in this process)")
+    p.add_argument("--cache-dir", metavar="DIR",
+                   help=f"persistent compilation cache directory (default ${CACHE_ENV} or ~/.cache/sunsink/jax)")
     sub = p.add_subparsers(dest="command", required=True)
     r = sub.add_parser("run", help="evaluate a study config, print a summary, write archive and figures")
     r.add_argument("config")
@@ -443,7 +486,7 @@ def main(argv=None) -> int:
 
         return importlib.import_module(EXTERNAL_COMMANDS[argv[0]]).main(argv[1:])
     args = build_parser().parse_args(argv)
-    _setup(args.x32, args.verbose)
+    _setup(args.x32, args.verbose, cache=not args.no_cache, cache_dir=args.cache_dir)
     from .archive import ArchiveError
     from .config import ConfigError
 

@@ -27,6 +27,51 @@ log = logging.getLogger("sunsink")
 
 _KERNELS: dict = {}
 
+_CACHE_EVENTS = {"/jax/compilation_cache/cache_hits": 0, "/jax/compilation_cache/cache_misses": 0}
+
+
+def _count_cache_event(event: str, **_) -> None:
+    if event in _CACHE_EVENTS:
+        _CACHE_EVENTS[event] += 1
+
+
+jax.monitoring.register_event_listener(_count_cache_event)
+
+
+class compile_notice:
+    """Say, before a call that may compile, what is compiling and roughly for how long, and after it
+    how long it took and whether the programs came from the persistent compilation cache (the CLI
+    turns it on) -- instead of going silent for a minute.  Only the first call per kernel set logs."""
+
+    def __init__(self, what: str, expect: str, kernels=None, key: str = ""):
+        self.what, self.expect, self.k, self.key = what, expect, kernels, key
+
+    def __enter__(self):
+        import time
+
+        done = getattr(self.k, "_compiled", set()) if self.k is not None else set()
+        self.quiet = self.key in done
+        if not self.quiet:
+            log.info("compiling %s (%s; a cached or already compiled program loads in seconds)", self.what,
+                     self.expect)
+        self.t0, self.hits0, self.miss0 = (time.perf_counter(), _CACHE_EVENTS["/jax/compilation_cache/cache_hits"],
+                                           _CACHE_EVENTS["/jax/compilation_cache/cache_misses"])
+        return self
+
+    def __exit__(self, exc_type, *_):
+        import time
+
+        if exc_type is not None or self.quiet:
+            return False
+        if self.k is not None:
+            self.k._compiled = getattr(self.k, "_compiled", set()) | {self.key}
+        hits = _CACHE_EVENTS["/jax/compilation_cache/cache_hits"] - self.hits0
+        miss = _CACHE_EVENTS["/jax/compilation_cache/cache_misses"] - self.miss0
+        how = (f"{miss} program(s) compiled, {hits} loaded from the compilation cache" if hits or miss
+               else "already compiled in this process or compilation cache off")
+        log.info("%s ready in %.1f s (%s)", self.what, time.perf_counter() - self.t0, how)
+        return False
+
 
 def kernels_for(vs, mission, numerics) -> S.Kernels:
     """Kernels are cached by what changes their compiled code (numerics, mission statics)."""
@@ -70,8 +115,10 @@ def run_orbit(cfg, orb, level0_case, stream=sys.stderr, on_iteration=None, optim
     vs = S.build_variables(cfg, orb)
     k = kernels_for(vs, mission, numerics)
     base = vs.baseline()
-    log.info("%s: evaluating the configured design (first call compiles the coupled model)", orb.name)
-    m_base = _np(k.evaluate(base, mission))
+    log.info("%s: evaluating the configured design", orb.name)
+    shape = (f"radiator {numerics.radiator_nx}x{numerics.radiator_ny}, chip {numerics.chip_nx}x{numerics.chip_ny}")
+    with compile_notice(f"the coupled model ({shape})", "about 0.5-2 min on 2 CPU cores the first time", k, "evaluate"):
+        m_base = _np(k.evaluate(base, mission))
     out = {"name": orb.name, "geometry": geo, "variables": vs, "baseline_design": base.to_dict(),
            "baseline": m_base}
     design = base
@@ -79,6 +126,9 @@ def run_orbit(cfg, orb, level0_case, stream=sys.stderr, on_iteration=None, optim
         optimize = cfg.optimize.enabled
     if optimize and vs.free:
         log.info("%s: optimising %d free variables with %s", orb.name, len(vs.free), cfg.optimize.method)
+        with compile_notice(f"[objective, constraints] and its Jacobian ({shape})",
+                            "about 1-4 min on 2 CPU cores the first time", k, "jacobian"):
+            k.value_and_jacobian(vs.to_scaled(base), base)
         design, res, hist, prob = S.optimize_design(k, base, cfg.optimize.method, cfg.optimize.maxiter,
                                                     cfg.optimize.ftol, stream=stream, on_iteration=on_iteration)
         chk = S.kkt_check(prob, res.x)
