@@ -129,10 +129,25 @@ def _interp_weights(grid, x):
     return i, w
 
 
-@functools.lru_cache(maxsize=8)
-def _altitude_slopes(key: int, path: str | None):
-    t = density_table(path)
+def _slopes(t: dict):
     return np.gradient(t["log_density"], t["altitude_m"], axis=0, edge_order=2)
+
+
+@functools.lru_cache(maxsize=4)
+def _shipped_arrays(dtype):
+    """The shipped table as numpy arrays of ``dtype`` (cached per precision; numpy, so no
+    tracer is ever cached)."""
+    t = density_table()
+    return tuple(np.asarray(a, dtype=dtype) for a in (t["altitude_m"], t["f107_sfu"], t["ap"], t["log_density"],
+                                                        _slopes(t)))
+
+
+def _table_arrays(table: dict | None):
+    dtype = jax.dtypes.canonicalize_dtype(jnp.float64)  # float32 when x64 is off
+    if table is None:
+        return _shipped_arrays(dtype)
+    return tuple(np.asarray(a, dtype=dtype) for a in (table["altitude_m"], table["f107_sfu"], table["ap"],
+                                                        table["log_density"], _slopes(table)))
 
 
 def density_kg_m3(altitude_m, f107_sfu, ap=AP_MODERATE, *, table: dict | None = None):
@@ -160,9 +175,7 @@ def density_kg_m3(altitude_m, f107_sfu, ap=AP_MODERATE, *, table: dict | None = 
     check_range("altitude_m", altitude_m, float(h[0]), float(h[-1]), units="m")
     check_range("f107_sfu", f107_sfu, float(f[0]), float(f[-1]), units="sfu")
     check_range("ap", ap, float(a[0]), float(a[-1]))
-    slopes = _altitude_slopes(0, None) if table is None else np.gradient(t["log_density"], h, axis=0,
-                                                                        edge_order=2)
-    return _density_core(altitude_m, f107_sfu, ap, h, f, a, t["log_density"], slopes)
+    return _density_core(altitude_m, f107_sfu, ap, *_table_arrays(table))
 
 
 @jax.jit
@@ -239,11 +252,8 @@ def mission_mean_density_kg_m3(altitude_m, launch_year, life_years, *, ap=AP_MOD
     check_range("f107_min_sfu", f107_min_sfu, f_lo, f_hi, units="sfu")
     check_range("f107_max_sfu", f107_max_sfu, f_lo, f_hi, units="sfu")
     check_range("altitude_m", altitude_m, float(t["altitude_m"][0]), float(t["altitude_m"][-1]), units="m")
-    slopes = _altitude_slopes(0, None) if table is None else np.gradient(t["log_density"], t["altitude_m"],
-                                                                        axis=0, edge_order=2)
     return _mission_mean_core(altitude_m, launch_year, life_years, ap, f107_min_sfu, f107_max_sfu, minimum_year,
-                              period_years, n_samples, t["altitude_m"], t["f107_sfu"], t["ap"], t["log_density"],
-                              slopes)
+                              period_years, n_samples, *_table_arrays(table))
 
 
 @functools.partial(jax.jit, static_argnums=(8,))

@@ -139,7 +139,7 @@ def projection_factor(attitude: str, beta_rad=0.0):
     if attitude == "ram":
         return jnp.ones_like(b)
     # sun_edge_on: sin(b) K(cos b) -> 0 as b -> 0 (K grows only logarithmically)
-    k = jnp.clip(jnp.cos(b), 0.0, 1.0 - 1e-15)
+    k = jnp.clip(jnp.cos(b), 0.0, 1.0 - jnp.finfo(b.dtype).eps)
     return 2.0 / jnp.pi * jnp.sin(b) * _elliptic_k(k)
 
 

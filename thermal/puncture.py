@@ -78,7 +78,7 @@ DEBRIS_DENSITY_KG_M3 = 2800.0
 """Debris density [kg/m^3] for d <= 0.62 cm in NASA 91 (aluminium)."""
 
 _N_ANGLE = 24
-_GL_X, _GL_W = np.polynomial.legendre.leggauss(_N_ANGLE)
+_GL_X, _GL_W = (tuple(a.tolist()) for a in np.polynomial.legendre.leggauss(_N_ANGLE))  # python floats: x32-safe
 
 
 def ballistic_limit_diameter_m(wall_thickness_m, speed_m_s, impact_angle_rad=0.0,
@@ -224,7 +224,7 @@ def expected_penetrations(wall_thickness_m, exposed_area_m2, altitude_m, inclina
     check_range("exposed_area_m2", exposed_area_m2, 0.0, units="m2")
     check_positive("wall_thickness_m", wall_thickness_m, units="m")
     check_range("altitude_m", altitude_m, 150e3, 2000e3, units="m")
-    x, w = np.polynomial.legendre.leggauss(n_years)
+    x, w = (a.tolist() for a in np.polynomial.legendre.leggauss(n_years))
     years = jnp.asarray(launch_year) + 0.5 * (jnp.asarray(x) + 1.0) * jnp.asarray(life_years)
     check_range("mission years", years, 1988.0, 2100.0, units="yr")
     f107 = kw.get("f107_sfu")
@@ -284,7 +284,7 @@ def loop_delivery_probability(expected_n, n_sections: int, min_sections: int):
     j = jnp.arange(min_sections, n_sections + 1, dtype=lam.dtype)
     log_c = gammaln(n_sections + 1.0) - gammaln(j + 1.0) - gammaln(n_sections - j + 1.0)
     # log p = -lam; log(1 - p) = log(-expm1(-lam)); (1-p)^0 = 1 exactly where n - j = 0
-    log_q = jnp.log(-jnp.expm1(-jnp.maximum(lam, 1e-300)))
+    log_q = jnp.log(-jnp.expm1(-jnp.maximum(lam, jnp.finfo(lam.dtype).tiny)))
     terms = jnp.exp(log_c - j * lam + jnp.where(n_sections - j > 0, (n_sections - j) * log_q, 0.0))
     return jnp.sum(terms, axis=-1)
 

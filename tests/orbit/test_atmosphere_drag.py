@@ -289,3 +289,13 @@ def test_station_keeping_chain_gradient_and_jit():
     assert exact < float(sk.propellant_kg) < 1.02 * exact
     assert float(sk.mean_power_w) == pytest.approx(float(sk.duty_cycle * sk.firing_power_w), rel=1e-12)
     assert float(sk.delta_v_m_s) == pytest.approx(float(sk.impulse_n_s) / 3000.0, rel=1e-12)
+
+
+def test_float32_path():
+    """The float32 path (GPU default) runs and agrees with float64 to float32 accuracy."""
+    ref = _issue_satellite(600e3)
+    with jax.enable_x64(False):
+        sk = _issue_satellite(jnp.float32(600e3))
+        assert sk.propellant_kg.dtype == jnp.float32
+        assert float(drag.projection_factor("sun_edge_on", jnp.float32(0.0))) == 0.0
+    assert float(sk.propellant_kg) == pytest.approx(float(ref.propellant_kg), rel=1e-4)

@@ -119,3 +119,15 @@ def test_design_gradient_vs_fd_and_trends():
     # eager path == compiled path
     assert float(jnp.log(pu.loop_delivery_probability(thick[0], 8, 7))) == pytest.approx(float(val), rel=1e-10)
     assert float(thick[1] + thick[2]) == pytest.approx(float(thick[0]), rel=1e-12)
+
+
+def test_float32_path():
+    area = pu.tube_exposed_area_m2(600, 8.0, 8e-3, 0.5)
+    n64 = pu.expected_penetrations(2e-3, area, 550e3, SSO_I, 2027.0, 5.0)[0]
+    with jax.enable_x64(False):
+        n32 = pu.expected_penetrations(jnp.float32(2e-3), jnp.float32(area), jnp.float32(550e3),
+                                       jnp.float32(SSO_I), 2027.0, 5.0)[0]
+        p = pu.loop_delivery_probability(n32, 8, 7)
+        g = jax.grad(lambda n: pu.loop_delivery_probability(n, 8, 7))(jnp.float32(0.0))
+        assert n32.dtype == p.dtype == jnp.float32 and np.isfinite(float(g))
+    assert float(n32) == pytest.approx(float(n64), rel=1e-4)
