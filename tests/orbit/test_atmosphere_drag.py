@@ -24,6 +24,7 @@ def _block_network(mp):
     import socket
     import urllib.request
 
+    import pymsis.msis
     import pymsis.utils
 
     def refuse(*a, **k):
@@ -32,8 +33,8 @@ def _block_network(mp):
     mp.setattr(socket.socket, "connect", refuse)
     mp.setattr(urllib.request, "urlopen", refuse)
     mp.setattr(pymsis.utils, "get_f107_ap", refuse)
-    if hasattr(pymsis.utils, "download_f107_ap"):
-        mp.setattr(pymsis.utils, "download_f107_ap", refuse)
+    mp.setattr(pymsis.msis, "get_f107_ap", refuse)  # msis.py imports the function by name
+    mp.setattr(pymsis.utils, "download_f107_ap", refuse)
 
 
 def test_msis_call_needs_no_space_weather_download(monkeypatch):
@@ -41,6 +42,11 @@ def test_msis_call_needs_no_space_weather_download(monkeypatch):
     _block_network(monkeypatch)
     rho = atm.msis_global_mean_density_kg_m3([500e3], 140.0, 15.0, n_lat=6, n_lon=4)
     assert np.all(np.isfinite(rho)) and 1e-14 < rho[0] < 1e-11
+    # negative control: the block does catch a call that leaves the indices to pymsis
+    from pymsis import msis
+
+    with pytest.raises(AssertionError, match="space-weather"):
+        msis.calculate(np.array(["2021-03-20T12:00"], dtype="datetime64[m]"), [0.0], [0.0], [500.0])
 
 
 def test_pymsis_reproduces_its_reference_rows_with_explicit_indices(monkeypatch):
