@@ -40,6 +40,7 @@ import math
 from typing import NamedTuple
 
 import equinox as eqx
+import numpy as np
 import jax.numpy as jnp
 
 import orbit
@@ -132,10 +133,10 @@ class BatteryTech(eqx.Module):
     2005, ch. 3); they are arguments.
     """
 
-    cell_specific_energy_wh_kg: jnp.ndarray = eqx.field(default_factory=lambda: jnp.asarray(CELL_SPECIFIC_ENERGY_WH_KG))
-    cell_to_pack: jnp.ndarray = eqx.field(default_factory=lambda: jnp.asarray(0.75))
-    charge_efficiency: jnp.ndarray = eqx.field(default_factory=lambda: jnp.asarray(0.95))
-    discharge_efficiency: jnp.ndarray = eqx.field(default_factory=lambda: jnp.asarray(0.95))
+    cell_specific_energy_wh_kg: jnp.ndarray = eqx.field(default_factory=lambda: np.asarray(CELL_SPECIFIC_ENERGY_WH_KG))
+    cell_to_pack: jnp.ndarray = eqx.field(default_factory=lambda: np.asarray(0.75))
+    charge_efficiency: jnp.ndarray = eqx.field(default_factory=lambda: np.asarray(0.95))
+    discharge_efficiency: jnp.ndarray = eqx.field(default_factory=lambda: np.asarray(0.95))
 
     @property
     def pack_specific_energy_wh_kg(self):

@@ -25,6 +25,7 @@ import math
 from typing import NamedTuple
 
 import equinox as eqx
+import numpy as np
 import jax.numpy as jnp
 
 from orbit.constants import SOLAR_CONSTANT_1AU_W_M2
@@ -42,8 +43,8 @@ class PathEfficiencies(eqx.Module):
     distribution : bus -> load terminals (PCDU outputs, harness).
     """
 
-    regulator: jnp.ndarray = eqx.field(default_factory=lambda: jnp.asarray(0.97))
-    distribution: jnp.ndarray = eqx.field(default_factory=lambda: jnp.asarray(0.97))
+    regulator: jnp.ndarray = eqx.field(default_factory=lambda: np.asarray(0.97))
+    distribution: jnp.ndarray = eqx.field(default_factory=lambda: np.asarray(0.97))
 
 
 def _check_eff(path: PathEfficiencies, tech: BatteryTech):

@@ -301,6 +301,29 @@ def cmd_check(args) -> int:
     return 0 if worst < args.tolerance else 1
 
 
+def _start_distributed(args) -> None:
+    """``jax.distributed.initialize`` for a multi-process sweep, from ``--distributed``,
+    ``--coordinator``, ``--num-processes`` and ``--process-id``.  Values not given are left to
+    JAX, which reads ``JAX_COORDINATOR_ADDRESS`` and detects SLURM, Open MPI, Kubernetes and
+    Cloud TPU jobs.  It must run before any JAX computation, so before the config is validated."""
+    coordinator = getattr(args, "coordinator", None)
+    n_proc = getattr(args, "num_processes", None)
+    pid = getattr(args, "process_id", None)
+    if not (getattr(args, "distributed", False) or coordinator or n_proc is not None or pid is not None):
+        return
+    from .config import ConfigError
+
+    if n_proc is not None and n_proc < 1:
+        raise ConfigError(f"--num-processes = {n_proc} must be >= 1")
+    if pid is not None and n_proc is not None and not 0 <= pid < n_proc:
+        raise ConfigError(f"--process-id = {pid} must be in [0, {n_proc - 1}] (--num-processes = {n_proc})")
+    import jax
+
+    jax.distributed.initialize(coordinator, n_proc, pid)
+    log.info("jax.distributed: process %d of %d, %d local / %d global devices", jax.process_index(),
+             jax.process_count(), jax.local_device_count(), jax.device_count())
+
+
 def cmd_sweep(args) -> int:
     """Sweep the configured variables over their bounds (LHS or grid) for the first orbit."""
     import equinox as eqx
@@ -316,11 +339,10 @@ def cmd_sweep(args) -> int:
     from .radiator_study import run_radiator_study, slug
     from .sweep import full_grid, latin_hypercube, process_share, run_sweep
 
+    _start_distributed(args)     # before anything touches JAX (load_config does)
     cfg, text = load_config(args.config)
     sw = cfg.sweep
     out_dir = output_dir(args.out or Path("out") / f"{cfg.study.name}_sweep")
-    if sw.coordinator_address:
-        jax.distributed.initialize(sw.coordinator_address, sw.num_processes, sw.process_id)
     orb = cfg.orbits[0]
     vs = S.build_variables(cfg, orb)
     by_name = {v.name: v for v in vs.variables}
@@ -334,7 +356,8 @@ def cmd_sweep(args) -> int:
         points = latin_hypercube(bounds, sw.n_points, seed=sw.seed)
     else:
         points = full_grid({n: np.linspace(lo, hi, sw.grid_points_per_axis) for n, (lo, hi) in bounds.items()})
-    share = process_share(len(next(iter(points.values()))))
+    n_total = len(next(iter(points.values())))
+    share = process_share(n_total)
     points = {k: v[share] for k, v in points.items()}
     n = len(next(iter(points.values())))
 
@@ -354,7 +377,10 @@ def cmd_sweep(args) -> int:
     final = out_dir / f"{cfg.study.name}_sweep{suffix}.h5"
     with ar.StudyOutput(final, command=shlex.join(["sunsink", *sys.argv[1:]])) as out:
         out.begin({"sweep": ar.history_group(cols, index_name="point", index_long_name="sweep point",
-                                             attrs={"orbit": orb.name, "method": sw.method})},
+                                             attrs={"orbit": orb.name, "method": sw.method,
+                                                    "first_point": share.start, "n_points_total": n_total,
+                                                    "process_index": jax.process_index(),
+                                                    "process_count": jax.process_count()})},
                   config_text=text, config_source=str(args.config))
         log.info("sweep of %d points over %s on %d device(s), streaming into %s (renamed to %s when complete)",
                  n, list(sw.variables), len(jax.local_devices()), out.progress_path, final)
@@ -460,6 +486,12 @@ def build_parser() -> argparse.ArgumentParser:
     sw = sub.add_parser("sweep", help="evaluate a grid or Latin hypercube of designs (vmap, sharded)")
     sw.add_argument("config")
     sw.add_argument("--out")
+    sw.add_argument("--distributed", action="store_true",
+                    help="run as one process of a jax.distributed job (implied by the three options below; "
+                         "what they leave out JAX detects under SLURM, Open MPI, Kubernetes or Cloud TPU)")
+    sw.add_argument("--coordinator", metavar="HOST:PORT", help="process 0's address, reachable from every process")
+    sw.add_argument("--num-processes", type=int, metavar="N", help="processes in the job")
+    sw.add_argument("--process-id", type=int, metavar="I", help="this process, 0 .. N-1")
     sw.set_defaults(func=cmd_sweep)
     i = sub.add_parser("inspect", help="print an archive's tree with units")
     i.add_argument("archive")

@@ -292,7 +292,8 @@ def _merge(hand: Mapping[str, Any], declared: Mapping[str, Field]) -> dict:
 def build_schema() -> Section:
     """The whole study schema (hand-written study settings + generated model sections)."""
     d = _declared_sections()
-    known = {"mission", "environment", "loop", "radiator", "radiator.face_a", "radiator.face_b", "mass", "numerics"}
+    known = {"mission", "environment", "loop", "radiator", "radiator.face_a", "radiator.face_b", "radiator.layout",
+             "mass", "numerics"}
     assert set(d) <= known, f"declared sections without a place in the schema: {sorted(set(d) - known)}"
     return Section(
         {
@@ -335,6 +336,7 @@ def build_schema() -> Section:
                                                  units="K", length=2, doc="level-0 area-vs-temperature curve range"),
                     "face_a": Section(d["radiator.face_a"], doc="coating of face A"),
                     "face_b": Section(d["radiator.face_b"], doc="coating of face B"),
+                    "layout": Section(d["radiator.layout"], doc="radiator wings and solar arrays (view factors)"),
                 }, d["radiator"]),
                 doc="radiator attitude, coatings and level-0 sizing",
             ),
@@ -365,9 +367,6 @@ def build_schema() -> Section:
                     "grid_points_per_axis": Field("int", 4, 2, 1000),
                     "chunk_size": Field("int", 32, 1, 1_000_000),
                     "seed": Field("int", 0, 0, 2**31 - 1),
-                    "coordinator_address": Field("str", "", doc="jax.distributed coordinator host:port"),
-                    "num_processes": Field("int", 1, 1, 100000),
-                    "process_id": Field("int", 0, 0, 100000),
                 }
             ),
             "pareto": Section(

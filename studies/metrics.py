@@ -85,6 +85,13 @@ METRICS: tuple[Metric, ...] = (
              ("radiator_n_panels", "1", "number of radiator panels (continuous)"),
              ("radiator_panel_width_m", "m", "radiator panel width (tubes x pitch)"),
              ("radiator_absorbed_w_m2", "W m-2", "absorbed environment flux, both faces, per planform area"),
+             ("radiator_space_view", "1", "radiator faces' view factor to space (1 - view of the arrays), mean"),
+             ("radiator_array_ir_w_m2", "W m-2", "orbit-average infrared from the arrays incident on a radiator "
+              "face, mean of the faces"),
+             ("radiator_absorptivity_bol", "1", "radiator solar absorptivity at beginning of life, mean of faces"),
+             ("radiator_absorptivity_eol", "1", "radiator solar absorptivity at end of life (hot case), mean"),
+             ("radiator_emissivity_bol", "1", "radiator infrared emissivity at beginning of life, mean of faces"),
+             ("radiator_emissivity_eol", "1", "radiator infrared emissivity at end of life (hot case), mean"),
              ("loop_closure_residual", "1", "relative residual of the loop energy balance"),
              ("radiator_energy_residual_w", "W", "radiator panel energy-balance residual"),
              ("coolant_supply_k", "K", "coolant supply temperature (radiator outlet)"),

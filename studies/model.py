@@ -72,6 +72,10 @@ def _choice(default, long_name, choices, section="mission", **spec):
     return quantity(default, "1", long_name, static=True, section=section, kind="str", choices=choices, **spec)
 
 
+COATING_CHOICES = tuple(thermal.COATING_NAMES) + ("none",)
+"""Radiator coating classes (thermal.coatings) and ``none`` (the configured values at every age)."""
+
+
 class Mission(eqx.Module):
     """Mission requirements, environment and fixed choices: the declaration of every
     configurable quantity the coupled model reads (see :mod:`studies.declare`).
@@ -146,18 +150,42 @@ class Mission(eqx.Module):
                                               "array end of life: aphelion)", lo=1000.0, hi=1500.0,
                                               section="environment", source="Kopp & Lean 2011")
     # --- [radiator.face_a] / [radiator.face_b] coatings ---------------------------------------
-    face_a_emissivity: jax.Array = _mission(0.91, "1", "radiator face A infrared emissivity", lo=0.0, hi=1.0,
-                                            lo_inclusive=False, section="radiator.face_a", key="emissivity",
-                                            source="AZ-93 white paint, BOL (AZ Technology)")
-    face_a_absorptivity: jax.Array = _mission(0.15, "1", "radiator face A solar absorptivity", lo=0.0, hi=1.0,
-                                              section="radiator.face_a", key="absorptivity",
+    face_a_emissivity: jax.Array = _mission(0.91, "1", "radiator face A infrared emissivity at beginning of life",
+                                            lo=0.0, hi=1.0, lo_inclusive=False, section="radiator.face_a",
+                                            key="emissivity", source="AZ-93 white paint, BOL (AZ Technology)")
+    face_a_absorptivity: jax.Array = _mission(0.15, "1", "radiator face A solar absorptivity at beginning of life",
+                                              lo=0.0, hi=1.0, section="radiator.face_a", key="absorptivity",
                                               source="AZ-93 white paint, BOL (AZ Technology)")
-    face_b_emissivity: jax.Array = _mission(0.91, "1", "radiator face B infrared emissivity", lo=0.0, hi=1.0,
-                                            lo_inclusive=False, section="radiator.face_b", key="emissivity",
-                                            source="AZ-93 white paint, BOL (AZ Technology)")
-    face_b_absorptivity: jax.Array = _mission(0.15, "1", "radiator face B solar absorptivity", lo=0.0, hi=1.0,
-                                              section="radiator.face_b", key="absorptivity",
+    face_b_emissivity: jax.Array = _mission(0.91, "1", "radiator face B infrared emissivity at beginning of life",
+                                            lo=0.0, hi=1.0, lo_inclusive=False, section="radiator.face_b",
+                                            key="emissivity", source="AZ-93 white paint, BOL (AZ Technology)")
+    face_b_absorptivity: jax.Array = _mission(0.15, "1", "radiator face B solar absorptivity at beginning of life",
+                                              lo=0.0, hi=1.0, section="radiator.face_b", key="absorptivity",
                                               source="AZ-93 white paint, BOL (AZ Technology)")
+    face_a_coating: str = _choice("white_paint", "coating class of face A: its LEO degradation from the "
+                                  "beginning-of-life values to end of life (thermal.coatings; none: no degradation)",
+                                  COATING_CHOICES, section="radiator.face_a", key="coating",
+                                  source="thermal.coatings (Fortescue 2011, de Groh 2006, Gilmore 2002)")
+    face_b_coating: str = _choice("white_paint", "coating class of face B: its LEO degradation from the "
+                                  "beginning-of-life values to end of life (thermal.coatings; none: no degradation)",
+                                  COATING_CHOICES, section="radiator.face_b", key="coating",
+                                  source="thermal.coatings (Fortescue 2011, de Groh 2006, Gilmore 2002)")
+    # --- [radiator.layout]: the radiator wings' view of the solar arrays ----------------------------
+    array_view: bool = quantity(True, "1", "radiator wings see the solar arrays (extra infrared, blocked view "
+                                "to space; thermal.satellite_geometry)", static=True, section="radiator.layout",
+                                kind="bool")
+    n_radiator_wings: int = quantity(2, "1", "radiator wings (one toward nadir, one toward zenith)", static=True,
+                                     section="radiator.layout", kind="int", lo=1, hi=2)
+    radiator_aspect: jax.Array = _mission(3.0, "1", "radiator wing length / width", lo=0.05, hi=50.0,
+                                          section="radiator.layout", source="assumption")
+    array_aspect: jax.Array = _mission(2.5, "1", "solar-array wing length / width", lo=0.05, hi=50.0,
+                                       section="radiator.layout", source="assumption")
+    bus_half_size_m: jax.Array = _mission(1.5, "m", "half the bus width (wing roots)", lo=0.0, hi=50.0,
+                                          section="radiator.layout", source="assumption")
+    array_yoke_m: jax.Array = _mission(2.0, "m", "array yoke: gap from the bus to the array wing", lo=0.0, hi=100.0,
+                                       section="radiator.layout", source="assumption")
+    radiator_root_gap_m: jax.Array = _mission(0.0, "m", "gap from the bus to the radiator wing", lo=0.0, hi=100.0,
+                                              section="radiator.layout", source="assumption")
     # --- derived on the host from the orbit (not configurable) --------------------------------
     hot_beta_rad: jax.Array = quantity(0.0, "rad", "beta angle of the hot radiator case")
     eclipse_beta_rad: jax.Array = quantity(0.0, "rad", "beta angle of the longest eclipse")
@@ -179,11 +207,23 @@ class Mission(eqx.Module):
                               kind="bool")
     mass: MassParameters = MassParameters()
 
-    def face_emissivity(self):
-        return jnp.stack([self.face_a_emissivity, self.face_b_emissivity])
+    def face_emissivity(self, years_in_orbit=0.0):
+        """(2,) infrared emissivity of faces A and B after ``years_in_orbit`` (0: beginning of life)."""
+        return jnp.stack([_degraded(self.face_a_emissivity, self.face_a_coating, years_in_orbit, 1),
+                          _degraded(self.face_b_emissivity, self.face_b_coating, years_in_orbit, 1)])
 
-    def face_absorptivity(self):
-        return jnp.stack([self.face_a_absorptivity, self.face_b_absorptivity])
+    def face_absorptivity(self, years_in_orbit=0.0):
+        """(2,) solar absorptivity of faces A and B after ``years_in_orbit`` (0: beginning of life)."""
+        return jnp.stack([_degraded(self.face_a_absorptivity, self.face_a_coating, years_in_orbit, 0),
+                          _degraded(self.face_b_absorptivity, self.face_b_coating, years_in_orbit, 0)])
+
+
+def _degraded(bol, coating: str, years, which: int):
+    """A face's BOL property plus its coating class's LEO change after ``years`` (thermal.coatings)."""
+    if coating == "none":
+        return bol
+    change = thermal.coating_properties(coating, years)[which] - thermal.coating_properties(coating, 0.0)[which]
+    return jnp.clip(bol + change, 1e-3, 1.0)
 
 
 class Numerics(eqx.Module):
@@ -284,7 +324,8 @@ def radiation_metrics(design: SatelliteDesign, mission: Mission, inclination_rad
 def _panel(design: SatelliteDesign, mission: Mission, numerics: Numerics):
     width = numerics.n_tubes_per_panel * design.radiator_tube_pitch_m
     n_panels = design.radiator_area_m2 / (numerics.panel_length_m * width)
-    eps, alpha = mission.face_emissivity(), mission.face_absorptivity()
+    # hot case: the coatings at end of life (thermal.coatings)
+    eps, alpha = mission.face_emissivity(mission.life_years), mission.face_absorptivity(mission.life_years)
     panel = trad.RadiatorPanel(
         length_m=jnp.asarray(numerics.panel_length_m, width.dtype), width_m=width,
         thickness_m=design.radiator_thickness_m, conductivity_w_m_k=mission.radiator_conductivity_w_m_k,
@@ -376,6 +417,20 @@ def _array_support(mission: Mission) -> dict:
 # the whole satellite
 # ---------------------------------------------------------------------------------------------
 
+def array_exchange(design: SatelliteDesign, mission: Mission, arr, array_temperature_k):
+    """The radiator faces' exchange with the solar arrays in the default layout (radiator wings
+    knife-edge to the Sun, perpendicular to Sun-tracking arrays; thermal.default_layout and
+    thermal.radiator_exchange), or None when ``[radiator.layout] array_view`` is off."""
+    if not mission.array_view:
+        return None
+    lay = thermal.default_layout(design.radiator_area_m2, design.array_area_m2,
+                                 n_radiator_wings=mission.n_radiator_wings, radiator_aspect=mission.radiator_aspect,
+                                 array_aspect=mission.array_aspect, bus_half_size_m=mission.bus_half_size_m,
+                                 array_yoke_m=mission.array_yoke_m, radiator_root_gap_m=mission.radiator_root_gap_m)
+    return thermal.radiator_exchange(lay, array_temperature_k, arr.front_emittance, arr.back_emittance,
+                                     mission.face_emissivity(mission.life_years))
+
+
 def evaluate(design: SatelliteDesign, mission: Mission, numerics: Numerics = Numerics()) -> dict[str, Any]:
     """Every metric of one satellite design (a dict of JAX scalars/arrays).
 
@@ -399,7 +454,36 @@ def evaluate(design: SatelliteDesign, mission: Mission, numerics: Numerics = Num
                             PERIHELION_AU)
     fa, fb = env.face_a.orbit_average(), env.face_b.orbit_average()
     sw = jnp.stack([fa.shortwave_w_m2, fb.shortwave_w_m2])
-    lw = jnp.stack([fa.longwave_w_m2, fb.longwave_w_m2])
+    lw_env = jnp.stack([fa.longwave_w_m2, fb.longwave_w_m2])
+
+    # --- solar array temperature (its own energy balance; no feedback from the loop) -------------
+    cell = power.get_cell(mission.cell)
+    arr = power.ArrayDesign(area_m2=design.array_area_m2, coverglass_thickness_m=design.coverglass_thickness_m,
+                            **_array_support(mission))
+    aenv = plate_environment(mission, h, mission.hot_beta_rad, "sun_facing", numerics.n_orbit_samples, 1.0)
+    lit = jnp.maximum(jnp.mean(aenv.samples.sunlit), 1e-3)
+    front = power.IncidentFlux(*(jnp.mean(x) / lit for x in aenv.face_a))
+    back = power.IncidentFlux(*(jnp.mean(x) / lit for x in aenv.face_b))
+    aphelion_flux = mission.solar_constant_w_m2 / APHELION_AU**2
+    front = front._replace(solar_w_m2=jnp.asarray(aphelion_flux, dtype))
+    fluence = out["cell_fluence_1mev_cm2"]
+    therm = power.array_temperature(cell, arr, front, back, fluence)
+
+    # --- the radiator wings' view of the arrays (thermal.satellite_geometry) ----------------------
+    # Orbit average of the array's infrared on each face: sunlit fraction x the sunlit array
+    # temperature (the array's eclipse infrared is neglected: it cools within minutes).
+    ex = array_exchange(design, mission, arr, therm.temperature_k)
+    lw_array = (lit * ex.array_coupling_side_w_m2_k4 * therm.temperature_k**4 if ex is not None
+                else jnp.zeros_like(lw_env))
+    lw = lw_env + lw_array
+    out.update({
+        "radiator_space_view": (jnp.mean(ex.space_view_side) if ex is not None else jnp.asarray(1.0, dtype)),
+        "radiator_array_ir_w_m2": jnp.mean(lw_array),
+        "radiator_absorptivity_bol": jnp.mean(mission.face_absorptivity()),
+        "radiator_absorptivity_eol": jnp.mean(mission.face_absorptivity(mission.life_years)),
+        "radiator_emissivity_bol": jnp.mean(mission.face_emissivity()),
+        "radiator_emissivity_eol": jnp.mean(mission.face_emissivity(mission.life_years)),
+    })
 
     # --- coolant loop: chips, cold plates, pump, lines and radiator panels (thermal.solve_loop) ------
     # Everything the power budget sends to the payload radiator (power.HEAT_DESTINATIONS) reaches
@@ -437,22 +521,11 @@ def evaluate(design: SatelliteDesign, mission: Mission, numerics: Numerics = Num
     })
 
     # --- power ------------------------------------------------------------------------------
-    cell = power.get_cell(mission.cell)
     ecl_s = orbit.eclipse_fraction(h, mission.eclipse_beta_rad, penumbra=mission.penumbra) * period
     sun_s = period - ecl_s
     sunlit_load = loads.total_w(eclipse=False)
     eclipse_load = loads.total_w(eclipse=True)
     req = power.required_array_power_w(sunlit_load, eclipse_load, sun_s, ecl_s)
-    arr = power.ArrayDesign(area_m2=design.array_area_m2, coverglass_thickness_m=design.coverglass_thickness_m,
-                            **_array_support(mission))
-    aenv = plate_environment(mission, h, mission.hot_beta_rad, "sun_facing", numerics.n_orbit_samples, 1.0)
-    lit = jnp.maximum(jnp.mean(aenv.samples.sunlit), 1e-3)
-    front = power.IncidentFlux(*(jnp.mean(x) / lit for x in aenv.face_a))
-    back = power.IncidentFlux(*(jnp.mean(x) / lit for x in aenv.face_b))
-    aphelion_flux = mission.solar_constant_w_m2 / APHELION_AU**2
-    front = front._replace(solar_w_m2=jnp.asarray(aphelion_flux, dtype))
-    fluence = out["cell_fluence_1mev_cm2"]
-    therm = power.array_temperature(cell, arr, front, back, fluence)
     # End of life at aphelion (lowest Sun), Sun-tracking array.
     eol = power.array_power(cell, arr, therm.temperature_k, fluence, solar_flux_w_m2=aphelion_flux)
     bol = power.array_power(cell, arr, therm.temperature_k, 0.0, solar_flux_w_m2=aphelion_flux)

@@ -84,11 +84,16 @@ def _environment_fn(cfg, solar_flux_w_m2):
     return env
 
 
-def coatings(cfg):
-    """Emissivity and absorptivity of faces A and B (the coupled model reads the same keys)."""
+def coatings(cfg, years_in_orbit=None):
+    """Emissivity and absorptivity of faces A and B after ``years_in_orbit`` (default: the mission
+    life -- the hot case sizes the radiator at end of life), the coupled model's own rule
+    (:meth:`studies.model.Mission.face_emissivity`) on the same keys."""
+    from .model import _degraded
+
     r = cfg.radiator
-    eps = np.array([r.face_a.emissivity, r.face_b.emissivity])
-    alpha = np.array([r.face_a.absorptivity, r.face_b.absorptivity])
+    years = float(cfg.mission.life_years) if years_in_orbit is None else float(years_in_orbit)
+    eps = np.array([float(_degraded(f.emissivity, f.coating, years, 1)) for f in (r.face_a, r.face_b)])
+    alpha = np.array([float(_degraded(f.absorptivity, f.coating, years, 0)) for f in (r.face_a, r.face_b)])
     return eps, alpha
 
 

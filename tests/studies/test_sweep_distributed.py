@@ -287,11 +287,6 @@ IMPORT_THEN_INITIALISE = textwrap.dedent("""
 """)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "importing studies starts the XLA backend, so `sunsink` can no longer call jax.distributed.initialize: "
-    "power.BatteryTech() and power.PathEfficiencies() are default arguments (power/battery.py, budget.py, "
-    "simulation.py, sizing.py, system.py) whose fields are jnp arrays built at import. Remove this mark "
-    "once they default to numpy/Python values."))
 def test_sunsink_imports_leave_jax_distributed_possible():
     """``jax.distributed.initialize`` must precede every JAX computation, so importing the CLI
     (and the packages it composes) must not compute anything with JAX."""
