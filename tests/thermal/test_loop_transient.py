@@ -18,7 +18,7 @@ N_SEG = 6
 PERIOD = 5676.0
 N_SAMPLES = 48
 ADAPTIVE = lt.LoopNumerics(n_segments=N_SEG, steps_per_orbit=None, rtol=1e-9, atol=1e-9)
-MAXSUB = 1536
+MAXSUB = 6144
 
 
 def _loads():
@@ -174,7 +174,7 @@ def test_steady_limit_matches_solve_loop_isothermal_sink(const_loads):
 
 def test_energy_balance_over_an_orbit():
     """(b) stored + rejected = dissipated over one orbit with eclipse throttling (the integrals are
-    ODE states; TR-BDF2 conserves this linear invariant up to the stage-solve tolerance)."""
+    ODE states; the linearly implicit ROS2 step keeps this linear invariant to round-off)."""
     p = _params()
     h = _sim_fixed(p, SCHED, 96, PERIOD, 300.0)
     diss = float(h.dissipated_energy_j[-1])
@@ -188,13 +188,14 @@ def test_energy_balance_over_an_orbit():
 
 
 def test_second_order_in_time():
-    """(c) Fixed-step TR-BDF2 over one orbit (eclipse throttling, steps aligned with the load
-    samples): halving the step divides the error against a 1536-step reference by ~4."""
+    """(c) Fixed-step ROS2 over one orbit (eclipse throttling, steps aligned with the load
+    samples): halving the step divides the error against a 6144-step reference by ~4
+    (measured 3.67 and 3.88 for 192 -> 384 -> 768 steps; 3.1 and 3.4 from 48 steps, pre-asymptotic)."""
     p = _params()
     y0 = jnp.asarray(lt.steady_loop(p, LOADS, SCHED, ADAPTIVE)[0])
-    ref = np.asarray(_sim_fixed(p, SCHED, 1536, PERIOD, y0).state[-1, :-2])
+    ref = np.asarray(_sim_fixed(p, SCHED, MAXSUB, PERIOD, y0).state[-1, :-2])
     errs = [np.max(np.abs(np.asarray(_sim_fixed(p, SCHED, n, PERIOD, y0).state[-1, :-2]) - ref))
-            for n in (48, 96, 192)]
+            for n in (192, 384, 768)]
     ratios = errs[0] / errs[1], errs[1] / errs[2]
     assert all(3.5 < r < 4.5 for r in ratios), (errs, ratios)
 
@@ -254,6 +255,7 @@ def test_periodic_solution_is_periodic_and_matches_long_run(periodic):
     assert float(r.max_junction_k) > float(jnp.max(h.chip_k))
 
 
+@pytest.mark.slow
 def test_periodic_gradients_match_central_differences(periodic):
     """(e) d(min coolant temperature over the periodic orbit)/d(radiator area, flow): implicit
     adjoint of the shooting Newton + reverse mode through the last orbit, against central
