@@ -70,6 +70,12 @@ from .satellite_geometry import (Layout, Panel, RadiatorExchange, default_layout
 from .puncture import (AL6061_T6, PenetrationRates, WallMaterial, armour_mass_kg, ballistic_limit_diameter_m,
                        expected_penetrations, fish_summers_thickness_m, loop_delivery_probability,
                        min_sections_required, no_puncture_probability, penetration_rates, tube_exposed_area_m2)
+from .loop_transient import (LoopHistory, LoopNumerics, LoopTransientParams, OrbitLoads, PeriodicLoop, PowerSchedule,
+                             constant_loads, loop_params, orbit_loads, periodic_loop, radiator_heat_capacity_j_m2_k,
+                             simulate_loop, steady_loop)
+from .freeze_protection import (ControlSolution, bypass_fraction_needed, bypass_mass_kg, eclipse_loads, freeze_margin_k,
+                                freeze_point_k, glycol_mass_fraction_for, heater_mass_kg, heater_power_needed_w,
+                                pg_freeze_point_k, smooth_min_k)
 from .isothermal_panel import (
     isothermal_panel_area_m2,
     isothermal_panel_temperature_k,
@@ -121,4 +127,9 @@ __all__ = [
     "AL6061_T6", "PenetrationRates", "WallMaterial", "armour_mass_kg", "ballistic_limit_diameter_m",
     "expected_penetrations", "fish_summers_thickness_m", "loop_delivery_probability", "min_sections_required",
     "no_puncture_probability", "penetration_rates", "tube_exposed_area_m2",
+    "LoopHistory", "LoopNumerics", "LoopTransientParams", "OrbitLoads", "PeriodicLoop", "PowerSchedule",
+    "constant_loads", "loop_params", "orbit_loads", "periodic_loop", "radiator_heat_capacity_j_m2_k", "simulate_loop",
+    "steady_loop", "ControlSolution", "bypass_fraction_needed", "bypass_mass_kg", "eclipse_loads", "freeze_margin_k",
+    "freeze_point_k", "glycol_mass_fraction_for", "heater_mass_kg", "heater_power_needed_w", "pg_freeze_point_k",
+    "smooth_min_k",
 ]
