@@ -312,6 +312,9 @@ class ServiceParameters:
         ``tid_tolerance_si_gy`` (conservative: the tolerance is an onset, not a median).
     tid_sigma_ln : log-normal sigma of the TID failure dose (0: step), [0, 3].
     manufacturing_usd_per_kg : non-payload manufacturing price [USD/kg] (``[constellation]``).
+    spare_price_usd : purchase price of each spare accelerator [USD], added to the cost with
+        spares (default 0: the constellation economics exclude accelerators on both sides, which
+        makes spares look almost free; an H100/B200-class part costs of order 3e4-4e4 USD).
     """
 
     failure_rate_per_chip_year: float = FAILURE_RATE_PER_CHIP_YEAR
@@ -321,6 +324,7 @@ class ServiceParameters:
     tid_failure_median_si_gy: float | None = None
     tid_sigma_ln: float = 0.0
     manufacturing_usd_per_kg: float = 1000.0
+    spare_price_usd: float = 0.0
 
     def __post_init__(self):
         check_range("service.failure_rate_per_chip_year", self.failure_rate_per_chip_year, 0.0, 10.0, units="1/yr")
@@ -329,6 +333,7 @@ class ServiceParameters:
             check_positive("service.tid_failure_median_si_gy", self.tid_failure_median_si_gy, units="Gy")
         check_range("service.tid_sigma_ln", self.tid_sigma_ln, 0.0, 3.0)
         check_range("service.manufacturing_usd_per_kg", self.manufacturing_usd_per_kg, 0.0, 1e7, units="USD/kg")
+        check_range("service.spare_price_usd", self.spare_price_usd, 0.0, 1e8, units="USD")
 
 
 SERVICE_METRICS = {
@@ -345,7 +350,7 @@ SERVICE_METRICS = {
                                               "of life (hardware failures only)"),
     "service_cost_per_delivered_kw_year_usd": ("USD kW-1 yr-1", "satellite cost per delivered kW-year, no spares"),
     "service_cost_per_delivered_kw_year_spares_usd": ("USD kW-1 yr-1",
-                                                      "satellite cost (with spare mass) per delivered kW-year, "
+                                                      "satellite cost (spare mass and price) per delivered kW-year, "
                                                       "with spares"),
 }
 """Outputs of :func:`service_summary` (name: (units, long name)) for reports and archives."""
@@ -394,6 +399,7 @@ def service_summary(metrics: dict, mission, params: ServiceParameters = ServiceP
                               params.manufacturing_usd_per_kg)
     cost_spares = satellite_cost_usd(total + spare_mass, metrics["mass_payload_kg"] + spare_mass,
                                      mission.launch_cost_usd_per_kg, params.manufacturing_usd_per_kg)
+    cost_spares = cost_spares + params.spare_price_usd * params.spares_per_group * n_groups
     return {
         "service_chip_years_nameplate": jnp.asarray(nameplate, dtype=jnp.result_type(total, float)),
         "service_chip_years_no_spares": none,
