@@ -45,6 +45,8 @@ HEAT_DESTINATIONS = {
     "pumps": "payload_radiator",
     "bus_avionics": "bus_radiator",
     "isl_terminals": "bus_radiator",
+    "propulsion": "bus_radiator",   # conservative: the jet power (~half) leaves in the plume
+    "heaters": "payload_radiator",  # heaters on the coolant lines
     "distribution": "bus_radiator",
     "regulator": "bus_radiator",
     "battery": "bus_radiator",
@@ -65,6 +67,9 @@ class Loads(eqx.Module):
     pumps_w : coolant pump electrical power [W] (from the thermal loop model).
     eclipse_payload_fraction : compute power in eclipse / sunlit compute power,
         0 (off) .. 1 (not throttled): a design choice.
+    propulsion_w : electric propulsion (station keeping) input power, budgeted in sunlight and
+        in eclipse alike (the thrusters may fire anywhere on the orbit) [W].
+    heaters_w : freeze-protection heater power, drawn in eclipse only (the cold case) [W].
     """
 
     payload_compute_w: jnp.ndarray
@@ -74,6 +79,8 @@ class Loads(eqx.Module):
     pumps_w: jnp.ndarray
     payload_conversion_efficiency: jnp.ndarray = eqx.field(default_factory=lambda: jnp.asarray(0.92))
     eclipse_payload_fraction: jnp.ndarray = eqx.field(default_factory=lambda: jnp.asarray(1.0))
+    propulsion_w: jnp.ndarray = 0.0
+    heaters_w: jnp.ndarray = 0.0
 
     def terminal_w(self, eclipse: bool = False):
         """Load at the load terminals [W] by item (dict)."""
@@ -85,6 +92,8 @@ class Loads(eqx.Module):
             "pumps": self.pumps_w,
             "bus_avionics": self.bus_avionics_w,
             "isl_terminals": self.isl_terminal_count * self.isl_terminal_w,
+            "propulsion": self.propulsion_w,
+            "heaters": self.heaters_w if eclipse else 0.0 * self.heaters_w,
         }
 
     def total_w(self, eclipse: bool = False):
@@ -92,7 +101,8 @@ class Loads(eqx.Module):
 
 
 def validate_loads(loads: Loads) -> None:
-    for name in ("payload_compute_w", "bus_avionics_w", "isl_terminal_count", "isl_terminal_w", "pumps_w"):
+    for name in ("payload_compute_w", "bus_avionics_w", "isl_terminal_count", "isl_terminal_w", "pumps_w",
+                 "propulsion_w", "heaters_w"):
         check_range(f"loads.{name}", getattr(loads, name), 0.0, math.inf)
     check_range("loads.payload_conversion_efficiency", loads.payload_conversion_efficiency, 0.0, 1.0,
                 lo_inclusive=False)

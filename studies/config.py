@@ -293,7 +293,7 @@ def build_schema() -> Section:
     """The whole study schema (hand-written study settings + generated model sections)."""
     d = _declared_sections()
     known = {"mission", "environment", "loop", "radiator", "radiator.face_a", "radiator.face_b", "radiator.layout",
-             "mass", "numerics"}
+             "propulsion", "mmod", "mass", "numerics"}
     assert set(d) <= known, f"declared sections without a place in the schema: {sorted(set(d) - known)}"
     return Section(
         {
@@ -347,6 +347,8 @@ def build_schema() -> Section:
                 }, d["numerics"]),
                 doc="grids and sample counts (changing them recompiles)",
             ),
+            "propulsion": Section(d["propulsion"], doc="electric propulsion holding the altitude against drag"),
+            "mmod": Section(d["mmod"], doc="micrometeoroids and debris on the radiator tubes"),
             "design": _design_section(),
             "mass": Section(d["mass"], doc="mass-model parameters"),
             "claims": _claims_section(),

@@ -71,6 +71,9 @@ class SatelliteDesign(eqx.Module):
                                                    "solar-cell coverglass thickness", allowed=(0.0, 1e-3))
     battery_capacity_j: jnp.ndarray = variable(5e8, 1e8, 2e10, 1e9, "J", "battery nameplate energy",
                                                allowed=(0.0, 1e12))
+    tube_armour_m: jnp.ndarray = variable(
+        2e-3, 0.0, 6e-3, 1e-3, "m", "extra wall on the exposed side of the radiator tubes (debris armour)",
+        allowed=(0.0, 0.05), source="start: 2 mm (helper estimate: P(28 of 32 sections) ~ 0.95 at 550 km)")
     altitude_m: jnp.ndarray = variable(
         600e3, 400e3, 1000e3, 600e3, "m", "orbit altitude (set per orbit: [[orbits]] altitude_m, free_altitude)",
         fixed=True, allowed=(150e3, 40000e3))

@@ -140,12 +140,13 @@ def payload_mass_kg(n_chips, payload_power_w, p: MassParameters):
 
 
 def mass_breakdown(*, radiator_kg, fluid_kg, pump_kg, shield_kg, array_kg, battery_kg, payload_kg,
-                   p: MassParameters, bus_radiator_kg=0.0) -> dict:
-    """Full breakdown [kg] (dict of JAX scalars, keys :data:`studies.metrics.MASS_ITEMS`) with total."""
+                   p: MassParameters, bus_radiator_kg=0.0, tube_armour_kg=0.0, freeze_protection_kg=0.0) -> dict:
+    """Dry-mass breakdown [kg] (dict of JAX scalars, keys of :data:`studies.metrics.MASS_ITEMS` but the
+    propulsion items, which :func:`studies.model.evaluate` adds) with its total."""
     others = {
         "radiator": radiator_kg, "coolant": fluid_kg, "pump": pump_kg, "shield": shield_kg,
         "solar_array": array_kg, "battery": battery_kg, "payload": payload_kg, "bus": p.bus_mass_kg,
-        "bus_radiator": bus_radiator_kg,
+        "bus_radiator": bus_radiator_kg, "tube_armour": tube_armour_kg, "freeze_protection": freeze_protection_kg,
     }
     subtotal = sum(others.values())
     others["structure"] = p.structure_fraction * subtotal

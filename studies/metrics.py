@@ -41,7 +41,9 @@ MASS_ITEMS = {
     "payload": "compute payload", "solar_array": "solar array", "radiator": "payload radiator panels",
     "battery": "battery", "structure": "primary structure and mechanisms", "bus": "bus",
     "bus_radiator": "bus/PMAD radiator", "coolant": "coolant inventory", "shield": "radiation shield",
-    "pump": "pump package",
+    "pump": "pump package", "tube_armour": "radiator tube debris armour",
+    "freeze_protection": "freeze protection (heaters, bypass valve)", "propulsion": "electric propulsion dry mass "
+    "(thrusters, PPU, tank)", "propellant": "station-keeping propellant (xenon)",
 }
 """Mass breakdown items (metric ``mass_<item>_kg``) with their long names."""
 
@@ -71,6 +73,24 @@ METRICS: tuple[Metric, ...] = (
              ("availability", "1", "payload availability after SEE recovery outages (UECC + SEFI)"),
              ("availability_target", "1", "required payload availability"),
              ("cell_fluence_1mev_cm2", "cm-2", "1-MeV-equivalent electron fluence behind the coverglass"))
+    + _group("drag and debris",
+             ("drag_area_m2", "m2", "orbit-averaged drag area (arrays, radiator, body)"),
+             ("mean_density_kg_m3", "kg m-3", "mission-mean thermospheric density (NRLMSIS 2.1, solar cycle)"),
+             ("mean_drag_n", "N", "mission-mean drag force"),
+             ("drag_impulse_n_s", "N s", "drag impulse over the life"),
+             ("delta_v_m_s", "m s-1", "station-keeping delta-v over the life"),
+             ("thruster_duty_cycle", "1", "fraction of the time the thrusters fire"),
+             ("thruster_firing_power_w", "W", "thruster input power while firing (in the power budget)"),
+             ("thruster_mean_power_w", "W", "mission-mean thruster input power"),
+             ("thruster_duty_limit", "1", "largest allowed thruster duty cycle"),
+             ("tube_perforations", "1", "expected radiator-tube perforations over the life (meteoroids + debris)"),
+             ("tube_perforations_meteoroid", "1", "expected tube perforations by meteoroids (Grün 1985)"),
+             ("tube_perforations_debris", "1", "expected tube perforations by debris (NASA 91)"),
+             ("no_puncture_probability", "1", "probability of no tube perforation at all over the life"),
+             ("loop_survival_probability", "1", "probability that enough radiator sections survive the life"),
+             ("log_loop_survival", "1", "natural log of the section survival probability"),
+             ("log_puncture_reliability", "1", "natural log of the required survival probability"),
+             ("armour_kg", "kg", "mass of the tube armour"))
     + _group("thermal",
              ("payload_radiator_heat_w", "W", "heat carried by the coolant loop to the radiators (chips, conversion, "
               "pump)"),
@@ -198,6 +218,12 @@ CONSTRAINTS: tuple[Constraint, ...] = (
     Constraint("coolant_boil", "coolant_saturation_pressure_pa", "loop_pressure_pa", "max", _relative,
                "coolant below its saturation pressure everywhere in the loop",
                "the coolant would boil at the loop pressure"),
+    Constraint("thrust", "thruster_duty_cycle", "thruster_duty_limit", "max", lambda limit: 1.0,
+               "thrusters can cancel the mission-mean drag (duty cycle within its limit)",
+               "the thrusters cannot keep up with the drag at this altitude and area"),
+    Constraint("puncture", "log_loop_survival", "log_puncture_reliability", "min", _relative,
+               "enough radiator sections survive micrometeoroids and debris",
+               "micrometeoroids and debris puncture too many radiator sections (armour or sections too few)"),
     Constraint("availability", "availability", "availability_target", "min", lambda limit: 1.0 - limit,
                "payload availability after single-event outages meets the target",
                "single-event outages take the payload below its availability target"),

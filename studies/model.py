@@ -186,6 +186,60 @@ class Mission(eqx.Module):
                                        section="radiator.layout", source="assumption")
     radiator_root_gap_m: jax.Array = _mission(0.0, "m", "gap from the bus to the radiator wing", lo=0.0, hi=100.0,
                                               section="radiator.layout", source="assumption")
+    # --- drag and station keeping ([mission] launch_year, [environment] solar cycle, [propulsion]) ---
+    launch_year: jax.Array = _mission(2027.0, "yr", "launch (start of the mission; solar-cycle phase)", lo=1990.0,
+                                      hi=2090.0, source="assumption")
+    f107_min_sfu: jax.Array = _mission(65.0, "sfu", "F10.7 at solar minimum (idealised 11-year cycle)", lo=50.0,
+                                       hi=300.0, section="environment",
+                                       source="ECSS-E-ST-10-04C Table 6-3 (long-term low)")
+    f107_max_sfu: jax.Array = _mission(250.0, "sfu", "F10.7 at solar maximum (idealised 11-year cycle)", lo=50.0,
+                                       hi=400.0, section="environment",
+                                       source="ECSS-E-ST-10-04C Table 6-3 (long-term high)")
+    ap: jax.Array = _mission(15.0, "1", "geomagnetic Ap index (thermospheric density)", lo=0.0, hi=50.0,
+                             section="environment", source="moderate activity (ECSS-E-ST-10-04C)")
+    density_scale: jax.Array = _mission(1.0, "1", "multiplier on the NRLMSIS 2.1 mission-mean density "
+                                        "(model uncertainty, local time)", lo=0.05, hi=20.0, section="environment",
+                                        source="1: the global-mean table (orbit.atmosphere)")
+    station_keeping: bool = quantity(True, "1", "hold the altitude against drag with electric propulsion "
+                                     "(propellant, thrusters, power)", static=True, section="propulsion",
+                                     kind="bool")
+    isp_s: jax.Array = _mission(1600.0, "s", "thruster specific impulse", lo=100.0, hi=10000.0, section="propulsion",
+                                source="SPT-100 Hall thruster (Goebel & Katz 2008)")
+    thruster_efficiency: jax.Array = _mission(0.48, "1", "thruster total efficiency (jet power / input power)",
+                                              lo=0.0, hi=1.0, lo_inclusive=False, section="propulsion",
+                                              source="SPT-100: 83 mN x g0 x 1600 s / (2 x 1350 W)")
+    thrust_n: jax.Array = _mission(0.083, "N", "thrust of one thruster", lo=0.0, hi=100.0, lo_inclusive=False,
+                                   section="propulsion", source="SPT-100 (Goebel & Katz 2008)")
+    n_thrusters: int = quantity(1, "1", "thrusters firing together", static=True, section="propulsion", kind="int",
+                                lo=1, hi=64)
+    thruster_mass_kg: jax.Array = _mission(3.5, "kg", "mass of one thruster", lo=0.0, hi=1000.0,
+                                           section="propulsion", source="Fakel SPT-100 data (second-hand)")
+    ppu_kg_per_w: jax.Array = _mission(6e-3, "kg W-1", "power-processing unit mass per input watt", lo=0.0, hi=0.1,
+                                       section="propulsion", source="assumption (5-10 kg/kW flight PPUs)")
+    tank_fraction: jax.Array = _mission(0.10, "1", "xenon tank mass / propellant mass", lo=0.0, hi=1.0,
+                                        section="propulsion", source="assumption (COPV xenon tanks 0.05-0.15)")
+    drag_coefficient: jax.Array = _mission(2.2, "1", "free-molecular drag coefficient on the projected area",
+                                           lo=1.0, hi=4.0, section="propulsion",
+                                           source="Vallado 2013 sec. 8.6; Moe & Moe 2005")
+    body_drag_area_m2: jax.Array = _mission(4.0, "m2", "projected area of the bus body to the flow", lo=0.0,
+                                            hi=1000.0, section="propulsion", source="assumption")
+    # --- [mmod] micrometeoroids and debris on the radiator tubes ----------------------------------
+    tube_wall_thickness_m: jax.Array = _mission(0.7e-3, "m", "radiator tube wall (aluminium) without armour",
+                                                lo=1e-5, hi=0.01, section="mmod", source="assumption")
+    tube_exposed_fraction: jax.Array = _mission(0.5, "1", "fraction of the tube surface exposed to impacts (the "
+                                                "sheet shields the rest)", lo=0.0, hi=1.0, lo_inclusive=False,
+                                                section="mmod", source="assumption")
+    armour_coverage: jax.Array = _mission(0.5, "1", "fraction of the tube circumference the armour covers",
+                                          lo=0.0, hi=1.0, section="mmod", source="assumption (exposed half)")
+    loop_sections: int = quantity(8, "1", "independently isolatable radiator sections (valves or loops)",
+                                  static=True, section="mmod", kind="int", lo=1, hi=1024)
+    sections_required_fraction: float = quantity(0.875, "1", "fraction of the sections that must survive to reject "
+                                                 "the heat", static=True, section="mmod", lo=0.0, hi=1.0,
+                                                 lo_inclusive=False, source="assumption (7 of 8)")
+    puncture_reliability: jax.Array = _mission(0.95, "1", "required probability that enough radiator sections "
+                                               "survive micrometeoroids and debris over the life", lo=0.0, hi=1.0,
+                                               lo_inclusive=False, hi_inclusive=False, section="mmod",
+                                               source="assumption")
     # --- derived on the host from the orbit (not configurable) --------------------------------
     hot_beta_rad: jax.Array = quantity(0.0, "rad", "beta angle of the hot radiator case")
     eclipse_beta_rad: jax.Array = quantity(0.0, "rad", "beta angle of the longest eclipse")
@@ -382,11 +436,67 @@ def coupled_loop(design: SatelliteDesign, mission: Mission, numerics: Numerics, 
     return sol, panel, n_panels, rres, model, hbm_idx, props
 
 
-def mission_loads(mission: Mission, pump_w) -> power.Loads:
-    """The electrical loads of the mission (payload, bus, ISL terminals) plus the pump [W]."""
+def mission_loads(mission: Mission, pump_w, propulsion_w=0.0, heaters_w=0.0) -> power.Loads:
+    """The electrical loads of the mission (payload, bus, ISL terminals) plus the pump, the
+    station-keeping thrusters and the freeze-protection heaters (eclipse only) [W]."""
     return power.Loads(payload_compute_w=mission.payload_power_w, bus_avionics_w=mission.bus_power_w,
                        isl_terminal_count=mission.isl_terminal_count, isl_terminal_w=mission.isl_terminal_w,
-                       pumps_w=pump_w, eclipse_payload_fraction=mission.eclipse_payload_fraction)
+                       pumps_w=pump_w, eclipse_payload_fraction=mission.eclipse_payload_fraction,
+                       propulsion_w=propulsion_w, heaters_w=heaters_w)
+
+
+RADIATOR_DRAG_ATTITUDE = {"sun_edge_on": "sun_edge_on", "nadir": "nadir", "sun_facing": "sun_tracking"}
+"""Radiator attitude (heat loads) -> its projection law onto the velocity (orbit.drag)."""
+
+
+def drag_metrics(design: SatelliteDesign, mission: Mission, inclination_rad) -> dict:
+    """Orbit-averaged drag of the arrays (two-axis Sun tracking), the radiator (its attitude, plus the
+    thermal-motion floor of a plate edge-on to the flow) and the bus body at the hot-case beta; the
+    mission-mean NRLMSIS density over the solar cycle (x ``density_scale`` x the corotation factor); the
+    mean drag, the thrusters' firing power and duty cycle (orbit.drag)."""
+    h = design.altitude_m
+    beta = mission.hot_beta_rad
+    f = jnp.stack([orbit.projection_factor("sun_tracking", beta),
+                   orbit.projection_factor(RADIATOR_DRAG_ATTITUDE[mission.attitude], beta)
+                   + 2.0 * orbit.drag.edge_on_projection_floor()])
+    area = orbit.drag_area_m2(jnp.stack([design.array_area_m2, design.radiator_area_m2]), f,
+                              mission.body_drag_area_m2)
+    rho = mission.density_scale * orbit.mission_mean_density_kg_m3(
+        h, mission.launch_year, mission.life_years, ap=mission.ap, f107_min_sfu=mission.f107_min_sfu,
+        f107_max_sfu=mission.f107_max_sfu) * orbit.drag.corotation_factor(h, inclination_rad)
+    drag = orbit.drag.drag_force_n(rho, h, area, mission.drag_coefficient)
+    thrust = mission.n_thrusters * mission.thrust_n
+    on = 1.0 if mission.station_keeping else 0.0
+    return {"drag_area_m2": area, "mean_density_kg_m3": rho, "mean_drag_n": drag,
+            "drag_impulse_n_s": drag * mission.life_years * SECONDS_PER_YEAR,
+            "thruster_duty_cycle": on * orbit.drag.thruster_duty_cycle(drag, thrust),
+            "thruster_firing_power_w": on * orbit.drag.thruster_power_w(thrust, mission.isp_s,
+                                                                        mission.thruster_efficiency),
+            "thruster_mean_power_w": on * orbit.drag.thruster_power_w(drag, mission.isp_s,
+                                                                      mission.thruster_efficiency),
+            "thruster_duty_limit": jnp.ones_like(drag)}
+
+
+def puncture_metrics(design: SatelliteDesign, mission: Mission, inclination_rad) -> dict:
+    """Micrometeoroid (Grün 1985) and debris (NASA 91) perforations of the radiator tubes over the
+    life (Cour-Palais single-wall ballistic limit of wall + armour), the probability that at least
+    the required fraction of the isolatable sections survives, and the armour mass (thermal.puncture)."""
+    mp = mission.mass
+    length = design.radiator_area_m2 / design.radiator_tube_pitch_m
+    od = mp.tube_inner_diameter_m + 2.0 * mission.tube_wall_thickness_m
+    area = thermal.tube_exposed_area_m2(1, length, od, mission.tube_exposed_fraction)
+    n_all, n_met, n_deb = thermal.expected_penetrations(mission.tube_wall_thickness_m + design.tube_armour_m, area,
+                                                        design.altitude_m, inclination_rad, mission.launch_year,
+                                                        mission.life_years)
+    need = thermal.min_sections_required(mission.loop_sections, mission.sections_required_fraction)
+    p = thermal.loop_delivery_probability(n_all, mission.loop_sections, need)
+    tiny = jnp.finfo(jnp.result_type(p)).tiny
+    return {"tube_perforations": n_all, "tube_perforations_meteoroid": n_met, "tube_perforations_debris": n_deb,
+            "no_puncture_probability": thermal.no_puncture_probability(n_all),
+            "loop_survival_probability": p,
+            "log_loop_survival": jnp.log(jnp.maximum(p, tiny)),
+            "log_puncture_reliability": jnp.log(mission.puncture_reliability),
+            "armour_kg": thermal.armour_mass_kg(design.tube_armour_m, od, length, mission.armour_coverage)}
 
 
 @functools.lru_cache(maxsize=16)
@@ -492,7 +602,10 @@ def evaluate(design: SatelliteDesign, mission: Mission, numerics: Numerics = Num
     # (canned pump: hydraulic work and motor losses both end up in the coolant).
     sol, panel, n_panels, rres, model, hbm_idx, props = coupled_loop(design, mission, numerics, sw, lw)
     cool = _coolant(mission)
-    loads = mission_loads(mission, sol.pump_power_w)
+    # --- drag, station keeping and debris on the tubes ---------------------------------------------
+    out.update(drag_metrics(design, mission, inc))
+    out.update(puncture_metrics(design, mission, inc))
+    loads = mission_loads(mission, sol.pump_power_w, out["thruster_firing_power_w"])
     heat_w = sum(v for k, v in loads.terminal_w(eclipse=False).items()
                  if power.HEAT_DESTINATIONS[k] == "payload_radiator")
     hbm_max = sol.block_max_k[0, 0, hbm_idx]
@@ -574,7 +687,22 @@ def evaluate(design: SatelliteDesign, mission: Mission, numerics: Numerics = Num
         pump_kg=pump_mass_kg(sol.pump_power_w, mp), shield_kg=shield_mass_kg(shield_areal, mp),
         array_kg=array_mass, battery_kg=battery_mass,
         payload_kg=payload_mass_kg(mission.n_chips, mission.payload_power_w, mp), p=mp,
-        bus_radiator_kg=bus_area * mp.bus_radiator_areal_mass_kg_m2)
+        bus_radiator_kg=bus_area * mp.bus_radiator_areal_mass_kg_m2, tube_armour_kg=out["armour_kg"])
+    # Propellant to hold the altitude (rocket equation ending at the dry mass); the propulsion dry mass
+    # (thrusters, PPU, tank) joins the dry mass first -- its tank term depends on the propellant, one
+    # fixed-point pass on a ~0.5 % term.
+    on = 1.0 if mission.station_keeping else 0.0
+    prop_dry = on * orbit.drag.propulsion_dry_mass_kg(0.0, out["thruster_firing_power_w"], mission.n_thrusters,
+                                                       mission.thruster_mass_kg, mission.ppu_kg_per_w,
+                                                       mission.tank_fraction)
+    propellant = on * orbit.drag.hold_propellant_kg(out["drag_impulse_n_s"], masses["total"] + prop_dry,
+                                                    mission.isp_s)
+    prop_dry = prop_dry + on * mission.tank_fraction * propellant
+    masses["propulsion"] = prop_dry
+    masses["propellant"] = on * orbit.drag.hold_propellant_kg(out["drag_impulse_n_s"], masses["total"] + prop_dry,
+                                                              mission.isp_s)
+    masses["total"] = masses["total"] + masses["propulsion"] + masses["propellant"]
+    out["delta_v_m_s"] = on * out["drag_impulse_n_s"] / (masses["total"] - masses["propellant"])
     for k in MASS_ITEMS:
         out[f"mass_{k}_kg"] = masses[k]
     out["total_mass_kg"] = masses["total"]

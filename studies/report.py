@@ -19,6 +19,16 @@ GROUP_TITLES = {"orbit": "orbit", "radiation": "radiation", "thermal": "thermal"
                 "mass": "mass and cost"}
 
 
+def report_groups() -> list[str]:
+    """The metric groups the report prints, in their declared order (:data:`studies.metrics.METRICS`);
+    constraints and convergence flags have their own tables."""
+    seen = []
+    for m in METRICS:
+        if m.group not in seen and m.group not in ("constraints", "convergence"):
+            seen.append(m.group)
+    return seen
+
+
 def _fmt(x: float) -> str:
     if not math.isfinite(x):
         return str(x)
@@ -114,8 +124,8 @@ def format_satellite(r: dict, claims: dict | None = None) -> str:
         ("radiator out", "radiator_outlet_k"))))
     if "level0" in r:
         lines.append(r["level0"])
-    for group, title in GROUP_TITLES.items():
-        lines.append(f"{title}:")
+    for group in report_groups():
+        lines.append(f"{GROUP_TITLES.get(group, group)}:")
         for d in METRICS:
             if d.group == group and not d.name.startswith("mass_"):
                 lines.append(f"  {d.long_name:<72} {_fmt(float(m[d.name])):>12} {d.units}")
