@@ -492,7 +492,7 @@ class UncertaintyResult:
     skipped: list
     inputs: dict                  # {key: (n,) sampled values of the key (SI)}
     outputs: dict                 # {metric: (n,)}
-    stats: dict                   # summarise(outputs)
+    stats: dict                   # summarise(outputs) over the converged samples
     nominal: dict                 # {metric: value at the configured inputs}
     tornado: dict                 # {metric: (D, 2) values with input i at its P5, P95}
     tornado_inputs: np.ndarray    # (D, 2) input variates used (P5, P95)
@@ -601,17 +601,21 @@ def run_uncertainty(config_or_mission, design=None, n_samples: int = 64, seed: i
                     vectorize=vectorize)
     outputs = {k: v[:n_samples] for k, v in res.items() if np.ndim(v) == 1}
     nom = {k: float(v[n_samples]) for k, v in res.items() if np.ndim(v) == 1}
+    if nom["converged"] < 0.5:   # non-convergence is never an answer
+        raise ValueError("run_uncertainty: the configured (nominal) point did not converge; no statistics are given")
     tor = {}
     if tornado:
+        ok = res["converged"][n_samples + 1:] > 0.5
         for k, v in res.items():
-            if np.ndim(v) == 1:
-                tor[k] = np.asarray(v[n_samples + 1:]).reshape(d, 2)
+            if np.ndim(v) == 1:   # an unconverged one-at-a-time point is NaN, never a value
+                tor[k] = np.where(ok, np.asarray(v[n_samples + 1:], dtype=float), np.nan).reshape(d, 2)
     sob = None
     if sobol_base_samples:
         def fn_numpy(xs):
             r = propagate(fn, {k: xs[:, i] for i, k in enumerate(keys)}, chunk_size=chunk_size, progress=progress,
                           vectorize=vectorize)
-            return {k: v for k, v in r.items() if np.ndim(v) == 1}
+            ok = r["converged"] > 0.5   # an unconverged point is NaN: sobol_indices refuses it
+            return {k: np.where(ok, np.asarray(v, dtype=float), np.nan) for k, v in r.items() if np.ndim(v) == 1}
 
         sob = sobol_indices(fn_numpy, targets, sobol_base_samples, seed)
     inputs = {}
@@ -619,7 +623,9 @@ def run_uncertainty(config_or_mission, design=None, n_samples: int = 64, seed: i
         for key, vals in zip(t.entry.keys, t.values(x[t.key])):
             inputs[key] = np.asarray(vals, dtype=float)
     units, names = _output_meta()
-    return UncertaintyResult(targets, skipped, inputs, outputs, summarise(outputs), nom, tor, tor_in, sob,
+    good = outputs["converged"] > 0.5   # statistics over converged samples only; the count is reported
+    stats_ = summarise({k: v[good] for k, v in outputs.items()})
+    return UncertaintyResult(targets, skipped, inputs, outputs, stats_, nom, tor, tor_in, sob,
                              n_samples, seed, method, units, names)
 
 
@@ -658,6 +664,10 @@ def format_uncertainty(result: UncertaintyResult, metrics: Sequence[str] | None 
                      f"{_g(p5):>11} {_g(p50):>11} {_g(p95):>11}  {result.units.get(k, '')}{extra}")
     lines.append(f"  P(every constraint met, converged) = {result.feasible_fraction:.3f}; "
                  f"converged {result.converged_fraction:.3f}")
+    bad = int(round((1.0 - result.converged_fraction) * result.n_samples))
+    if bad:
+        lines.append(f"  WARNING: {bad} of {result.n_samples} samples did not converge; they are excluded from the "
+                     "statistics above (their inputs are in the archive)")
     if result.tornado and tornado_metric in result.tornado:
         v = result.tornado[tornado_metric]
         base = result.nominal[tornado_metric]

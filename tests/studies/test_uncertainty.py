@@ -105,6 +105,31 @@ def test_propagation_of_an_analytic_function_through_the_sweep_engine():
     assert r.feasible_fraction == 1.0
 
 
+def test_unconverged_samples_are_never_statistics():
+    table = (U.Uncertain("mission.payload_power_w", "uniform", (0.5, 1.5)),)
+
+    def flaky(mission, targets):   # "does not converge" above 1.25 x nominal power
+        def fn(p):
+            a = p["mission.payload_power_w"]
+            return {"y": a, "worst_constraint": jnp.ones_like(a), "converged": (a < 1.25).astype(a.dtype)}
+        return fn
+
+    r = U.run_uncertainty(Mission(), design=object(), n_samples=400, seed=2, table=table, model=flaky, progress=None)
+    assert r.converged_fraction == pytest.approx(0.75, abs=0.01)
+    assert r.stats["y"]["quantiles"][2] < 1.25            # P95 of the converged samples only
+    assert np.isnan(r.tornado["y"][0, 1])                  # the P95 point (1.45) did not converge
+    assert "did not converge" in U.format_uncertainty(r, metrics=("y",))
+
+    def never(mission, targets):
+        def fn(p):
+            a = p["mission.payload_power_w"]
+            return {"y": a, "worst_constraint": a, "converged": jnp.zeros_like(a)}
+        return fn
+
+    with pytest.raises(ValueError, match="did not converge"):
+        U.run_uncertainty(Mission(), design=object(), n_samples=4, table=table, model=never, progress=None)
+
+
 def test_sobol_indices_of_the_ishigami_function():
     a, b = 7.0, 0.1
     v1 = 0.5 * (1 + b * math.pi**4 / 5) ** 2
