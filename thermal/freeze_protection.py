@@ -89,8 +89,9 @@ polyimide film heaters are ~0.1 kg/m^2 at ~1-2 kW/m^2; harness sized with the cu
 
 def pg_freeze_point_k(mass_fraction):
     """Freezing point [K] of propylene glycol / water at glycol ``mass_fraction`` in [0, 0.5]
-    (Lange's Table 5.13, piecewise-linear in mass fraction; differentiable almost everywhere)."""
-    check_range("mass_fraction", mass_fraction, 0.0, float(PG_FREEZE_TABLE[-1, 0]))
+    (Lange's Table 5.13, piecewise-linear in mass fraction; differentiable almost everywhere; the
+    table ends at 0.499, held constant to 0.5)."""
+    check_range("mass_fraction", mass_fraction, 0.0, 0.5)
     return jnp.interp(jnp.asarray(mass_fraction, float), jnp.asarray(PG_FREEZE_TABLE[:, 0]),
                       jnp.asarray(PG_FREEZE_TABLE[:, 1]))
 

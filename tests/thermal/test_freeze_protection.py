@@ -12,19 +12,15 @@ from thermal import freeze_protection as fp
 from thermal import loop_transient as lt
 from thermal.coolant import AMMONIA, WATER, Coolant, propylene_glycol_water
 
+from test_loop_transient import _params as _loop_params
+
 NUM = lt.LoopNumerics(n_segments=6, steps_per_orbit=None)
 PERIOD = 5676.0
 
 
 def _params(**kw):
-    base = dict(n_chips=150.0, chip_heat_capacity_j_k=800.0, coldplate_conductance_w_k=300.0,
-                junction_resistance_k_w=0.03, mass_flow_kg_s=3.5, coolant_cp_j_kg_k=4180.0,
-                supply_inventory_kg=30.0, return_inventory_kg=30.0, radiator_area_m2=160.0,
-                radiator_heat_capacity_j_m2_k=2500.0, tube_conductance_w_k=1.0e5,
-                emissivity=jnp.array([0.91, 0.88]), absorptivity=jnp.array([0.15, 0.2]), fin_efficiency=1.0,
-                coolant_heat_w=500.0)
-    base.update(kw)
-    return lt.LoopTransientParams(**{k: jnp.asarray(v, float) for k, v in base.items()})
+    """The loop of test_loop_transient with fin efficiency 1 and 500 W of pump heat."""
+    return _loop_params(**{"fin_efficiency": 1.0, "coolant_heat_w": 500.0, **kw})
 
 
 # ----------------------------------------------------------------------------- freezing points
