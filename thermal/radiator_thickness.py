@@ -200,18 +200,26 @@ def _args(design: ThicknessDesign):
 def thickness_responses(design: ThicknessDesign, zone_thickness_m):
     """Mass [kg], (Q [W], KS temperature [K]) and (max T [K], converged, relative residual)
     of a zone map (nzy, nzx) [m] (one steady solve; compiled once per grid and zone shape)."""
-    return _forward_impl(jnp.asarray(zone_thickness_m), *_args(design))
+    args = _args(design)
+    return _forward_impl(_z(zone_thickness_m, args[0]), *args)
 
 
 def thickness_gradients(design: ThicknessDesign, zone_thickness_m):
     """As :func:`thickness_responses`, plus d mass / d z (nzy, nzx) [kg/m] and the Jacobian
     of (Q, KS) (2, nzy, nzx) [W/m, K/m]: one forward and two adjoint solves."""
-    return _with_grad_impl(jnp.asarray(zone_thickness_m), *_args(design))
+    args = _args(design)
+    return _with_grad_impl(_z(zone_thickness_m, args[0]), *args)
+
+
+def _z(zone_thickness_m, panel):
+    """Zone map as a strongly typed array of the panel's dtype (a weakly typed one, e.g.
+    from ``jnp.full(shape, python_float)``, would be a second compiled signature)."""
+    return jnp.asarray(np.asarray(zone_thickness_m), dtype=jnp.result_type(panel.length_m))
 
 
 def _compiled(design: ThicknessDesign):
     args = _args(design)
-    return (lambda z: _forward_impl(z, *args)), (lambda z: _with_grad_impl(z, *args))
+    return (lambda z: _forward_impl(_z(z, args[0]), *args)), (lambda z: _with_grad_impl(_z(z, args[0]), *args))
 
 
 @dataclass
@@ -452,94 +460,102 @@ class FinOptimum:
     n_gradients: int
 
 
-def _fin_panel(thickness_m, length_m, emissivity, conductivity_w_m_k, density_kg_m3):
-    return RadiatorPanel(length_m=length_m, width_m=1.0, thickness_m=thickness_m,
-                         conductivity_w_m_k=conductivity_w_m_k, emissivity=jnp.full((2,), emissivity),
-                         absorptivity=jnp.zeros(2), density_kg_m3=density_kg_m3)
-
-
-def _fin_optimize(x0, unpack, heat_w_m, base_temperature_k, emissivity, conductivity_w_m_k, density_kg_m3,
-                  numerics, bounds, maxiter, ftol):
-    """SLSQP on scaled fin variables x (see callers); min mass s.t. Q >= heat."""
-    zeros = jnp.zeros(2)
+@eqx.filter_jit
+def _fin_value_and_jac(x_full, base_temperature_k, emissivity, conductivity_w_m_k, density_kg_m3, numerics):
+    """Fin of zone thicknesses x_full[:-1] [m] and length x_full[-1] [m], per metre of
+    width: (mass [kg/m], Q [W/m]), (converged, efficiency) and their Jacobian (2, n+1),
+    from one forward solve and one adjoint per output.  One compiled program per
+    (numerics, number of zones), shared by the rectangular and tapered fins."""
+    zeros = jnp.zeros(2, x_full.dtype)
 
     def responses(x):
-        t, L = unpack(x)
-        p = _fin_panel(zone_field(t, 1, numerics.nx)[0], L, emissivity, conductivity_w_m_k, density_kg_m3)
+        t, L = x[:-1], x[-1]
+        p = RadiatorPanel(length_m=L, width_m=jnp.ones((), x.dtype), thickness_m=zone_field(t, 1, numerics.nx)[0],
+                          conductivity_w_m_k=conductivity_w_m_k, emissivity=jnp.full((2,), emissivity),
+                          absorptivity=zeros, density_kg_m3=density_kg_m3)
         r = solve_fin(p, base_temperature_k, zeros, zeros, numerics)
         mass = density_kg_m3 * jnp.mean(t) * L  # equal zones: mean over zones = mean over cells
         return jnp.stack([mass, r.heat_rejected_w]), (r.converged, r.fin_efficiency)
 
-    def value_and_jac(x):  # one program: forward solve, then one adjoint per output
-        y, pull, aux = jax.vjp(responses, x, has_aux=True)
-        (jac,) = jax.vmap(pull)(jnp.eye(2, dtype=y.dtype))
-        return y, aux, jac
+    y, pull, aux = jax.vjp(responses, x_full, has_aux=True)
+    (jac,) = jax.vmap(pull)(jnp.eye(2, dtype=y.dtype))
+    return y, aux, jac
 
-    vj = jax.jit(value_and_jac)
-    counts = dict(solves=0, grads=0)
+
+def _fin_optimize(x0, to_full, heat_w_m, base_temperature_k, emissivity, conductivity_w_m_k, density_kg_m3,
+                  numerics, bounds, maxiter, ftol):
+    """SLSQP on scaled fin variables x; ``to_full(x) -> (x_full, d x_full / d x)``;
+    minimise mass subject to Q >= heat_w_m."""
+    consts = tuple(jnp.asarray(float(v)) for v in (base_temperature_k, emissivity, conductivity_w_m_k,
+                                                   density_kg_m3))
+    counts = dict(grads=0)
     cache = {}
 
     def ev(x):
         key = np.asarray(x).tobytes()
         if key not in cache:
             counts["grads"] += 1
-            y, aux, jac = vj(jnp.asarray(x))
+            xf, E = to_full(np.asarray(x, float))
+            y, aux, jac = _fin_value_and_jac(jnp.asarray(xf, consts[0].dtype), *consts, numerics)
             if not bool(aux[0]):
                 raise ValueError("fin solve did not converge during the optimisation")
             cache.clear()
-            cache[key] = (np.asarray(y), float(aux[1]), np.asarray(jac))
+            cache[key] = (np.asarray(y), float(aux[1]), np.asarray(jac) @ E, xf)
         return cache[key]
 
     m0 = float(ev(x0)[0][0])
-
-    def f(x):
-        return ev(x)[0]
-
-    def J(x):
-        return ev(x)[2]
-
-    res = sopt.minimize(lambda x: f(x)[0] / m0, x0, jac=lambda x: J(x)[0] / m0, method="SLSQP", bounds=bounds,
-                        constraints=[dict(type="ineq", fun=lambda x: np.array([f(x)[1] / heat_w_m - 1.0]),
-                                          jac=lambda x: J(x)[1:2] / heat_w_m)],
+    res = sopt.minimize(lambda x: ev(x)[0][0] / m0, x0, jac=lambda x: ev(x)[2][0] / m0, method="SLSQP",
+                        bounds=bounds,
+                        constraints=[dict(type="ineq", fun=lambda x: np.array([ev(x)[0][1] / heat_w_m - 1.0]),
+                                          jac=lambda x: ev(x)[2][1:2] / heat_w_m)],
                         options=dict(maxiter=maxiter, ftol=ftol))
     x = res.x
-    y, eta, Jx = ev(x)
-    lam = float(np.asarray(getattr(res, "multipliers", [0.0]))[0]) if getattr(res, "multipliers", None) is not None \
-        else 0.0
+    y, eta, Jx, xf = ev(x)
+    mult = getattr(res, "multipliers", None)
+    lam = float(np.asarray(mult)[0]) if mult is not None else 0.0
     r = Jx[0] / m0 - lam * Jx[1] / heat_w_m
     lo = np.array([b[0] for b in bounds])
     hi = np.array([b[1] for b in bounds])
     r = np.where(x <= lo + 1e-9 * np.abs(lo), np.minimum(r, 0), np.where(x >= hi - 1e-9 * np.abs(hi),
                                                                       np.maximum(r, 0), r))
     kkt = float(np.max(np.abs(r)) / np.max(np.abs(Jx[0] / m0)))
-    t, L = unpack(x)
-    t = np.atleast_1d(np.asarray(t, float))
-    nc = 2.0 * emissivity * SIGMA * base_temperature_k**3 * float(L) ** 2 / (conductivity_w_m_k * float(np.mean(t)))
-    return FinOptimum(thickness_m=t, length_m=float(L), mass_kg_m=float(y[0]), heat_w_m=float(y[1]),
+    t, L = xf[:-1], float(xf[-1])
+    nc = 2.0 * emissivity * SIGMA * base_temperature_k**3 * L**2 / (conductivity_w_m_k * float(np.mean(t)))
+    return FinOptimum(thickness_m=t, length_m=L, mass_kg_m=float(y[0]), heat_w_m=float(y[1]),
                       profile_number=nc, fin_efficiency=float(eta), success=bool(res.success),
-                      iterations=int(res.nit), kkt_residual=kkt, n_solves=counts["solves"],
+                      iterations=int(res.nit), kkt_residual=kkt, n_solves=counts["grads"],
                       n_gradients=counts["grads"])
 
 
 def optimize_rectangular_fin(heat_w_m: float = 100.0, base_temperature_k: float = 350.0, emissivity: float = 0.85,
                              conductivity_w_m_k: float = 200.0, density_kg_m3: float = 2700.0,
-                             numerics: Numerics = Numerics(nx=200, ny=1, rtol=1e-12), *, maxiter: int = 100,
-                             ftol: float = 1e-12) -> FinOptimum:
+                             numerics: Numerics = Numerics(nx=256, ny=1, rtol=1e-12), *, n_zones: int = 32,
+                             maxiter: int = 100, ftol: float = 1e-12) -> FinOptimum:
     """Minimum-mass constant-thickness radiating fin rejecting ``heat_w_m`` [W per m of
-    width] from a base at ``base_temperature_k`` [K] (both faces, 0 K sink, adiabatic
-    tip), over thickness and length, with the FD fin and adjoint gradients.
-    Expected: profile number 0.846 and efficiency 0.565 (Bartas & Sellers 1960)."""
+    width] from a base at ``base_temperature_k`` [K] (both faces of emissivity
+    ``emissivity``, 0 K sink, adiabatic tip), over thickness and length, with the FD fin
+    and adjoint gradients.  Expected: profile number 0.846 and efficiency 0.565
+    (Bartas & Sellers 1960).  ``n_zones`` only selects the compiled program shared with
+    :func:`optimize_tapered_fin` (all zones are tied to one thickness)."""
     check_positive("heat_w_m", heat_w_m, "W/m")
     check_positive("base_temperature_k", base_temperature_k, "K")
+    if numerics.nx % n_zones:
+        raise ValueError(f"numerics.nx = {numerics.nx} must be a multiple of n_zones = {n_zones}")
     # start from a fin at N_c = 2 (off the optimum) that rejects about heat_w_m
     L0 = heat_w_m / (2 * emissivity * SIGMA * base_temperature_k**4 * 0.45)
     t0 = 2 * emissivity * SIGMA * base_temperature_k**3 * L0**2 / (conductivity_w_m_k * 2.0)
 
-    def unpack(x):
-        return t0 * jnp.exp(x[0:1]), L0 * jnp.exp(x[1])
+    def to_full(x):
+        t, L = t0 * np.exp(x[0]), L0 * np.exp(x[1])
+        E = np.zeros((n_zones + 1, 2))
+        E[:n_zones, 0] = t
+        E[n_zones, 1] = L
+        return np.concatenate([np.full(n_zones, t), [L]]), E
 
-    return _fin_optimize(np.zeros(2), unpack, heat_w_m, base_temperature_k, emissivity, conductivity_w_m_k,
-                         density_kg_m3, numerics, [(-5.0, 5.0), (-5.0, 5.0)], maxiter, ftol)
+    out = _fin_optimize(np.zeros(2), to_full, heat_w_m, base_temperature_k, emissivity, conductivity_w_m_k,
+                        density_kg_m3, numerics, [(-5.0, 5.0), (-5.0, 5.0)], maxiter, ftol)
+    out.thickness_m = out.thickness_m[:1]
+    return out
 
 
 def optimize_tapered_fin(rectangular: FinOptimum, n_zones: int = 32, base_temperature_k: float = 350.0,
@@ -548,16 +564,19 @@ def optimize_tapered_fin(rectangular: FinOptimum, n_zones: int = 32, base_temper
                          *, min_thickness_fraction: float = 1e-3, maxiter: int = 300,
                          ftol: float = 1e-12) -> FinOptimum:
     """Minimum-mass fin profile: ``n_zones`` thicknesses along x and the length free,
-    same heat per width as ``rectangular`` (start: the rectangular optimum).  The mass
-    saving against the rectangular optimum is ``1 - taper.mass / rectangular.mass``."""
+    same heat per width as ``rectangular`` (start: the rectangular optimum; thickness
+    bounds [min_thickness_fraction, 10] x the rectangular one).  The mass saving
+    against the rectangular optimum is ``1 - taper.mass_kg_m / rectangular.mass_kg_m``."""
     if numerics.nx % n_zones:
         raise ValueError(f"numerics.nx = {numerics.nx} must be a multiple of n_zones = {n_zones}")
     t_r, L_r = float(rectangular.thickness_m[0]), rectangular.length_m
 
-    def unpack(x):
-        return t_r * x[:n_zones], L_r * jnp.exp(x[n_zones])
+    def to_full(x):
+        L = L_r * np.exp(x[n_zones])
+        E = np.diag(np.concatenate([np.full(n_zones, t_r), [L]]))
+        return np.concatenate([t_r * x[:n_zones], [L]]), E
 
     x0 = np.concatenate([np.ones(n_zones), [0.0]])
     bounds = [(min_thickness_fraction, 10.0)] * n_zones + [(-3.0, 3.0)]
-    return _fin_optimize(x0, unpack, rectangular.heat_w_m, base_temperature_k, emissivity, conductivity_w_m_k,
+    return _fin_optimize(x0, to_full, rectangular.heat_w_m, base_temperature_k, emissivity, conductivity_w_m_k,
                          density_kg_m3, numerics, bounds, maxiter, ftol)

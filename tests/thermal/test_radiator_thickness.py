@@ -52,9 +52,8 @@ def test_zone_gradients_match_central_differences():
     # mass gradient: rho * zone area (closed form)
     zone_area = (1.0 / 4) * (0.6 / 8)
     np.testing.assert_allclose(np.asarray(dm), 2700.0 * zone_area, rtol=1e-12)
-    # the zone map is the cell field solve_steady sees
-    r = solve_steady(eqx.tree_at(lambda p: p.thickness_m, PANEL, zone_field(z0, 8, 8)), COOL, SW, LW, NUM)
-    np.testing.assert_allclose(float(r.heat_rejected_w), float(y[0]), rtol=1e-12)
+    # the zone map is a block repeat of the zones onto the cells
+    np.testing.assert_array_equal(np.asarray(zone_field(z0, 8, 8)), np.repeat(z0, 2, axis=1))
 
 
 def test_panel_optimum_is_a_kkt_point_lighter_than_uniform():
@@ -72,14 +71,15 @@ def test_panel_optimum_is_a_kkt_point_lighter_than_uniform():
 def test_rectangular_fin_minimum_mass_matches_published_optimum():
     nc_ref, eta_ref = rectangular_fin_optimum_reference(n_nodes=401)  # independent: solve_bvp + scalar search
     assert abs(nc_ref - RECTANGULAR_FIN_OPTIMUM_NC) < 2e-3 and abs(eta_ref - RECTANGULAR_FIN_OPTIMUM_ETA) < 1e-3
-    fin = optimize_rectangular_fin(heat_w_m=100.0, numerics=Numerics(nx=48, ny=1, rtol=1e-12))
+    fin_num = Numerics(nx=48, ny=1, rtol=1e-12)
+    fin = optimize_rectangular_fin(heat_w_m=100.0, numerics=fin_num, n_zones=8)  # shares the taper's program
     assert fin.success and fin.kkt_residual < 1e-5
     assert abs(fin.heat_w_m - 100.0) < 1e-6 * 100.0
     assert abs(fin.profile_number - RECTANGULAR_FIN_OPTIMUM_NC) < 0.005 * RECTANGULAR_FIN_OPTIMUM_NC
     assert abs(fin.fin_efficiency - RECTANGULAR_FIN_OPTIMUM_ETA) < 0.003 * RECTANGULAR_FIN_OPTIMUM_ETA
     assert abs(fin.profile_number - nc_ref) < 0.003 * nc_ref
     # tapering the same fin (8 zones + free length) at equal heat saves mass, thinning toward the tip
-    taper = optimize_tapered_fin(fin, n_zones=8, numerics=Numerics(nx=48, ny=1, rtol=1e-12))
+    taper = optimize_tapered_fin(fin, n_zones=8, numerics=fin_num)
     assert taper.success and abs(taper.heat_w_m - 100.0) < 1e-6 * 100.0
     saving = 1.0 - taper.mass_kg_m / fin.mass_kg_m
     assert 0.2 < saving < 0.5, saving
