@@ -7,7 +7,7 @@
    (``value = nominal x variate``) or absolute, the keys that move with it (``also``:
    fully correlated, e.g. the two faces of one coating) and its source.  Keys of the
    in-service model (:mod:`studies.service`) are spelled ``service.<field>``.  Keys the
-   model does not have yet (an atmospheric-density multiplier, a trapped-flux multiplier)
+   model does not have yet (a trapped-flux multiplier, a cell-degradation multiplier)
    are listed too: they are skipped with a message naming the key until the model
    declares them, and take effect as soon as it does.  An optional input that a config
    leaves unset (e.g. ``mass.radiator_areal_density_kg_m2``) is skipped the same way.
@@ -162,10 +162,9 @@ UNCERTAIN_INPUTS: tuple[Uncertain, ...] = (
               source="Dubey et al. (Meta) 2024, Llama 3 Table 5, 16,384 H100 x 54 d: mode faulty GPU + HBM3 "
                      "220/2422 GPU-yr = 0.0908/yr, upper every GPU category 268/2422 = 0.1106/yr; lower end 0.030 "
                      "(two thirds of the interruptions recoverable by reset) is an assumption"),
-    Uncertain("environment.atmospheric_density_multiplier", "lognormal", (1.0, 0.25),
+    Uncertain("environment.density_scale", "lognormal", (1.0, 0.25),
               source="assumption of the order of empirical thermosphere-model errors (~15-25 %, 1 sigma; "
-                     "Emmert, Adv. Space Res. 56 (2015) 773) plus solar-activity forecast error; plugs in when "
-                     "the drag model declares the key"),
+                     "Emmert, Adv. Space Res. 56 (2015) 773, read second-hand) plus solar-activity forecast error"),
     Uncertain("environment.trapped_flux_multiplier", "lognormal", (1.0, 0.42),
               source="AE8/AP8 trapped-flux uncertainty 'a factor of 2' (ECSS-E-ST-10-04C, trapped radiation "
                      "models) read as the 95 % range: sigma_ln = ln 2 / 1.645; drives TID and cell degradation; "

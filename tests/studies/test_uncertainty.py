@@ -57,11 +57,11 @@ def test_truncation_to_the_allowed_range_and_correlated_keys():
 
 
 def test_resolution_messages_and_bad_tables():
-    rows = [U.Uncertain("environment.atmospheric_density_multiplier", "lognormal", (1.0, 0.25)),
+    rows = [U.Uncertain("environment.trapped_flux_multiplier", "lognormal", (1.0, 0.25)),
             U.Uncertain("mass.radiator_areal_density_kg_m2", "uniform", (0.8, 1.2))]
     targets, skipped = U.resolve_inputs(rows, Mission())
     assert not targets
-    assert "not an input of this model yet" in dict(skipped)["environment.atmospheric_density_multiplier"]
+    assert "not an input of this model yet" in dict(skipped)["environment.trapped_flux_multiplier"]
     assert "unset in this configuration" in dict(skipped)["mass.radiator_areal_density_kg_m2"]
     with pytest.raises(ValueError, match="static"):
         U.resolve_inputs([U.Uncertain("mission.n_chips", "uniform", (0.9, 1.1))], Mission())
@@ -159,8 +159,9 @@ E2E_TABLE = (
     U.Uncertain("radiator.face_a.absorptivity", "uniform", (0.9, 1.6), also=("radiator.face_b.absorptivity",)),
     U.Uncertain("mission.launch_cost_usd_per_kg", "triangular", (0.2, 1.0, 5.4)),
     U.Uncertain("service.failure_rate_per_chip_year", "uniform", (0.03, 0.11), relative=False),
-    U.Uncertain("environment.atmospheric_density_multiplier", "lognormal", (1.0, 0.25)),
+    U.Uncertain("environment.trapped_flux_multiplier", "lognormal", (1.0, 0.25)),
     U.Uncertain("mass.radiator_areal_density_kg_m2", "uniform", (0.8, 1.2)),
+    U.Uncertain("environment.density_scale", "lognormal", (1.0, 0.25)),
 )
 
 
@@ -192,8 +193,8 @@ def test_end_to_end_small_satellite(e2e, tmp_path):
 
     r, design, mission, numerics = e2e
     assert [t.key for t in r.targets] == ["radiator.face_a.absorptivity", "mission.launch_cost_usd_per_kg",
-                                          "service.failure_rate_per_chip_year"]
-    assert {k for k, _ in r.skipped} == {"environment.atmospheric_density_multiplier",
+                                          "service.failure_rate_per_chip_year", "environment.density_scale"]
+    assert {k for k, _ in r.skipped} == {"environment.trapped_flux_multiplier",
                                          "mass.radiator_areal_density_kg_m2"}
     assert r.converged_fraction == 1.0
     for k in ("total_mass_kg", "cost_per_kw_year_usd", "service_cost_per_delivered_kw_year_usd", "g_junction"):
@@ -217,12 +218,16 @@ def test_end_to_end_small_satellite(e2e, tmp_path):
                                r.tornado_inputs[1], rtol=1e-10)
     np.testing.assert_allclose(t["total_mass_kg"][2], r.nominal["total_mass_kg"], rtol=1e-12)
     assert t["service_kw_years_no_spares"][2, 0] > t["service_kw_years_no_spares"][2, 1]
+    # the density scale multiplies the mission-mean density and raises the propellant
+    np.testing.assert_allclose(t["mean_density_kg_m3"][3] / r.nominal["mean_density_kg_m3"], r.tornado_inputs[3],
+                               rtol=1e-10)
+    assert t["mass_propellant_kg"][3, 1] > r.nominal["mass_propellant_kg"] > t["mass_propellant_kg"][3, 0]
     # across the samples: cost per kW-year is launch price x mass / (P L), sample by sample
     lam = r.inputs["mission.launch_cost_usd_per_kg"]
     np.testing.assert_allclose(r.outputs["cost_per_kw_year_usd"],
                                lam * r.outputs["total_mass_kg"] / (150.0 * 5.0), rtol=1e-10)
     text = U.format_uncertainty(r)
-    assert "P5" in text and "skipped environment.atmospheric_density_multiplier" in text and "tornado" in text
+    assert "P5" in text and "skipped environment.trapped_flux_multiplier" in text and "tornado" in text
     path = ar.write_archive(tmp_path / "u.h5", {"uncertainty": U.archive_group(r)})
     back = ar.read_archive(path)["uncertainty"]
     np.testing.assert_allclose(back["outputs"]["total_mass_kg"]["data"], r.outputs["total_mass_kg"])
