@@ -48,6 +48,20 @@ def test_glycol_freezing_points_against_melinder():
         fp.glycol_mass_fraction_for(200.0)
 
 
+def test_freeze_margin_of_a_history():
+    """The margin is the coldest wetted temperature (segments, supply, return) minus the freezing
+    point minus the required margin; the smooth version is a lower bound within log(n)/rho."""
+    class History:   # the fields freeze_margin_k reads
+        segment_k = jnp.array([[290.0, 280.0], [285.0, 276.0]])
+        supply_k = jnp.array([282.0, 277.0])
+        return_k = jnp.array([295.0, 290.0])
+    m = fp.freeze_margin_k(History, WATER, 2.0)
+    np.testing.assert_allclose(float(m), 276.0 - 273.15 - 2.0, rtol=1e-12)
+    ms = fp.freeze_margin_k(History, propylene_glycol_water(0.3), 0.0, rho_per_k=4.0)
+    exact = 276.0 - float(fp.pg_freeze_point_k(0.3))
+    assert exact - np.log(8) / 4.0 <= float(ms) <= exact
+
+
 def test_smooth_min_and_margin():
     t = jnp.array([[280.0, 275.0, 290.0], [279.0, 276.0, 300.0]])
     s = fp.smooth_min_k(t, 2.0)

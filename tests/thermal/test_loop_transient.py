@@ -185,6 +185,11 @@ def test_energy_balance_over_an_orbit():
     np.testing.assert_allclose(diss, expected, rtol=1e-10)
     assert abs(float(h.energy_residual_j[-1])) < 1e-9 * diss
     assert float(h.rejected_energy_j[-1]) > 0.5 * diss
+    # a thermostatic heater on the supply line (set-point above the loop): its energy is counted too
+    hh = _sim_fixed(_params(heater_max_w=5000.0, heater_setpoint_k=400.0), SCHED, 96, PERIOD, 300.0)
+    diss_h = float(hh.dissipated_energy_j[-1])
+    np.testing.assert_allclose(diss_h - diss, 5000.0 * PERIOD, rtol=1e-6)    # tanh((400 - T)/1 K) = 1
+    assert abs(float(hh.energy_residual_j[-1])) < 1e-9 * diss_h
 
 
 def test_second_order_in_time():
