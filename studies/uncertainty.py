@@ -547,7 +547,8 @@ def run_uncertainty(config_or_mission, design=None, n_samples: int = 64, seed: i
 
     Parameters
     ----------
-    config_or_mission : a validated config (:func:`studies.load_config`) or a :class:`studies.Mission`.
+    config_or_mission : a config file path, a validated config (:func:`studies.load_config`) or a
+        :class:`studies.Mission`.
     design : the :class:`studies.SatelliteDesign` to judge (default: the config's design; required
         with a Mission).
     n_samples : Latin-hypercube (or Monte Carlo) samples, >= 1.
@@ -565,8 +566,14 @@ def run_uncertainty(config_or_mission, design=None, n_samples: int = 64, seed: i
     Every evaluation (samples, tornado, Sobol) goes through one :func:`studies.sweep.run_sweep`
     function, compiled once.
     """
+    from pathlib import Path
+
     from .model import Mission, Numerics
 
+    if isinstance(config_or_mission, (str, Path)):
+        from .config import load_config
+
+        config_or_mission, _ = load_config(config_or_mission)
     if isinstance(config_or_mission, Mission):
         if design is None:
             raise ValueError("run_uncertainty: a design is required with a Mission (or pass a config)")
