@@ -118,7 +118,10 @@ def newton_baseline(n, rtol, method, t_guess, fair=True):
     block is factorised once (it does not depend on T); for 'amg' the smoothed-
     aggregation hierarchy is built on the first Jacobian's sheet block and reused as
     the preconditioner of every later step (a frozen preconditioner, Kelley 2003,
-    sec. 3.3).  fair=False: the original baseline (re-assemble with sparse products
+    sec. 3.3).  pyamg keeps the given CSR matrix as its finest-level operator (no
+    copy), so the in-place diagonal update also refreshes the finest level that the
+    Gauss-Seidel smoother and the residuals use; aggregates, prolongators and coarse
+    operators stay those of the first build.  fair=False: the original baseline (re-assemble with sparse products
     and bmat, re-factorise, rebuild the AMG hierarchy at every step).
 
     Times: 'assemble' (Jacobian and residual assembly), 'setup' (splu / AMG build),
