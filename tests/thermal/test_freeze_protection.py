@@ -144,3 +144,22 @@ def test_bypass_fraction_effectiveness_ntu_closed_form():
     hot = fp.bypass_fraction_needed(p, loads, lt.PowerSchedule(jnp.asarray(1000.0)), 250.0, NUM)
     assert float(hot.control) == 0.0 and bool(hot.feasible)
     assert float(fp.bypass_mass_kg(sol.control)) == fp.BYPASS_VALVE_MASS_KG
+
+
+def test_loop_params_builder():
+    """Capacities from masses and the cited specific heats (CRC: Si 705, Cu 385, Al 897 J/(kg K)),
+    c_p of the coolant at the reference temperature, line inventory split in two."""
+    from thermal.coolant import coolant_properties
+    p = lt.loop_params(n_chips=150, chip_package_mass_kg=0.3, coldplate_mass_kg=0.5, coldplate_conductance_w_k=500.0,
+                       junction_resistance_k_w=0.02, mass_flow_kg_s=3.5, coolant=WATER, reference_temperature_k=300.0,
+                       loop_inventory_kg=64.0, radiator_inventory_kg=32.0, radiator_area_m2=160.0,
+                       radiator_heat_capacity_j_m2_k=2400.0, tube_conductance_w_k=2e5, emissivity=[0.91, 0.91],
+                       absorptivity=[0.15, 0.15], heater_max_w=100.0)
+    np.testing.assert_allclose(float(p.chip_heat_capacity_j_k), 0.3 * 705.0 + 0.5 * 385.0, rtol=1e-12)
+    np.testing.assert_allclose(float(p.coolant_cp_j_kg_k), float(coolant_properties(WATER, 300.0).cp_j_kg_k))
+    assert float(p.supply_inventory_kg) == float(p.return_inventory_kg) == 16.0
+    assert float(p.heater_max_w) == 100.0
+    # sheet 0.5 mm Al + 0.05 kg/m tubes at 0.14 m pitch + water in 6 mm bores
+    c = lt.radiator_heat_capacity_j_m2_k(0.5e-3, 0.14, 0.05, 6e-3, 1000.0, 4180.0)
+    expect = 0.5e-3 * 2700 * 897 + 0.05 / 0.14 * 897 + np.pi * 0.006 ** 2 / 4 / 0.14 * 1000 * 4180
+    np.testing.assert_allclose(float(c), expect, rtol=1e-12)
