@@ -24,10 +24,10 @@ import jax
 jax.config.update("jax_enable_x64", True)
 
 from studies.thickness_study import run_thickness_design  # noqa: E402
-from thermal.radiator import Numerics  # noqa: E402
 from thermal.radiator_thickness import (  # noqa: E402
     RECTANGULAR_FIN_OPTIMUM_ETA,
     RECTANGULAR_FIN_OPTIMUM_NC,
+    fin_numerics,
     optimize_rectangular_fin,
     optimize_tapered_fin,
     rectangular_fin_optimum_reference,
@@ -40,7 +40,7 @@ def fin_checks(fin_zones, cells_per_zone=8):
     print(f"independent rectangular optimum (solve_bvp, max N eta^3): N_c = {nc_ref:.5f}, eta = {eta_ref:.5f} "
           f"(published {RECTANGULAR_FIN_OPTIMUM_NC}, {RECTANGULAR_FIN_OPTIMUM_ETA}) [{time.perf_counter() - t0:.1f} s]")
     for nz in fin_zones:
-        num = Numerics(nx=cells_per_zone * nz, ny=1, rtol=1e-12)
+        num = fin_numerics(cells_per_zone * nz)
         t0 = time.perf_counter()
         rect = optimize_rectangular_fin(heat_w_m=100.0, numerics=num, n_zones=nz)
         t1 = time.perf_counter()

@@ -22,6 +22,7 @@ from thermal.radiator_thickness import (
     RECTANGULAR_FIN_OPTIMUM_ETA,
     RECTANGULAR_FIN_OPTIMUM_NC,
     ThicknessDesign,
+    fin_numerics,
     optimize_rectangular_fin,
     optimize_tapered_fin,
     optimize_thickness,
@@ -116,7 +117,7 @@ def run_thickness_design(*, length_m: float = 6.0, width_m: float = 2.4, n_tubes
         gradient_over_solve=r.gradient_time_s / r.solve_time_s, fd_cost_estimate_s=r.fd_cost_estimate_s,
         fin=None, figure_path=None)
     if fin_check:
-        fin_num = Numerics(nx=8 * fin_zones, ny=1, rtol=1e-12)
+        fin_num = fin_numerics(8 * fin_zones)
         rect = optimize_rectangular_fin(base_temperature_k=float(inlet_temperature_k),
                                         emissivity=float(np.mean(emissivity)),
                                         conductivity_w_m_k=float(conductivity_w_m_k),
