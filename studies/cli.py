@@ -149,6 +149,9 @@ def make_figures(archive_path: Path, out_dir: Path) -> list[Path]:
         if "dose_depth" in g:
             paths.append(plots.save(plots.dose_depth_figure(g, f"{name}: mission dose vs shield"),
                                     out_dir / f"dose_depth_{key}.png"))
+        if "orbit_cases" in g:
+            paths.append(plots.save(plots.orbit_cases_figure(g, f"{name}: hot and cold cases over the orbit"),
+                                    out_dir / f"orbit_cases_{key}.png"))
     if "pareto" in tree and len([k for k in tree["pareto"] if k != "attrs"]):
         paths.append(plots.save(plots.pareto_figure(tree["pareto"]), out_dir / "pareto.png"))
     return paths

@@ -293,7 +293,7 @@ def build_schema() -> Section:
     """The whole study schema (hand-written study settings + generated model sections)."""
     d = _declared_sections()
     known = {"mission", "environment", "loop", "radiator", "radiator.face_a", "radiator.face_b", "radiator.layout",
-             "propulsion", "mmod", "mass", "numerics"}
+             "propulsion", "mmod", "cold_case", "mass", "numerics"}
     assert set(d) <= known, f"declared sections without a place in the schema: {sorted(set(d) - known)}"
     return Section(
         {
@@ -349,6 +349,7 @@ def build_schema() -> Section:
             ),
             "propulsion": Section(d["propulsion"], doc="electric propulsion holding the altitude against drag"),
             "mmod": Section(d["mmod"], doc="micrometeoroids and debris on the radiator tubes"),
+            "cold_case": Section(d["cold_case"], doc="the coldest orbit and the loop's freeze protection"),
             "design": _design_section(),
             "mass": Section(d["mass"], doc="mass-model parameters"),
             "claims": _claims_section(),

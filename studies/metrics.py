@@ -116,7 +116,18 @@ METRICS: tuple[Metric, ...] = (
              ("radiator_energy_residual_w", "W", "radiator panel energy-balance residual"),
              ("coolant_supply_k", "K", "coolant supply temperature (radiator outlet)"),
              ("coolant_return_k", "K", "coolant return temperature (radiator inlet)"),
-             ("coolant_freeze_limit_k", "K", "lowest allowed supply temperature (freezing point + margin)"),
+             ("coolant_freeze_limit_k", "K", "lowest allowed coolant temperature (freezing point + margin)"),
+             ("cold_freeze_point_k", "K", "freezing point of the coolant"),
+             ("cold_hold_k", "K", "temperature the freeze protection holds (freezing point + margin)"),
+             ("cold_min_coolant_k", "K", "coldest coolant-wetted temperature, steady cold case (radiator walls, "
+              "supply, return)"),
+             ("cold_supply_k", "K", "coolant supply temperature, steady cold case"),
+             ("heater_power_w", "W", "freeze-protection heater power installed (cold case)"),
+             ("bypass_fraction", "1", "radiator bypass fraction in the cold case"),
+             ("freeze_protection_kg", "kg", "mass of the freeze protection (heaters or bypass valve)"),
+             ("freeze_protection_power_w", "W", "freeze-protection electrical power in the cold-case eclipse"),
+             ("cold_control_feasible", "1", "1 when the freeze protection can hold its target"),
+             ("cold_eclipse_load_w", "W", "eclipse load of the cold case (payload at its minimum, heaters on)"),
              ("coolant_saturation_pressure_pa", "Pa", "coolant saturation pressure at the hottest loop point"),
              ("loop_pressure_pa", "Pa", "loop static pressure"),
              ("chip_coolant_k", "K", "mean coolant temperature in a cold plate"),
@@ -156,7 +167,8 @@ METRICS: tuple[Metric, ...] = (
              ("converged", "1", "all solves converged (1 = yes)"),
              ("radiator_converged", "1", "radiator solve converged"),
              ("loop_converged", "1", "loop root find and chip solve converged"),
-             ("array_converged", "1", "array temperature solve converged"))
+             ("array_converged", "1", "array temperature solve converged"),
+             ("cold_converged", "1", "steady cold-case (freeze protection) solve converged"))
 )
 METRIC_BY_NAME = {m.name: m for m in METRICS}
 
@@ -212,9 +224,10 @@ CONSTRAINTS: tuple[Constraint, ...] = (
     Constraint("tid", "tid_with_margin_si_gy", "tid_tolerance_si_gy", "max", _relative,
                "mission dose x margin within the payload's tolerance",
                "the shield lets through more dose (with margin) than the payload tolerates"),
-    Constraint("coolant_freeze", "coolant_supply_k", "coolant_freeze_limit_k", "min", _kelvin(10.0),
-               "coolant supply above freezing plus margin",
-               "the coolant supply runs colder than its freezing point plus margin"),
+    Constraint("coolant_freeze", "cold_min_coolant_k", "coolant_freeze_limit_k", "min", _kelvin(10.0),
+               "coldest coolant in the cold case (with its freeze protection) above freezing plus margin",
+               "the coolant freezes in the cold case: add or enlarge the freeze protection (heaters, bypass, "
+               "antifreeze) or keep more payload power on"),
     Constraint("coolant_boil", "coolant_saturation_pressure_pa", "loop_pressure_pa", "max", _relative,
                "coolant below its saturation pressure everywhere in the loop",
                "the coolant would boil at the loop pressure"),

@@ -58,6 +58,7 @@ from .mass_model import (MassParameters, fluid_inventory_kg, mass_breakdown, pay
                          radiator_mass_kg, shield_mass_kg)
 from .metrics import CONSTRAINT_NAMES, MASS_ITEMS, constraint_values  # noqa: F401  (CONSTRAINT_NAMES re-exported)
 from .declare import quantity
+from .orbit_cases import cold_case_controls
 
 AL_DENSITY_KG_M3 = 2700.0
 DAYS_PER_YEAR = 365.25
@@ -240,6 +241,13 @@ class Mission(eqx.Module):
                                                "survive micrometeoroids and debris over the life", lo=0.0, hi=1.0,
                                                lo_inclusive=False, hi_inclusive=False, section="mmod",
                                                source="assumption")
+    # --- [cold_case] the coldest orbit and freeze protection ------------------------------------------
+    cold_payload_fraction: jax.Array = _mission(0.0, "1", "payload power in the cold case / nominal (0: a safe-mode "
+                                                "day with the payload off)", lo=0.0, hi=1.0, section="cold_case",
+                                                key="payload_fraction", source="assumption (safe mode)")
+    freeze_protection: str = _choice("heaters", "freeze protection of the loop in the cold case (an antifreeze is "
+                                     "a coolant choice, mission.coolant)", ("none", "bypass", "heaters"),
+                                     section="cold_case", source="Gilmore 2002 ch. 7 and 12")
     # --- derived on the host from the orbit (not configurable) --------------------------------
     hot_beta_rad: jax.Array = quantity(0.0, "rad", "beta angle of the hot radiator case")
     eclipse_beta_rad: jax.Array = quantity(0.0, "rad", "beta angle of the longest eclipse")
@@ -605,7 +613,20 @@ def evaluate(design: SatelliteDesign, mission: Mission, numerics: Numerics = Num
     # --- drag, station keeping and debris on the tubes ---------------------------------------------
     out.update(drag_metrics(design, mission, inc))
     out.update(puncture_metrics(design, mission, inc))
+    # --- cold case: steady coldest orbit sample with the freeze protection sized (studies.orbit_cases) ---
+    steady = dict(out, coolant_supply_k=sol.supply_temperature_k, chip_power_w=sol.chip_power_w[0, 0],
+                  junction_max_k=sol.overall_max_junction_k, coldplate_base_k=sol.coldplate_base_k[0, 0],
+                  payload_radiator_heat_w=sol.heat_rejected_w - sol.energy_residual_w, pump_power_w=sol.pump_power_w,
+                  coldplate_htc_w_m2_k=sol.htc_w_m2_k, radiator_fin_efficiency=rres.fin_efficiency,
+                  mass_coolant_kg=fluid_inventory_kg(design.radiator_area_m2, design.radiator_tube_pitch_m,
+                                                     props.density_kg_m3, mission.mass))
+    out.update(cold_case_controls(design, mission, numerics, steady))
     loads = mission_loads(mission, sol.pump_power_w, out["thruster_firing_power_w"])
+    # the cold case's eclipse: payload at its minimum, heaters (or bypass actuator) on
+    cold_loads = eqx.tree_at(lambda ld: (ld.payload_compute_w, ld.heaters_w),
+                             mission_loads(mission, sol.pump_power_w, out["thruster_firing_power_w"]),
+                             (mission.payload_power_w * mission.cold_payload_fraction,
+                              out["freeze_protection_power_w"]))
     heat_w = sum(v for k, v in loads.terminal_w(eclipse=False).items()
                  if power.HEAT_DESTINATIONS[k] == "payload_radiator")
     hbm_max = sol.block_max_k[0, 0, hbm_idx]
@@ -637,7 +658,9 @@ def evaluate(design: SatelliteDesign, mission: Mission, numerics: Numerics = Num
     ecl_s = orbit.eclipse_fraction(h, mission.eclipse_beta_rad, penumbra=mission.penumbra) * period
     sun_s = period - ecl_s
     sunlit_load = loads.total_w(eclipse=False)
-    eclipse_load = loads.total_w(eclipse=True)
+    # the battery carries the worse eclipse: nominal operations or the cold case with its heaters
+    eclipse_load = jnp.maximum(loads.total_w(eclipse=True), cold_loads.total_w(eclipse=True))
+    out["cold_eclipse_load_w"] = cold_loads.total_w(eclipse=True)
     req = power.required_array_power_w(sunlit_load, eclipse_load, sun_s, ecl_s)
     # End of life at aphelion (lowest Sun), Sun-tracking array.
     eol = power.array_power(cell, arr, therm.temperature_k, fluence, solar_flux_w_m2=aphelion_flux)
@@ -687,7 +710,8 @@ def evaluate(design: SatelliteDesign, mission: Mission, numerics: Numerics = Num
         pump_kg=pump_mass_kg(sol.pump_power_w, mp), shield_kg=shield_mass_kg(shield_areal, mp),
         array_kg=array_mass, battery_kg=battery_mass,
         payload_kg=payload_mass_kg(mission.n_chips, mission.payload_power_w, mp), p=mp,
-        bus_radiator_kg=bus_area * mp.bus_radiator_areal_mass_kg_m2, tube_armour_kg=out["armour_kg"])
+        bus_radiator_kg=bus_area * mp.bus_radiator_areal_mass_kg_m2, tube_armour_kg=out["armour_kg"],
+        freeze_protection_kg=out["freeze_protection_kg"])
     # Propellant to hold the altitude (rocket equation ending at the dry mass); the propulsion dry mass
     # (thrusters, PPU, tank) joins the dry mass first -- its tank term depends on the propellant, one
     # fixed-point pass on a ~0.5 % term.
@@ -711,17 +735,17 @@ def evaluate(design: SatelliteDesign, mission: Mission, numerics: Numerics = Num
         mission.payload_power_w / 1e3 * mission.life_years)
 
     # --- limits and the declared constraints (studies.metrics.CONSTRAINTS), >= 0 when met -----------
-    lo_liquid, _ = cool.temperature_range_k
     out.update({
         "junction_limit_k": mission.junction_limit_k, "hbm_limit_k": mission.hbm_limit_k,
         "tid_with_margin_si_gy": mission.tid_margin * out["tid_si_gy"],
         "tid_tolerance_si_gy": mission.tid_tolerance_si_gy, "availability_target": mission.availability_target,
-        "coolant_freeze_limit_k": lo_liquid + mission.coolant_freeze_margin_k,
+        "coolant_freeze_limit_k": out["cold_hold_k"],
         "coolant_saturation_pressure_pa": tcool.saturation_pressure_pa(cool, jnp.maximum(t_in, t_cool)),
         "loop_pressure_pa": mission.loop_pressure_pa,
     })
     out.update(constraint_values(out))
     out["objective"] = masses["total"] if mission.objective == "mass" else out["cost_per_kw_year_usd"]
-    out["converged"] = rres.converged & sol.converged & jnp.all(therm.converged) & (jnp.abs(closure) < 1e-6)
+    out["converged"] = (rres.converged & sol.converged & jnp.all(therm.converged) & (jnp.abs(closure) < 1e-6)
+                        & out["cold_converged"])
     return out
 

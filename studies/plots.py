@@ -135,6 +135,30 @@ def life_figure(g, title):
     return fig
 
 
+def orbit_cases_figure(g, title):
+    """Hot and cold cases over one orbit: junction, supply and return coolant, radiator min/max."""
+    cases = g["orbit_cases"]
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.5), constrained_layout=True, sharey=False)
+    for ax, case in zip(axes, ("hot", "cold")):
+        c = cases[case]
+        t = _d(c["time_s"]) / 60.0
+        for k, lab, st in (("junction_k", "junction", "-"), ("supply_k", "coolant supply", "-"),
+                           ("return_k", "coolant return", "--"), ("radiator_max_k", "radiator max", ":"),
+                           ("radiator_min_k", "radiator min", ":")):
+            ax.plot(t, _d(c[k]), st, label=lab)
+        ax.set_xlabel("time from orbit noon [min]")
+        ax.set_ylabel("temperature [K]")
+        ax.set_title(f"{case} case")
+        ax.grid(alpha=0.3)
+    if "freeze_margin_k" in cases["cold"]:
+        axes[1].axhline(float(_d(cases["cold"]["coolant_lowest_k"])) - float(_d(cases["cold"]["freeze_margin_k"])),
+                        color="c", lw=0.8, label="freezing point")
+    axes[0].legend(fontsize=8)
+    axes[1].legend(fontsize=8)
+    fig.suptitle(title)
+    return fig
+
+
 def constellation_figure(g, title):
     c = g["constellation"]
     fig, ax = plt.subplots(figsize=(6.5, 4.5), constrained_layout=True)

@@ -94,6 +94,38 @@ def claims_table(claims: dict, metrics: dict) -> list[str]:
     return lines
 
 
+def orbit_cases_table(cases: dict, m: dict) -> list[str]:
+    """Hot and cold cases over the orbit side by side (periodic loop transients), with the coatings,
+    the freeze margin and the freeze protection's sizing."""
+    hot, cold = cases["hot"], cases["cold"]
+    rows = [("junction max / min [K]", "junction_max_k", "junction_min_k"),
+            ("coolant supply min / max [K]", "supply_min_k", "supply_max_k"),
+            ("coolant return max [K]", "return_max_k", None),
+            ("radiator segment min / max [K]", "radiator_lowest_k", "radiator_highest_k"),
+            ("coldest coolant-wetted node [K]", "coolant_lowest_k", None)]
+    out = ["hot and cold cases over the orbit (periodic lumped loop; hot: EOL coatings, perihelion, hot beta; "
+           "cold: BOL coatings, aphelion, longest eclipse, payload at its minimum):",
+           f"  {'':<34} {'hot':>17} {'cold':>17}"]
+    for label, a, b in rows:
+        def cell(c):
+            return f"{c[a]:.1f}" + (f" / {c[b]:.1f}" if b else "")
+        out.append(f"  {label:<34} {cell(hot):>17} {cell(cold):>17}")
+    out.append(f"  {'junction swing over the orbit [K]':<34} {hot['junction_swing_k']:>17.2f} "
+               f"{cold['junction_swing_k']:>17.2f}")
+    out.append(f"  {'absorptivity A, B (BOL/EOL)':<34} {'%.3f, %.3f' % tuple(hot['absorptivity']):>17} "
+               f"{'%.3f, %.3f' % tuple(cold['absorptivity']):>17}")
+    out.append(f"  {'emissivity A, B':<34} {'%.3f, %.3f' % tuple(hot['emissivity']):>17} "
+               f"{'%.3f, %.3f' % tuple(cold['emissivity']):>17}")
+    out.append(f"  {'energy residual over the orbit [J]':<34} {hot['energy_residual_j']:>17.3g} "
+               f"{cold['energy_residual_j']:>17.3g}")
+    out.append(f"  freeze margin over the periodic cold orbit {cold['freeze_margin_k']:.1f} K (steady cold case "
+               f"{float(m['cold_min_coolant_k']) - float(m['cold_freeze_point_k']):.1f} K); heaters "
+               f"{float(m['heater_power_w']) / 1e3:.2f} kW installed ({cold['mean_heater_w'] / 1e3:.2f} kW orbit mean), "
+               f"bypass fraction {float(m['bypass_fraction']):.3f}, freeze protection "
+               f"{float(m['freeze_protection_kg']):.1f} kg")
+    return out
+
+
 def format_satellite(r: dict, claims: dict | None = None) -> str:
     """Plain-text report of one orbit's whole-satellite result."""
     m = r["metrics"]
@@ -134,6 +166,8 @@ def format_satellite(r: dict, claims: dict | None = None) -> str:
         for phase in ("sunlit", "eclipse"):
             lines.append(f"power budget, {phase}:")
             lines.extend("  " + ln for ln in _power.budget_table(r["power_budget"][phase]).splitlines())
+    if "orbit_cases" in r:
+        lines.extend(orbit_cases_table(r["orbit_cases"], m))
     if "life" in r:
         life = r["life"]
         lines.append(f"life: TID {life['tid']:.1f} yr, power {life['power']:.1f} yr, battery {life['battery']:.1f} yr "

@@ -280,6 +280,8 @@ def satellite_group(r: dict, numerics, chip_extent_m) -> ar.Group:
             dz[k] = ar.Dataset(v, units="Gy", long_name=f"mission dose in silicon: {k[:-3].replace('_', ' ')}",
                                dims=("depth_g_cm2",))
     children["dose_depth"] = ar.Group(dz, {"geometry": "solid sphere centre"})
+    if "orbit_cases" in r:
+        children["orbit_cases"] = orbit_cases_group(r["orbit_cases"])
     geo = r["geometry"]
     attrs = {"name": r["name"], "converged": int(r["converged"]), "hot_beta_deg": math.degrees(geo["hot_beta_rad"]),
              "eclipse_beta_deg": math.degrees(geo["eclipse_beta_rad"])}
@@ -287,6 +289,46 @@ def satellite_group(r: dict, numerics, chip_extent_m) -> ar.Group:
         attrs["feasible"] = int(r["kkt"]["feasible"])
         attrs["optimizer_success"] = int(r["optimizer_success"])
     return ar.Group(children, attrs)
+
+
+_HISTORY_META = {
+    "time_s": ("s", "time from orbit noon"), "junction_k": ("K", "junction temperature (quasi-steady estimate)"),
+    "chip_k": ("K", "package and cold-plate node temperature"), "supply_k": ("K", "coolant supply temperature"),
+    "return_k": ("K", "coolant return temperature"), "radiator_min_k": ("K", "coldest radiator segment"),
+    "radiator_max_k": ("K", "hottest radiator segment"), "min_coolant_k": ("K", "coldest coolant-wetted node"),
+    "chip_power_w": ("W", "power of one chip"), "heater_w": ("W", "freeze-protection heater power"),
+}
+_CASE_SUMMARY = {
+    "junction_max_k": ("K", "hottest junction over the orbit"), "junction_min_k": ("K", "coldest junction over the orbit"),
+    "junction_swing_k": ("K", "junction swing over the orbit"), "supply_min_k": ("K", "coldest coolant supply"),
+    "supply_max_k": ("K", "hottest coolant supply"), "return_max_k": ("K", "hottest coolant return"),
+    "radiator_lowest_k": ("K", "coldest radiator segment over the orbit"),
+    "radiator_highest_k": ("K", "hottest radiator segment over the orbit"),
+    "coolant_lowest_k": ("K", "coldest coolant-wetted node over the orbit"),
+    "mean_heater_w": ("W", "orbit-mean heater power"),
+    "periodicity_error_k": ("K", "max |state(P) - state(0)| of the periodic solution"),
+    "energy_residual_j": ("J", "stored + rejected - dissipated energy over the orbit"),
+    "dissipated_energy_j": ("J", "energy dissipated in the loop over the orbit"),
+    "absorptivity": ("1", "radiator solar absorptivity of faces A, B in this case"),
+    "emissivity": ("1", "radiator infrared emissivity of faces A, B in this case"),
+    "freeze_margin_k": ("K", "coldest coolant-wetted node minus the freezing point"),
+}
+
+
+def orbit_cases_group(cases: dict) -> ar.Group:
+    """Hot and cold orbit-periodic cases: histories over one orbit and their summaries."""
+    children = {}
+    for case, c in cases.items():
+        h = c["history"]
+        data = {k: ar.Dataset(np.asarray(v), units=_HISTORY_META[k][0], long_name=_HISTORY_META[k][1],
+                              dims=("time_s",)) for k, v in h.items()}
+        data["face"] = _face_coord()
+        for k, (u, ln) in _CASE_SUMMARY.items():
+            if k in c:
+                v = np.asarray(c[k])
+                data[k] = ar.Dataset(v, units=u, long_name=ln, dims=("face",) if v.ndim else ())
+        children[case] = ar.Group(data)
+    return ar.Group(children, {"model": "thermal.loop_transient periodic lumped loop (studies.orbit_cases)"})
 
 
 def pareto_group(fronts: dict) -> ar.Group:

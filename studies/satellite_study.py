@@ -153,7 +153,22 @@ def run_orbit(cfg, orb, level0_case, stream=sys.stderr, on_iteration=None, optim
     out["constellation"] = S.constellation_report(cfg, metrics, mission)
     out["power_budget"] = power_budget(metrics, mission)
     out["dose_depth"] = dose_depth(design, mission, metrics)
+    log.info("%s: hot and cold cases over the orbit (periodic loop transients)", orb.name)
+    out["orbit_cases"] = orbit_cases(design, mission, numerics, metrics)
     return out
+
+
+def orbit_cases(design, mission, numerics, metrics) -> dict:
+    """Orbit-periodic hot and cold cases of the design (studies.orbit_cases.orbit_histories), with the
+    arrays' infrared on the radiator in the hot case."""
+    from . import orbit_cases as oc
+    from .model import _array_support, array_exchange
+
+    arr = power.ArrayDesign(area_m2=design.array_area_m2, coverglass_thickness_m=design.coverglass_thickness_m,
+                            **_array_support(mission))
+    ex = array_exchange(design, mission, arr, jnp.asarray(metrics["array_temperature_k"]))
+    coupling = None if ex is None else ex.array_coupling_side_w_m2_k4
+    return oc.orbit_histories(design, mission, numerics, metrics, coupling)
 
 
 def power_budget(metrics, mission) -> dict:
