@@ -149,6 +149,9 @@ def make_figures(archive_path: Path, out_dir: Path) -> list[Path]:
         if "dose_depth" in g:
             paths.append(plots.save(plots.dose_depth_figure(g, f"{name}: mission dose vs shield"),
                                     out_dir / f"dose_depth_{key}.png"))
+        if "uncertainty" in g and "tornado" in g["uncertainty"]:
+            paths.append(plots.save(plots.tornado_figure(g, "total_mass_kg", f"{name}: uncertainty tornado"),
+                                    out_dir / f"tornado_{key}.png"))
         if "orbit_cases" in g:
             paths.append(plots.save(plots.orbit_cases_figure(g, f"{name}: hot and cold cases over the orbit"),
                                     out_dir / f"orbit_cases_{key}.png"))
@@ -265,6 +268,21 @@ def cmd_evaluate(args) -> int:
     if not all(v["converged"] for v in verdicts):
         return 1  # no verdict on an unconverged solve
     return 0 if all(v["feasible"] for v in verdicts) else EXIT_INFEASIBLE
+
+
+def cmd_uncertainty(args) -> int:
+    """Propagate the declared uncertain inputs (studies.uncertainty) through the coupled model at the
+    configured design of every orbit: P5/P50/P95 of every metric, the probability that the design
+    closes, the tornado and (with ``[uncertainty] sobol_base_samples``) Sobol indices; archive + figures."""
+    from .config import load_config
+
+    unc = {"enabled": True}
+    if args.samples:
+        unc["n_samples"] = args.samples
+    cfg, text = load_config(args.config, overrides={"satellite": {"enabled": True}, "uncertainty": unc})
+    out_dir = output_dir(args.out or Path("out") / f"{cfg.study.name}_uncertainty")
+    _run_study(cfg, text, args.config, out_dir, kind="evaluate")
+    return 0
 
 
 def cmd_config(args) -> int:
@@ -475,6 +493,12 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("config")
     e.add_argument("--out", help="also write the archive and figures here (with sensitivities and life)")
     e.set_defaults(func=cmd_evaluate)
+    un = sub.add_parser("uncertainty", help="propagate the declared input distributions at the configured design "
+                                             "(P5/P50/P95, tornado, Sobol); archive and figures")
+    un.add_argument("config")
+    un.add_argument("--out")
+    un.add_argument("--samples", type=int, help="samples (default [uncertainty] n_samples)")
+    un.set_defaults(func=cmd_uncertainty)
     cf = sub.add_parser("config", help="list every configuration key with units, default, range and source")
     cf.add_argument("--list", action="store_true", help="(the default action)")
     cf.add_argument("--markdown", action="store_true", help="as a Markdown table (the README reference)")

@@ -390,6 +390,37 @@ def build_schema() -> Section:
                 },
                 doc="constellation economics (launch price: mission.launch_cost_usd_per_kg)",
             ),
+            "service": Section(
+                {
+                    "failure_rate_per_chip_year": Field(
+                        "float", 0.0908, 0.0, 10.0, units="1/yr",
+                        doc="accelerator hardware failure rate (Llama 3 405B: faulty GPU + HBM3, 220 in 2,422 "
+                            "GPU-years; studies.service)"),
+                    "group_size": Field("int", 8, 1, 100000, doc="active chips per spare group (one board)"),
+                    "spares_per_group": Field("int", 1, 0, 10000, doc="spare accelerators per group"),
+                    "spares": Field("str", "cold", choices=("cold", "hot"), doc="spares unpowered or powered"),
+                    "tid_failure_median_si_gy": Field("float", None, 0.0, 1e7, lo_inclusive=False, units="Gy",
+                                                      optional=True,
+                                                      doc="median TID failure dose (default: mission.tid_tolerance_si_gy)"),
+                    "tid_sigma_ln": Field("float", 0.0, 0.0, 3.0, doc="log-normal sigma of the TID failure dose"),
+                    "spare_price_usd": Field("float", 0.0, 0.0, 1e8, units="$", doc="price of each spare accelerator"),
+                },
+                doc="compute in service: hardware failures, spares, SEE availability and TID life",
+            ),
+            "uncertainty": Section(
+                {
+                    "enabled": Field("bool", False, doc="propagate the declared uncertain inputs (studies.uncertainty)"),
+                    "n_samples": Field("int", 64, 1, 10_000_000, doc="Latin-hypercube or Monte Carlo samples"),
+                    "seed": Field("int", 0, 0, 2**31 - 1),
+                    "method": Field("str", "lhs", choices=("lhs", "mc")),
+                    "sobol_base_samples": Field("int", 0, 0, 1_000_000,
+                                                doc="SALib Saltelli base samples N (0: off; costs N (D + 2) runs)"),
+                    "tornado": Field("bool", True, doc="one-at-a-time P5/P95 tornado"),
+                    "tornado_metric": Field("str", "total_mass_kg", doc="metric of the tornado chart"),
+                    "chunk_size": Field("int", 64, 1, 1_000_000),
+                },
+                doc="uncertainty propagation of a fixed design (sunsink uncertainty CONFIG)",
+            ),
             "satellite": Section(
                 {"enabled": Field("bool", False, doc="run the coupled whole-satellite model")}
             ),

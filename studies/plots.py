@@ -159,6 +159,27 @@ def orbit_cases_figure(g, title):
     return fig
 
 
+def tornado_figure(g, metric="total_mass_kg", title="", n=12):
+    """Tornado chart from an archived uncertainty group: ``metric`` with each input at its P5 and P95
+    (the others at their configured values), as change from the nominal."""
+    u = g["uncertainty"]
+    tor, st = u["tornado"], u["statistics"]
+    keys = tor["input_index"]["attrs"]["keys"].split(", ")
+    v = _d(tor[metric]) - float(st[metric]["attrs"]["nominal"])
+    order = np.argsort(np.abs(v[:, 1] - v[:, 0]))[-n:]
+    fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(order) + 1.5), constrained_layout=True)
+    y = np.arange(len(order))
+    ax.barh(y, v[order, 0], color="tab:blue", label="input at P5")
+    ax.barh(y, v[order, 1], color="tab:orange", label="input at P95")
+    ax.set_yticks(y, [keys[i] for i in order], fontsize=8)
+    ax.axvline(0.0, color="k", lw=0.8)
+    ax.set_xlabel(f"change of {metric} [{tor[metric]['attrs'].get('units', '')}] from the nominal "
+                  f"{float(st[metric]['attrs']['nominal']):.5g}")
+    ax.legend(fontsize=8)
+    ax.set_title(title)
+    return fig
+
+
 def constellation_figure(g, title):
     c = g["constellation"]
     fig, ax = plt.subplots(figsize=(6.5, 4.5), constrained_layout=True)

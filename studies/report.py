@@ -168,6 +168,19 @@ def format_satellite(r: dict, claims: dict | None = None) -> str:
             lines.extend("  " + ln for ln in _power.budget_table(r["power_budget"][phase]).splitlines())
     if "orbit_cases" in r:
         lines.extend(orbit_cases_table(r["orbit_cases"], m))
+    if "uncertainty" in r:
+        from .uncertainty import format_uncertainty
+
+        lines.append("uncertainty at this design (declared input distributions, studies.uncertainty):")
+        lines.extend("  " + ln for ln in format_uncertainty(
+            r["uncertainty"], metrics=["total_mass_kg", "cost_per_kw_year_usd",
+                                       "service_cost_per_delivered_kw_year_usd"]).splitlines())
+    if "service" in r:
+        from .service import SERVICE_METRICS
+
+        lines.append("compute in service (hardware failures, spares, SEE availability, TID life):")
+        for k, v in r["service"].items():
+            lines.append(f"  {SERVICE_METRICS[k][1]:<72} {_fmt(float(v)):>12} {SERVICE_METRICS[k][0]}")
     if "life" in r:
         life = r["life"]
         lines.append(f"life: TID {life['tid']:.1f} yr, power {life['power']:.1f} yr, battery {life['battery']:.1f} yr "

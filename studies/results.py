@@ -282,6 +282,15 @@ def satellite_group(r: dict, numerics, chip_extent_m) -> ar.Group:
     children["dose_depth"] = ar.Group(dz, {"geometry": "solid sphere centre"})
     if "orbit_cases" in r:
         children["orbit_cases"] = orbit_cases_group(r["orbit_cases"])
+    if "uncertainty" in r:
+        from .uncertainty import archive_group
+
+        children["uncertainty"] = archive_group(r["uncertainty"])
+    if "service" in r:
+        from .service import SERVICE_METRICS
+
+        children["service"] = ar.Group({k: ar.Dataset(np.asarray(v, dtype=float), units=SERVICE_METRICS[k][0],
+                                                       long_name=SERVICE_METRICS[k][1]) for k, v in r["service"].items()})
     geo = r["geometry"]
     attrs = {"name": r["name"], "converged": int(r["converged"]), "hot_beta_deg": math.degrees(geo["hot_beta_rad"]),
              "eclipse_beta_deg": math.degrees(geo["eclipse_beta_rad"])}

@@ -153,9 +153,41 @@ def run_orbit(cfg, orb, level0_case, stream=sys.stderr, on_iteration=None, optim
     out["constellation"] = S.constellation_report(cfg, metrics, mission)
     out["power_budget"] = power_budget(metrics, mission)
     out["dose_depth"] = dose_depth(design, mission, metrics)
+    out["service"] = service_report(cfg, metrics, mission)
+    if cfg.uncertainty.enabled:
+        out["uncertainty"] = uncertainty_at(cfg, design, mission, numerics)
     log.info("%s: hot and cold cases over the orbit (periodic loop transients)", orb.name)
     out["orbit_cases"] = orbit_cases(design, mission, numerics, metrics)
     return out
+
+
+def service_parameters(cfg):
+    """:class:`studies.service.ServiceParameters` of a config ([service]; the manufacturing price is
+    the constellation's, one input per quantity)."""
+    from .service import ServiceParameters
+
+    return ServiceParameters(**dict(cfg.service), manufacturing_usd_per_kg=cfg.constellation.manufacturing_usd_per_kg)
+
+
+def uncertainty_at(cfg, design, mission, numerics):
+    """The declared uncertain inputs propagated through the coupled model at ``design``
+    (studies.uncertainty.run_uncertainty with the config's [uncertainty] and [service])."""
+    from .uncertainty import run_uncertainty
+
+    u = cfg.uncertainty
+    log.info("uncertainty: %d %s samples%s", u.n_samples, u.method,
+             f", Sobol with N = {u.sobol_base_samples}" if u.sobol_base_samples else "")
+    return run_uncertainty(mission, design, u.n_samples, u.seed, numerics=numerics, service=service_parameters(cfg),
+                           method=u.method, sobol_base_samples=u.sobol_base_samples, tornado=u.tornado,
+                           chunk_size=u.chunk_size, progress=None)
+
+
+def service_report(cfg, metrics, mission) -> dict:
+    """Delivered compute over the mission, with and without spares, and its cost (studies.service)."""
+    from .service import service_summary
+
+    out = service_summary({k: jnp.asarray(v) for k, v in metrics.items()}, mission, service_parameters(cfg))
+    return {k: float(v) for k, v in out.items()}
 
 
 def orbit_cases(design, mission, numerics, metrics) -> dict:
