@@ -206,7 +206,7 @@ def orbit_cases(design, mission, numerics, metrics) -> dict:
 def power_budget(metrics, mission) -> dict:
     """Sunlit and eclipse power budgets of the design (power.sunlit_budget/eclipse_budget):
     load per item, heat per item and the surface each heat lands on [W]."""
-    loads = mission_loads(mission, float(metrics["pump_power_w"]))
+    loads = mission_loads(mission, float(metrics["pump_power_w"]), float(metrics["thruster_firing_power_w"]))
     path = power.PathEfficiencies()
     sun = power.sunlit_budget(loads, float(metrics["array_eol_w"]), float(metrics["array_absorbed_w"]),
                               float(metrics["battery_recharge_w"]) * float(path.regulator), path)

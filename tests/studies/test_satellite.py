@@ -250,7 +250,9 @@ def test_evaluate_verdict_and_exit_status(run, capsys, tmp_path):
     out = capsys.readouterr().out
     assert "VERDICT: CLOSES" in out and "(free)" not in out
     small = tmp_path / "small_radiator.toml"
-    small.write_text(CONFIG.read_text() + "\n[design.radiator_area_m2]\nvalue = 60.0\nlo = 30.0\n")
+    text = CONFIG.read_text()
+    assert "[design.radiator_area_m2]\nvalue = 180.0" in text
+    small.write_text(text.replace("[design.radiator_area_m2]\nvalue = 180.0", "[design.radiator_area_m2]\nvalue = 60.0"))
     assert main(["evaluate", str(small)]) == 3
     out = capsys.readouterr().out
     assert "VERDICT: DOES NOT CLOSE" in out and "limiting: junction" in out

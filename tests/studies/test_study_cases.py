@@ -1,0 +1,141 @@
+"""The study's hot/cold cases, drag, debris and compute-in-service outputs checked against closed forms.
+
+Most checks read the golden archive of the small study (tests/golden/small_satellite.toml, written
+by ``sunsink run``: no compilation here) and recompute each archived output from its archived
+inputs with an independent closed form: the rocket equation, the binomial section survival, the
+exponential-failure delivered compute, the loop's energy balance over the periodic orbit.  One
+test evaluates the coupled model with the freeze protection off and without the arrays' view
+(one compilation) to show the constraints react the way the physics says.
+"""
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from studies import archive as ar
+
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
+G0 = 9.80665
+
+
+@pytest.fixture(scope="module")
+def sat():
+    tree = ar.read_archive(GOLDEN / "small_satellite.h5")
+    return tree["satellite"]["dawn_dusk_sso_600_km"]
+
+
+def _m(sat, name):
+    return float(sat["metrics"][name]["data"])
+
+
+def _design(sat, name):
+    names = [str(n) for n in sat["design"]["variable"]["data"]]
+    return float(sat["design"]["final"]["data"][names.index(name)])
+
+
+def _cfg_value(section, key):
+    from studies.config import load_config
+
+    cfg, _ = load_config(GOLDEN / "small_satellite.toml")
+    return getattr(getattr(cfg, section), key)
+
+
+def test_propellant_is_the_rocket_equation_of_the_drag_impulse(sat):
+    impulse, total, prop = _m(sat, "drag_impulse_n_s"), _m(sat, "total_mass_kg"), _m(sat, "mass_propellant_kg")
+    isp = _cfg_value("propulsion", "isp_s")
+    dry = total - prop
+    assert prop > 0.0
+    # impulse delivered at the dry mass: m_p = m_dry (exp(I / (m_dry g0 Isp)) - 1)
+    assert prop == pytest.approx(dry * math.expm1(impulse / (dry * G0 * isp)), rel=1e-9)
+    # the impulse is the mean drag over the life
+    life_s = _cfg_value("mission", "life_years") * 365.25 * 86400.0
+    assert impulse == pytest.approx(_m(sat, "mean_drag_n") * life_s, rel=1e-12)
+    # drag = 1/2 rho v^2 Cd A, v the circular speed
+    h = _design(sat, "altitude_m")
+    v2 = 3.986004418e14 / (6378137.0 + h)
+    drag = 0.5 * _m(sat, "mean_density_kg_m3") * v2 * 2.2 * _m(sat, "drag_area_m2")
+    assert _m(sat, "mean_drag_n") == pytest.approx(drag, rel=2e-3)   # Earth radius/mu constants of orbit/
+
+
+def test_section_survival_is_the_binomial_tail(sat):
+    n_exp = _m(sat, "tube_perforations")
+    n, frac = _cfg_value("mmod", "loop_sections"), _cfg_value("mmod", "sections_required_fraction")
+    need = math.ceil(frac * n - 1e-9)
+    p_section = math.exp(-n_exp / n)
+    assert _m(sat, "loop_survival_probability") == pytest.approx(stats.binom.sf(need - 1, n, p_section), rel=1e-9)
+    assert _m(sat, "no_puncture_probability") == pytest.approx(math.exp(-n_exp), rel=1e-12)
+    assert _m(sat, "tube_perforations") == pytest.approx(_m(sat, "tube_perforations_meteoroid")
+                                                         + _m(sat, "tube_perforations_debris"), rel=1e-12)
+    # the optimum meets the reliability with armour on the tubes
+    assert _m(sat, "loop_survival_probability") >= _cfg_value("mmod", "puncture_reliability") * (1 - 1e-6)
+    assert _design(sat, "tube_armour_m") > 0.0
+
+
+def test_delivered_compute_without_spares_is_the_exponential_survival_integral(sat):
+    svc = sat["service"]
+    lam = _cfg_value("service", "failure_rate_per_chip_year")
+    life = _cfg_value("mission", "life_years")
+    n = _cfg_value("mission", "n_chips")
+    a = _m(sat, "availability")
+    tid_life = float(svc["service_tid_life_years"]["data"])
+    assert tid_life > life       # the optimum meets TID with margin: the dose step is beyond the life
+    expected = a * n * (1.0 - math.exp(-lam * life)) / lam
+    assert float(svc["service_chip_years_no_spares"]["data"]) == pytest.approx(expected, rel=1e-6)
+    # one cold spare per group can only add compute
+    assert float(svc["service_chip_years_spares"]["data"]) > float(svc["service_chip_years_no_spares"]["data"])
+
+
+def test_periodic_cases_close_their_energy_and_hold_the_freeze_margin(sat):
+    cases = sat["orbit_cases"]
+    for case in ("hot", "cold"):
+        c = cases[case]
+        resid, diss = float(c["energy_residual_j"]["data"]), float(c["dissipated_energy_j"]["data"])
+        assert abs(resid) < 1e-9 * max(diss, 1.0)
+        assert float(c["periodicity_error_k"]["data"]) < 1e-5
+    hot, cold = cases["hot"], cases["cold"]
+    # hot case at end of life (absorptivity grew), cold case at beginning of life
+    assert np.all(np.asarray(hot["absorptivity"]["data"]) > np.asarray(cold["absorptivity"]["data"]))
+    # the heaters sized by the steady cold case hold the periodic orbit within 0.5 K of the required margin
+    margin = _cfg_value("loop", "coolant_freeze_margin_k")
+    assert float(cold["freeze_margin_k"]["data"]) >= margin - 0.5
+    # the junction in the hot case stays under its limit over the whole orbit (quasi-steady estimate)
+    assert np.max(hot["junction_k"]["data"]) <= _cfg_value("mission", "junction_limit_k") + 0.5
+
+
+@pytest.fixture(scope="module")
+def variants():
+    """The configured small design evaluated twice: as configured (heaters, arrays in view) and with
+    the freeze protection off and the arrays out of view (one compilation each)."""
+    import jax
+
+    from studies import satellite as S
+    from studies.config import load_config
+    from studies.model import evaluate
+
+    out = {}
+    for name, over in (("base", {}), ("bare", {"cold_case": {"freeze_protection": "none"},
+                                             "radiator": {"layout": {"array_view": False}}})):
+        cfg, _ = load_config(GOLDEN / "small_satellite.toml", overrides=over)
+        orb = cfg.orbits[0]
+        mission = S.build_mission(cfg, S.mission_geometry(orb, math.radians(-59.2)))
+        vs = S.build_variables(cfg, orb)
+        out[name] = {k: np.asarray(v) for k, v in
+                     jax.jit(evaluate, static_argnums=2)(vs.baseline(), mission, S.build_numerics(cfg)).items()}
+    return out
+
+
+def test_freeze_protection_and_array_view_move_the_answer_the_right_way(variants):
+    base, bare = variants["base"], variants["bare"]
+    # payload off on the coldest orbit: a bare water loop freezes, the heaters hold freezing + margin
+    assert float(bare["cold_min_coolant_k"]) < 273.15
+    assert float(bare["g_coolant_freeze"]) < 0.0
+    assert float(base["g_coolant_freeze"]) >= -1e-6
+    assert float(base["heater_power_w"]) > 0.0 and float(bare["heater_power_w"]) == 0.0
+    # the heaters are in the cold-case eclipse load the battery carries
+    assert float(base["cold_eclipse_load_w"]) > float(base["heater_power_w"])
+    # the arrays' infrared warms the radiator: hotter coolant with the arrays in view
+    assert float(base["radiator_array_ir_w_m2"]) > 0.0 and float(bare["radiator_array_ir_w_m2"]) == 0.0
+    assert float(base["radiator_space_view"]) < 1.0 and float(bare["radiator_space_view"]) == 1.0
+    assert float(base["radiator_inlet_k"]) > float(bare["radiator_inlet_k"])
