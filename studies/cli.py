@@ -581,5 +581,21 @@ def _fail(args, status: int, message: str) -> int:
     return status
 
 
+def entry() -> None:
+    """Console entry point (``sunsink``, ``python -m studies.cli``): :func:`main`, then exit.  After an
+    interruption (SIGINT/SIGTERM: temporary files already removed, the message printed) the process ends
+    at once with ``os._exit``: the interpreter's finalisation would otherwise tear down XLA's compiler
+    threads while they may still be running, which can crash the process (seen as SIGSEGV instead of
+    the documented 130/143)."""
+    import os
+
+    code = main()
+    if code in (EXIT_SIGINT, EXIT_SIGTERM):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()
