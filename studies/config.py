@@ -429,6 +429,10 @@ def build_schema() -> Section:
 
 
 REMOVED_KEYS = {
+    "sweep.coordinator_address": "sweep.coordinator_address was removed: jax.distributed must start before any "
+                                 "JAX work, so the CLI takes it: sunsink sweep --coordinator HOST:PORT",
+    "sweep.num_processes": "sweep.num_processes was removed: sunsink sweep --num-processes N",
+    "sweep.process_id": "sweep.process_id was removed: sunsink sweep --process-id I",
     "mission.coolant_reference_temperature_k": "mission.coolant_reference_temperature_k was removed: coolant "
                                                "properties are taken at the loop's supply temperature",
     "mission.loop_pressure_pa": "mission.loop_pressure_pa moved to [loop] pressure_pa",
