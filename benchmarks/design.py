@@ -2,6 +2,10 @@
 
 Prints, for one study configuration (default: the baseline's grid sizes):
 
+0. compile time of the [objective, constraints] value and of its Jacobian in a fresh process,
+   cold (empty persistent compilation cache) and warm (a second process reading the cache the
+   first one wrote, as a second ``sunsink run`` does); each figure is the first call: trace,
+   lower, compile or load, and one run;
 1. evaluation cost: the jitted ``studies.evaluate`` and the [objective, constraints]
    vector per second, and the cost of their full Jacobian (reverse mode) over one
    evaluation;
@@ -10,20 +14,26 @@ Prints, for one study configuration (default: the baseline's grid sizes):
    by our jitted autodiff Jacobians: iterations, model evaluations, wall time, final
    objective and constraint violation;
 3. sweep throughput: points per second of the chunked ``run_sweep`` over a Latin hypercube,
-   vmapped and mapped, beside a loop of single jitted evaluations of the same points.
+   vmapped and mapped, beside a loop of single jitted evaluations of the same points;
+4. the adjoint showcase (``studies.thickness_study``): one value + gradient of the 1024-zone
+   thickness design against one panel solve, and what finite differences would cost.
 
 Everything is timed after compilation (each compiled function is called once first).
 Usage::
 
     python benchmarks/design.py [--config studies/baseline_150kw.toml] [--maxiter 60]
-                                [--sweep-points 64] [--skip-fd]
+                                [--sweep-points 64] [--skip-fd] [--skip-compile] [--skip-showcase]
 """
 from __future__ import annotations
 
 import argparse
 import io
+import json
 import math
 import os
+import subprocess
+import sys
+import tempfile
 import time
 
 import jax
@@ -62,6 +72,48 @@ def setup(config: str):
     numerics = S.build_numerics(cfg)
     vs = S.build_variables(cfg, orb)
     return cfg, orb, mission, numerics, vs, S.Kernels(vs, mission, numerics)
+
+
+def compile_child(config: str, cache_dir: str) -> int:
+    """Child process of :func:`bench_compile`: the first value and Jacobian calls with the persistent
+    cache in ``cache_dir``; prints one JSON line."""
+    from studies.cli import enable_compilation_cache
+
+    enable_compilation_cache(cache_dir)
+    t0 = time.perf_counter()
+    cfg, orb, mission, numerics, vs, k = setup(config)
+    base = vs.baseline()
+    full, refs, _ = k._full(k.vs.to_scaled(base), base)
+    xf, rf = jnp.asarray(full), jnp.asarray(refs)
+    t = time.perf_counter()
+    jax.block_until_ready(k._vector(xf, rf, k.mission))
+    t_value = time.perf_counter() - t
+    t = time.perf_counter()
+    jax.block_until_ready(k._jac(xf, rf, k.mission))
+    t_jac = time.perf_counter() - t
+    print(json.dumps({"value_s": t_value, "jacobian_s": t_jac, "process_s": time.perf_counter() - t0}))
+    return 0
+
+
+def bench_compile(config: str) -> dict:
+    """Cold and warm first-call times in two fresh processes sharing one new cache directory."""
+    out = {}
+    with tempfile.TemporaryDirectory(prefix="sunsink-bench-cache-") as d:
+        for label in ("cold", "warm"):
+            r = subprocess.run([sys.executable, os.path.abspath(__file__), "--config", config, "--compile-child", d],
+                               capture_output=True, text=True, check=True)
+            out[label] = json.loads(r.stdout.strip().splitlines()[-1])
+    return out
+
+
+def bench_showcase(repeats: int) -> dict:
+    """Value + gradient of the 1024-zone thickness design against one solve (studies.thickness_study)."""
+    from studies.thickness_study import run_thickness_design
+
+    out = run_thickness_design(grid=(64, 64), zones=(32, 32), fin_check=False, figure_path=None, maxiter=1,
+                               timing_repeats=repeats)
+    return {k: out[k] for k in ("n_vars", "solve_time_s", "gradient_time_s", "gradient_over_solve",
+                                "fd_cost_estimate_s")}
 
 
 def bench_evaluation(k: S.Kernels, base, repeats: int) -> dict:
@@ -193,7 +245,12 @@ def main(argv=None) -> int:
     ap.add_argument("--chunk", type=int, default=16)
     ap.add_argument("--skip-fd", action="store_true", help="skip the finite-difference SLSQP run")
     ap.add_argument("--only-sweep", action="store_true", help="run part 3 only")
+    ap.add_argument("--skip-compile", action="store_true", help="skip part 0 (two fresh processes)")
+    ap.add_argument("--skip-showcase", action="store_true", help="skip part 4 (thickness design)")
+    ap.add_argument("--compile-child", metavar="CACHE_DIR", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.compile_child:
+        return compile_child(args.config, args.compile_child)
 
     print(f"jax {jax.__version__} on {jax.devices()[0].platform} ({len(jax.devices())} device(s)), "
           f"load average {os.getloadavg()[0]:.2f}")
@@ -205,6 +262,13 @@ def main(argv=None) -> int:
 
     if args.only_sweep:
         return print_sweep(bench_sweep(k, base, mission, numerics, vs, args.sweep_points, args.chunk))
+    if not args.skip_compile:
+        c = bench_compile(args.config)
+        print("\n0. compilation, first call in a fresh process (trace + lower + compile or cache load + one run)")
+        for label in ("cold", "warm"):
+            print(f"   {label:<5} cache: value {c[label]['value_s']:7.1f} s   Jacobian {c[label]['jacobian_s']:7.1f} s   "
+                  f"whole process to here {c[label]['process_s']:7.1f} s")
+        print(f"   the warm process compiles {(c['cold']['value_s'] + c['cold']['jacobian_s']) / max(c['warm']['value_s'] + c['warm']['jacobian_s'], 1e-9):.1f}x faster")
     e = bench_evaluation(k, base, args.repeats)
     n_out, n_in = e["jacobian_shape"]
     print("\n1. evaluation (best of %d, after compilation)" % args.repeats)
@@ -227,7 +291,14 @@ def main(argv=None) -> int:
               f"{r['wall_s']:>8.1f} {r['objective']:>12.2f} {r['violation']:>9.1e} {str(r['converged']):>5}  "
               f"{r['message'][:60]}")
 
-    return print_sweep(bench_sweep(k, base, mission, numerics, vs, args.sweep_points, args.chunk))
+    print_sweep(bench_sweep(k, base, mission, numerics, vs, args.sweep_points, args.chunk))
+    if not args.skip_showcase:
+        sc = bench_showcase(args.repeats)
+        print(f"\n4. adjoint showcase: thickness design with {sc['n_vars']} zone thicknesses (64x64 panel)")
+        print(f"   solve {sc['solve_time_s'] * 1e3:.1f} ms, value + gradient {sc['gradient_time_s'] * 1e3:.1f} ms "
+              f"= {sc['gradient_over_solve']:.2f} solves; finite differences {sc['n_vars'] + 1} solves = "
+              f"{sc['fd_cost_estimate_s']:.1f} s ({sc['fd_cost_estimate_s'] / sc['gradient_time_s']:.0f}x the adjoint)")
+    return 0
 
 
 def print_sweep(s: dict) -> int:

@@ -189,14 +189,19 @@ def temperature_factor(cell: SolarCell, temperature_k):
     return 1.0 + cell.temp_coeff_per_k * (jnp.asarray(temperature_k) - T_REF_K)
 
 
-def power_factors(cell: SolarCell, design: ArrayDesign, temperature_k, fluence_cm2) -> PowerFactors:
-    """All loss factors of the array at a temperature [K] and fluence [e/cm^2]."""
+def power_factors(cell: SolarCell, design: ArrayDesign, temperature_k, fluence_cm2,
+                  degradation_scale=1.0) -> PowerFactors:
+    """All loss factors of the array at a temperature [K] and fluence [e/cm^2].
+
+    ``degradation_scale`` multiplies the radiation power loss, ``1 - remaining_factor`` (the
+    uncertainty of the cell's damage-coefficient fit; 1: the fitted curve), clipped to [0, 1]."""
     ls = design.losses
+    loss = 1.0 - remaining_factor(fluence_cm2, cell.degradation_c, cell.degradation_phi_x_cm2)
     return PowerFactors(
         efficiency_bol=cell.efficiency_bol,
         packing=ls.packing,
         temperature=temperature_factor(cell, temperature_k),
-        radiation=remaining_factor(fluence_cm2, cell.degradation_c, cell.degradation_phi_x_cm2),
+        radiation=jnp.clip(1.0 - degradation_scale * loss, 0.0, 1.0),
         coverglass=coverglass_transmission(design),
         uv_contamination=ls.uv_contamination,
         mismatch=ls.mismatch,
@@ -218,7 +223,7 @@ class ArrayPower(NamedTuple):
 
 
 def array_power(cell: SolarCell, design: ArrayDesign, temperature_k, fluence_cm2,
-                solar_flux_w_m2=SOLAR_CONSTANT_1AU_W_M2, cos_incidence=1.0) -> ArrayPower:
+                solar_flux_w_m2=SOLAR_CONSTANT_1AU_W_M2, cos_incidence=1.0, degradation_scale=1.0) -> ArrayPower:
     """Electrical output of the array [W] with every loss factor.
 
     Parameters
@@ -230,13 +235,15 @@ def array_power(cell: SolarCell, design: ArrayDesign, temperature_k, fluence_cm2
         [e/cm^2], >= 0 (computed by the radiation package).
     solar_flux_w_m2 : irradiance [W/m^2] (``orbit.solar_flux_w_m2`` of the date).
     cos_incidence : cosine of the Sun incidence angle (clipped at 0).
+    degradation_scale : multiplier on the radiation power loss (see :func:`power_factors`), 0 .. 10.
 
     References
     ----------
     Patel (2005) ch. 4; Wertz & Larson (1999) sec. 11.4.
     """
     _check_inputs(cell, design, fluence_cm2, temperature_k)
-    f = power_factors(cell, design, temperature_k, fluence_cm2)
+    check_range("degradation_scale", degradation_scale, 0.0, 10.0)
+    f = power_factors(cell, design, temperature_k, fluence_cm2, degradation_scale)
     incident = jnp.asarray(solar_flux_w_m2) * jnp.maximum(jnp.asarray(cos_incidence), 0.0) * design.area_m2
     p = incident * f.total
     return ArrayPower(p, incident, f, p / design.area_m2)

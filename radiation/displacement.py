@@ -451,7 +451,7 @@ def one_mev_equivalent_fluence_cm2(altitude_m, inclination_rad, mission_years, c
                                    solar_cycle: str = "worst", confidence=0.95,
                                    electron_exponent_n=DEFAULT_ELECTRON_EXPONENT_N, r_ep=DEFAULT_R_EP,
                                    solar_active_fraction=solar.SOLAR_ACTIVE_FRACTION,
-                                   include_solar: bool = True) -> CellFluence:
+                                   include_solar: bool = True, trapped_flux_scale=1.0) -> CellFluence:
     """Mission 1-MeV-electron-equivalent fluence [e/cm^2] for a GaAs-based cell.
 
     Parameters
@@ -464,6 +464,9 @@ def one_mev_equivalent_fluence_cm2(altitude_m, inclination_rad, mission_years, c
     electron_exponent_n, r_ep : NRL-method cell parameters (see module docstring).
     solar_active_fraction : fraction of the mission in solar-active years.
     include_solar : add geomagnetically attenuated solar protons.
+    trapped_flux_scale : multiplier on the AE8/AP8 trapped proton and electron fluxes (their
+        model uncertainty, about a factor of 2 per ECSS-E-ST-10-04C), 0 .. 100; solar protons
+        are not scaled.
 
     Returns
     -------
@@ -473,20 +476,23 @@ def one_mev_equivalent_fluence_cm2(altitude_m, inclination_rad, mission_years, c
     check_range("mission_years", mission_years, 0.0, 100.0, lo_inclusive=False, units="yr")
     check_range("coverglass_g_cm2", coverglass_g_cm2, 0.0, 10.0, units="g/cm^2")
     check_range("confidence", confidence, 0.5, 0.99)
+    check_range("trapped_flux_scale", trapped_flux_scale, 0.0, 100.0)
     environment.check_orbit_in_table(altitude_m, inclination_rad)
     if solar_cycle not in ("min", "max", "worst"):
         raise ValueError(f"solar_cycle = {solar_cycle!r} is not one of ('min', 'max', 'worst')")
     return _one_mev_core(*(jnp.asarray(v) for v in (altitude_m, inclination_rad, mission_years, coverglass_g_cm2,
-                                                     confidence, electron_exponent_n, r_ep, solar_active_fraction)),
+                                                     confidence, electron_exponent_n, r_ep, solar_active_fraction,
+                                                     trapped_flux_scale)),
                          solar_cycle=solar_cycle, include_solar=include_solar)
 
 
 @functools.partial(jax.jit, static_argnames=("solar_cycle", "include_solar"))
 def _one_mev_core(altitude_m, inclination_rad, mission_years, coverglass_g_cm2, confidence, electron_exponent_n, r_ep,
-                  solar_active_fraction, solar_cycle, include_solar):
+                  solar_active_fraction, trapped_flux_scale, solar_cycle, include_solar):
     p_cycle, e_cycle = ("min", "max") if solar_cycle == "worst" else (solar_cycle, solar_cycle)
     ep, fp = environment.trapped_differential_flux(altitude_m, inclination_rad, "proton", p_cycle)
     ee, fe = environment.trapped_differential_flux(altitude_m, inclination_rad, "electron", e_cycle)
+    fp, fe = trapped_flux_scale * fp, trapped_flux_scale * fe
     seconds = jnp.asarray(mission_years) * SECONDS_PER_JULIAN_YEAR
     phi_p = fp * seconds
     if include_solar:

@@ -155,6 +155,10 @@ def make_figures(archive_path: Path, out_dir: Path) -> list[Path]:
         if "orbit_cases" in g:
             paths.append(plots.save(plots.orbit_cases_figure(g, f"{name}: hot and cold cases over the orbit"),
                                     out_dir / f"orbit_cases_{key}.png"))
+        if "thickness_design" in g:
+            paths.append(plots.save(plots.thickness_figure(g["thickness_design"], f"{name}: minimum-mass radiator "
+                                                                                  "sheet"),
+                                    out_dir / f"thickness_{key}.png"))
     if "pareto" in tree and len([k for k in tree["pareto"] if k != "attrs"]):
         paths.append(plots.save(plots.pareto_figure(tree["pareto"]), out_dir / "pareto.png"))
     return paths

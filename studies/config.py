@@ -418,8 +418,44 @@ def build_schema() -> Section:
                     "tornado": Field("bool", True, doc="one-at-a-time P5/P95 tornado"),
                     "tornado_metric": Field("str", "total_mass_kg", doc="metric of the tornado chart"),
                     "chunk_size": Field("int", 64, 1, 1_000_000),
+                    "replace_defaults": Field("bool", False,
+                                              doc="use only the [[uncertainty.inputs]] rows (default: they replace "
+                                                  "or add to the declared table, studies.uncertainty.UNCERTAIN_INPUTS)"),
+                    "inputs": Table(
+                        Section({
+                            "key": Field("str", REQUIRED, doc="config key of the input (sunsink config --list), "
+                                                              "or service.failure_rate_per_chip_year"),
+                            "dist": Field("str", REQUIRED, choices=("uniform", "normal", "lognormal", "triangular"),
+                                          doc="uniform (lo, hi), normal (mean, sd), lognormal (median, sigma of ln), "
+                                              "triangular (lo, mode, hi)"),
+                            "params": Field("float_list", REQUIRED, doc="the distribution's parameters"),
+                            "relative": Field("bool", True, doc="params are factors on the configured value"),
+                            "source": Field("str", "config", doc="citation of the spread"),
+                            "also": Field("str_list", (), doc="further keys set from the same variate"),
+                        }),
+                        min_items=0,
+                        doc="uncertain inputs replacing rows of the declared table with the same key, or added",
+                    ),
                 },
                 doc="uncertainty propagation of a fixed design (sunsink uncertainty CONFIG)",
+            ),
+            "thickness_design": Section(
+                {
+                    "enabled": Field("bool", False, doc="minimum-mass sheet thickness map of one radiator panel at "
+                                                        "each orbit's design (studies.thickness_study)"),
+                    "zones_along_tubes": Field("int", 8, 1, 512, doc="thickness zones along the tubes"),
+                    "zones_per_tube_pitch": Field("int", 8, 1, 64,
+                                                  doc="thickness zones across one tube pitch (resolves the fin "
+                                                      "taper; zones across = this x tubes per panel)"),
+                    "cells_per_zone": Field("int", 2, 1, 16, doc="finite-difference cells per zone and direction"),
+                    "maxiter": Field("int", 200, 1, 100_000, doc="SLSQP iteration cap"),
+                    "max_temperature_k": Field("float", None, 3.0, 2000.0, lo_inclusive=False, hi_inclusive=False,
+                                               units="K", optional=True,
+                                               doc="limit on the KS maximum sheet temperature (default: the "
+                                                   "radiator inlet + 10 K)"),
+                },
+                doc="adjoint thickness design of a radiator panel (one gradient = one forward + two adjoint "
+                    "solves, whatever the zone count)",
             ),
             "satellite": Section(
                 {"enabled": Field("bool", False, doc="run the coupled whole-satellite model")}
@@ -479,7 +515,26 @@ def parse_config(data: Mapping[str, Any], schema: Section | None = None) -> Conf
         raise ConfigError(f"radiator.temperature_range_k = {list(r.temperature_range_k)} must be increasing [low, high]")
     _check_orbits(cfg)
     _check_design(cfg, data)
+    _check_uncertainty(cfg)
     return cfg
+
+
+def _check_uncertainty(cfg) -> None:
+    """``[[uncertainty.inputs]]`` rows: a valid distribution and a key the model declares."""
+    from .uncertainty import input_table, known_input_keys
+
+    try:
+        table = input_table(cfg)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    known = known_input_keys()
+    for i, r in enumerate(cfg.uncertainty.inputs):
+        for key in (r.key,) + tuple(r.also):
+            if key not in known:
+                raise ConfigError(f"uncertainty.inputs[{i}].key/also = {key!r} is not an input of the model; allowed: "
+                                  f"the continuous keys of `sunsink config --list` or service.failure_rate_per_chip_year")
+    if not table:
+        raise ConfigError("uncertainty.replace_defaults = true needs at least one [[uncertainty.inputs]] row")
 
 
 def _check_orbits(cfg) -> None:

@@ -107,7 +107,15 @@ METRICS: tuple[Metric, ...] = (
              ("radiator_absorbed_w_m2", "W m-2", "absorbed environment flux, both faces, per planform area"),
              ("radiator_space_view", "1", "radiator faces' view factor to space (1 - view of the arrays), mean"),
              ("radiator_array_ir_w_m2", "W m-2", "orbit-average infrared from the arrays incident on a radiator "
-              "face, mean of the faces"),
+              "face in the hot case, mean of the faces"),
+             ("radiator_shortwave_a_w_m2", "W m-2", "orbit-average incident sunlight + albedo on radiator face A, "
+              "hot case"),
+             ("radiator_shortwave_b_w_m2", "W m-2", "orbit-average incident sunlight + albedo on radiator face B, "
+              "hot case"),
+             ("radiator_longwave_a_w_m2", "W m-2", "orbit-average incident infrared (Earth + arrays) on radiator "
+              "face A, hot case"),
+             ("radiator_longwave_b_w_m2", "W m-2", "orbit-average incident infrared (Earth + arrays) on radiator "
+              "face B, hot case"),
              ("radiator_absorptivity_bol", "1", "radiator solar absorptivity at beginning of life, mean of faces"),
              ("radiator_absorptivity_eol", "1", "radiator solar absorptivity at end of life (hot case), mean"),
              ("radiator_emissivity_bol", "1", "radiator infrared emissivity at beginning of life, mean of faces"),
@@ -122,6 +130,8 @@ METRICS: tuple[Metric, ...] = (
              ("cold_min_coolant_k", "K", "coldest coolant-wetted temperature, steady cold case (radiator walls, "
               "supply, return)"),
              ("cold_supply_k", "K", "coolant supply temperature, steady cold case"),
+             ("cold_radiator_array_ir_w_m2", "W m-2", "infrared from the eclipsed arrays incident on a radiator face "
+              "in the cold case, mean of the faces"),
              ("heater_power_w", "W", "freeze-protection heater power installed (cold case)"),
              ("bypass_fraction", "1", "radiator bypass fraction in the cold case"),
              ("freeze_protection_kg", "kg", "mass of the freeze protection (heaters or bypass valve)"),

@@ -58,7 +58,7 @@ from .mass_model import (MassParameters, fluid_inventory_kg, mass_breakdown, pay
                          radiator_mass_kg, shield_mass_kg)
 from .metrics import CONSTRAINT_NAMES, MASS_ITEMS, constraint_values  # noqa: F401  (CONSTRAINT_NAMES re-exported)
 from .declare import quantity
-from .orbit_cases import cold_case_controls
+from .orbit_cases import FREEZE_PROTECTION_CHOICES, array_infrared, cold_case_controls
 
 AL_DENSITY_KG_M3 = 2700.0
 DAYS_PER_YEAR = 365.25
@@ -201,6 +201,16 @@ class Mission(eqx.Module):
     density_scale: jax.Array = _mission(1.0, "1", "multiplier on the NRLMSIS 2.1 mission-mean density "
                                         "(model uncertainty, local time)", lo=0.05, hi=20.0, section="environment",
                                         source="1: the global-mean table (orbit.atmosphere)")
+    trapped_flux_multiplier: jax.Array = _mission(1.0, "1", "multiplier on the AE8/AP8 trapped proton and electron "
+                                                  "fluxes (TID, SEE proton rate, cell fluence; solar protons "
+                                                  "unchanged)", lo=0.0, hi=10.0, lo_inclusive=False,
+                                                  section="environment",
+                                                  source="1: the AE8 MAX / AP8 MIN tables; their uncertainty is "
+                                                         "about a factor of 2 (ECSS-E-ST-10-04C)")
+    cell_degradation_multiplier: jax.Array = _mission(1.0, "1", "multiplier on the solar cell's radiation power "
+                                                      "loss, 1 - remaining factor (damage-coefficient fit "
+                                                      "uncertainty)", lo=0.0, hi=5.0,
+                                                      source="1: the cell's fitted remaining-factor curve")
     station_keeping: bool = quantity(True, "1", "hold the altitude against drag with electric propulsion "
                                      "(propellant, thrusters, power)", static=True, section="propulsion",
                                      kind="bool")
@@ -246,7 +256,7 @@ class Mission(eqx.Module):
                                                 "day with the payload off)", lo=0.0, hi=1.0, section="cold_case",
                                                 key="payload_fraction", source="assumption (safe mode)")
     freeze_protection: str = _choice("heaters", "freeze protection of the loop in the cold case (an antifreeze is "
-                                     "a coolant choice, mission.coolant)", ("none", "bypass", "heaters"),
+                                     "a coolant choice, mission.coolant)", FREEZE_PROTECTION_CHOICES,
                                      section="cold_case", source="Gilmore 2002 ch. 7 and 12")
     # --- derived on the host from the orbit (not configurable) --------------------------------
     hot_beta_rad: jax.Array = quantity(0.0, "rad", "beta angle of the hot radiator case")
@@ -359,11 +369,18 @@ def radiation_metrics(design: SatelliteDesign, mission: Mission, inclination_rad
     h = design.altitude_m
     shield = radiation.shielding.al_thickness_m_to_g_cm2(design.shield_thickness_m)
     dose = radiation.mission.mission_tid_si_gy(h, inclination_rad, shield, mission.life_years, design_margin=1.0)
+    # the dose is linear in the fluxes: the trapped-flux multiplier scales the trapped components
+    m = mission.trapped_flux_multiplier
+    dose = dose._replace(trapped_electron_gy=m * dose.trapped_electron_gy, bremsstrahlung_gy=m * dose.bremsstrahlung_gy,
+                         trapped_proton_gy=m * dose.trapped_proton_gy)
+    total = dose.trapped_electron_gy + dose.bremsstrahlung_gy + dose.trapped_proton_gy + dose.solar_proton_gy
+    dose = dose._replace(total_gy=total, total_with_margin_gy=total)   # design_margin = 1
     proton_rate = (dose.trapped_proton_gy + dose.solar_proton_gy) / mission.life_years
     see = radiation.see.per_dose_events_per_chip_year(proton_rate, SEE_DEVICE)
     outages = see.hbm_uecc_per_chip_year + see.sefi_per_chip_year
     cg = design.coverglass_thickness_m * 100.0 * COVERGLASS_DENSITY_G_CM3
-    cell = radiation.displacement.one_mev_equivalent_fluence_cm2(h, inclination_rad, mission.life_years, cg)
+    cell = radiation.displacement.one_mev_equivalent_fluence_cm2(h, inclination_rad, mission.life_years, cg,
+                                                                 trapped_flux_scale=m)
     return {
         "tid_si_gy": dose.total_gy,
         "tid_trapped_electron_si_gy": dose.trapped_electron_gy + dose.bremsstrahlung_gy,
@@ -588,15 +605,18 @@ def evaluate(design: SatelliteDesign, mission: Mission, numerics: Numerics = Num
     therm = power.array_temperature(cell, arr, front, back, fluence)
 
     # --- the radiator wings' view of the arrays (thermal.satellite_geometry) ----------------------
-    # Orbit average of the array's infrared on each face: sunlit fraction x the sunlit array
-    # temperature (the array's eclipse infrared is neglected: it cools within minutes).
+    # Orbit average of the arrays' infrared on each face, the array in quasi-steady balance at each
+    # sample of the hot case (hot in sunlight, cold in eclipse; studies.orbit_cases.array_infrared).
     ex = array_exchange(design, mission, arr, therm.temperature_k)
-    lw_array = (lit * ex.array_coupling_side_w_m2_k4 * therm.temperature_k**4 if ex is not None
-                else jnp.zeros_like(lw_env))
+    coupling = None if ex is None else ex.array_coupling_side_w_m2_k4
+    lw_array = (jnp.mean(array_infrared(design, mission, numerics, "hot", coupling, fluence)[0], axis=0)
+                if ex is not None else jnp.zeros_like(lw_env))
     lw = lw_env + lw_array
     out.update({
         "radiator_space_view": (jnp.mean(ex.space_view_side) if ex is not None else jnp.asarray(1.0, dtype)),
         "radiator_array_ir_w_m2": jnp.mean(lw_array),
+        "radiator_shortwave_a_w_m2": sw[0], "radiator_shortwave_b_w_m2": sw[1],
+        "radiator_longwave_a_w_m2": lw[0], "radiator_longwave_b_w_m2": lw[1],
         "radiator_absorptivity_bol": jnp.mean(mission.face_absorptivity()),
         "radiator_absorptivity_eol": jnp.mean(mission.face_absorptivity(mission.life_years)),
         "radiator_emissivity_bol": jnp.mean(mission.face_emissivity()),
@@ -620,7 +640,7 @@ def evaluate(design: SatelliteDesign, mission: Mission, numerics: Numerics = Num
                   coldplate_htc_w_m2_k=sol.htc_w_m2_k, radiator_fin_efficiency=rres.fin_efficiency,
                   mass_coolant_kg=fluid_inventory_kg(design.radiator_area_m2, design.radiator_tube_pitch_m,
                                                      props.density_kg_m3, mission.mass))
-    out.update(cold_case_controls(design, mission, numerics, steady))
+    out.update(cold_case_controls(design, mission, numerics, steady, coupling))
     loads = mission_loads(mission, sol.pump_power_w, out["thruster_firing_power_w"])
     # the cold case's eclipse: payload at its minimum, heaters (or bypass actuator) on
     cold_loads = eqx.tree_at(lambda ld: (ld.payload_compute_w, ld.heaters_w),
@@ -663,7 +683,8 @@ def evaluate(design: SatelliteDesign, mission: Mission, numerics: Numerics = Num
     out["cold_eclipse_load_w"] = cold_loads.total_w(eclipse=True)
     req = power.required_array_power_w(sunlit_load, eclipse_load, sun_s, ecl_s)
     # End of life at aphelion (lowest Sun), Sun-tracking array.
-    eol = power.array_power(cell, arr, therm.temperature_k, fluence, solar_flux_w_m2=aphelion_flux)
+    eol = power.array_power(cell, arr, therm.temperature_k, fluence, solar_flux_w_m2=aphelion_flux,
+                            degradation_scale=mission.cell_degradation_multiplier)
     bol = power.array_power(cell, arr, therm.temperature_k, 0.0, solar_flux_w_m2=aphelion_flux)
     n_cycles = mission.life_years * SECONDS_PER_YEAR / period * mission.eclipse_orbits_fraction
     dod = (power.max_dod_from_cycles(jnp.maximum(n_cycles, 1.0)) if mission.battery_dod_limit is None

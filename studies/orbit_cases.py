@@ -8,10 +8,11 @@ for the two cases a thermal engineer signs off:
 * **hot case**: the hot-case beta angle, perihelion Sun, end-of-life coatings, the payload on its
   sunlit power with its eclipse throttling (``mission.eclipse_payload_fraction``), the arrays'
   infrared on the radiator while they are lit;
-* **cold case**: the beta angle of the longest eclipse, aphelion Sun, beginning-of-life coatings
-  (lowest absorptance: the colder choice; emittance does not degrade in the catalogue), the payload
+* **cold case**: the beta angle of the longest eclipse, aphelion Sun, the colder of beginning- and
+  end-of-life coatings for each property (lowest absorptance, highest emittance: beginning of life for
+  every class of :mod:`thermal.coatings`, whose emittance does not degrade), the payload
   at its minimum power (``[cold_case] payload_fraction``; 0 is a safe-mode day with the payload off),
-  no array infrared (the array is cold in eclipse), and the configured freeze protection
+  the infrared of the arrays at their eclipse temperature, and the configured freeze protection
   (``[cold_case] freeze_protection``: none, a radiator bypass holding the supply set-point, or
   thermostatic heaters; an antifreeze is a coolant choice, ``mission.coolant = "mpg30"`` etc.).
 
@@ -30,6 +31,14 @@ Two solves per case:
 * :func:`orbit_histories` (after the study, for the report, archive and figures): the
   orbit-periodic solution of both cases (shooting with an implicit adjoint) with the controls
   installed, and the temperature histories over one orbit.
+
+In both cases the arrays' infrared on each radiator face follows the array's quasi-steady energy
+balance at every orbit sample (:func:`array_infrared`): an array's areal heat capacity (~1.2 kJ/(m^2 K))
+over its radiative conductance (~6 W/(m^2 K) from both faces) gives a time constant of ~3 minutes,
+short against the ~35-minute eclipse and the ~97-minute orbit.  The blocked view to space is part of
+the same term: the radiator still emits eps sigma T^4 from each face and receives the array's
+emission through the exchange coupling of :func:`thermal.radiator_exchange` (the array at its own
+temperature stands where cold space would be).
 
 Package and cold-plate masses are engineering assumptions (:data:`PACKAGE_MASS_KG`,
 :data:`COLDPLATE_MASS_KG`).
@@ -52,15 +61,16 @@ from thermal import freeze_protection as fp
 from thermal import loop_transient as lt
 
 __all__ = ["PACKAGE_MASS_KG", "COLDPLATE_MASS_KG", "FREEZE_PROTECTION_CHOICES", "CASE_NUMERICS", "loop_network",
-           "case_loads", "case_schedule", "cold_case_controls", "orbit_histories", "HISTORY_KEYS"]
+           "case_environment", "array_infrared", "case_loads", "case_schedule", "cold_case_controls", "orbit_histories", "HISTORY_KEYS"]
 
 PACKAGE_MASS_KG = 0.3
 """Accelerator package (dies, interposer, substrate, lid) per chip [kg]: assumption (a B200-class
 module's package without the board); its specific heat is silicon's (lt.SILICON_SPECIFIC_HEAT_J_KG_K)."""
 COLDPLATE_MASS_KG = 0.8
 """Copper microchannel cold plate per chip (80 x 60 mm footprint) [kg]: assumption."""
-FREEZE_PROTECTION_CHOICES = ("none", "bypass", "heaters")
-"""Freeze-protection controls (an antifreeze is a coolant choice, ``mission.coolant``)."""
+FREEZE_PROTECTION_CHOICES = tuple(c for c in fp.FREEZE_PROTECTION_CHOICES if c != "glycol")
+"""Freeze-protection controls of the study (thermal.freeze_protection's, less "glycol": an antifreeze
+is a coolant choice, ``mission.coolant``)."""
 CASE_NUMERICS = lt.LoopNumerics(n_segments=8, steps_per_orbit=192)
 """Radiator segments and fixed ROS2 steps per orbit of the case solves (periodic error ~0.03 K)."""
 HEATER_BAND_K = 1.0
@@ -79,8 +89,11 @@ def loop_network(design, mission, steady: dict, case: str, controls: dict | None
     from .model import COLDPLATE, _coolant
 
     mp = mission.mass
-    years = mission.life_years if case == "hot" else 0.0
-    eps, alpha = mission.face_emissivity(years), mission.face_absorptivity(years)
+    if case == "hot":   # end of life: the highest absorptance
+        eps, alpha = mission.face_emissivity(mission.life_years), mission.face_absorptivity(mission.life_years)
+    else:               # the colder of BOL and EOL for each property (lowest absorptance, highest emittance)
+        eps = jnp.maximum(mission.face_emissivity(), mission.face_emissivity(mission.life_years))
+        alpha = jnp.minimum(mission.face_absorptivity(), mission.face_absorptivity(mission.life_years))
     cool = _coolant(mission)
     t_ref = steady["coolant_supply_k"]
     props = thermal.coolant_properties(cool, t_ref)
@@ -110,26 +123,54 @@ def loop_network(design, mission, steady: dict, case: str, controls: dict | None
         radiator_inventory_kg=radiator_fluid, **extra)
 
 
-def case_loads(design, mission, numerics, case: str, array_coupling_w_m2_k4=None, array_temperature_k=None):
-    """Incident fluxes on faces A and B over one orbit of ``case`` (:class:`thermal.loop_transient.OrbitLoads`):
-    hot -- hot-case beta, perihelion, plus the lit arrays' infrared; cold -- beta of the longest
-    eclipse, aphelion, no array infrared."""
-    import orbit
-
+def case_environment(design, mission, numerics, case: str, attitude: str | None = None):
+    """Orbital environment of ``case`` on a plate of ``attitude`` (default: the radiator's):
+    hot -- hot-case beta at perihelion; cold -- beta of the longest eclipse at aphelion."""
     from .model import plate_environment
 
-    h = design.altitude_m
+    att = mission.attitude if attitude is None else attitude
     if case == "hot":
-        env = plate_environment(mission, h, mission.hot_beta_rad, mission.attitude, numerics.n_orbit_samples,
-                                PERIHELION_AU)
-    else:
-        env = plate_environment(mission, h, mission.eclipse_beta_rad, mission.attitude, numerics.n_orbit_samples,
-                                APHELION_AU)
-    loads = lt.orbit_loads(env, orbit.period_s(h))
-    if case == "hot" and array_coupling_w_m2_k4 is not None:
-        lw = loads.longwave_w_m2 + (loads.sunlit[:, None] * array_coupling_w_m2_k4[None, :]
-                                    * array_temperature_k**4)
-        loads = lt.OrbitLoads(loads.shortwave_w_m2, lw, loads.sunlit, loads.period_s)
+        return plate_environment(mission, design.altitude_m, mission.hot_beta_rad, att, numerics.n_orbit_samples,
+                                 PERIHELION_AU)
+    return plate_environment(mission, design.altitude_m, mission.eclipse_beta_rad, att, numerics.n_orbit_samples,
+                             APHELION_AU)
+
+
+def array_infrared(design, mission, numerics, case: str, array_coupling_w_m2_k4, cell_fluence_1mev_cm2):
+    """Infrared from the solar arrays incident on radiator faces A and B at each orbit sample of
+    ``case`` [W/m^2], shape (n_samples, 2), and the array temperature per sample [K].
+
+    The array (Sun-tracking, :func:`power.array_temperature`) is taken in quasi-steady balance
+    with its environment at each sample (time constant ~3 min, see the module docstring): hot in
+    sunlight (electricity drawn at the end-of-life ``cell_fluence_1mev_cm2``), at its Earth-infrared
+    equilibrium in eclipse.  ``array_coupling_w_m2_k4`` (per face) is
+    :attr:`thermal.RadiatorExchange.array_coupling_side_w_m2_k4`.  The radiator's own emission back
+    onto the array is neglected (it would warm the array: the cold case stays conservative).
+    """
+    import power
+
+    from .model import _array_support
+
+    env = case_environment(design, mission, numerics, case, "sun_facing")
+    cell = power.get_cell(mission.cell)
+    arr = power.ArrayDesign(area_m2=design.array_area_m2, coverglass_thickness_m=design.coverglass_thickness_m,
+                            **_array_support(mission))
+    therm = power.array_temperature(cell, arr, env.face_a, env.face_b, cell_fluence_1mev_cm2)
+    t_array = therm.temperature_k
+    return jnp.asarray(array_coupling_w_m2_k4)[None, :] * t_array[:, None] ** 4, t_array
+
+
+def case_loads(design, mission, numerics, case: str, array_coupling_w_m2_k4=None, cell_fluence_1mev_cm2=None):
+    """Incident fluxes on faces A and B over one orbit of ``case`` (:class:`thermal.loop_transient.OrbitLoads`):
+    the environment of :func:`case_environment` plus, when ``array_coupling_w_m2_k4`` is given, the
+    arrays' infrared of :func:`array_infrared` at each sample."""
+    import orbit
+
+    env = case_environment(design, mission, numerics, case)
+    loads = lt.orbit_loads(env, orbit.period_s(design.altitude_m))
+    if array_coupling_w_m2_k4 is not None:
+        lw_array, _ = array_infrared(design, mission, numerics, case, array_coupling_w_m2_k4, cell_fluence_1mev_cm2)
+        loads = lt.OrbitLoads(loads.shortwave_w_m2, loads.longwave_w_m2 + lw_array, loads.sunlit, loads.period_s)
     return loads
 
 
@@ -142,18 +183,30 @@ def case_schedule(mission, case: str) -> lt.PowerSchedule:
     return lt.PowerSchedule(chip_power_w=chip_w * mission.cold_payload_fraction, eclipse_fraction=1.0)
 
 
-def cold_case_controls(design, mission, numerics, steady: dict) -> dict:
+def cold_case_controls(design, mission, numerics, steady: dict, array_coupling_w_m2_k4=None) -> dict:
     """Steady cold case under the coldest orbit sample held for ever, with the configured freeze
     protection sized to hold the freezing point plus margin (traceable; see the module docstring).
+    ``array_coupling_w_m2_k4``: the radiator faces' coupling to the arrays (None: no array view);
+    the arrays' eclipse infrared then enters the cold sample.
 
     Returns metrics: ``cold_freeze_point_k``, ``cold_hold_k`` (freezing point + margin),
     ``cold_min_coolant_k`` (coldest coolant-wetted node: radiator walls, supply, return),
     ``cold_supply_k``, ``heater_power_w`` (installed: :data:`HEATER_MARGIN` x the need), ``bypass_fraction``, ``freeze_protection_kg``,
-    ``freeze_protection_power_w`` (eclipse load), ``cold_control_feasible``, ``cold_converged``."""
+    ``freeze_protection_power_w`` (eclipse load), ``cold_radiator_array_ir_w_m2`` (arrays' infrared on a
+    face in the cold sample, mean of the faces), ``cold_control_feasible``, ``cold_converged``."""
     cool_freeze = fp.freeze_point_k(_coolant_of(mission))
     hold = cool_freeze + mission.coolant_freeze_margin_k
     net = loop_network(design, mission, steady, "cold")
-    loads = fp.eclipse_loads(case_loads(design, mission, numerics, "cold"))
+    orbit_loads = case_loads(design, mission, numerics, "cold")
+    if array_coupling_w_m2_k4 is not None:
+        lw_array, _ = array_infrared(design, mission, numerics, "cold", array_coupling_w_m2_k4,
+                                     steady["cell_fluence_1mev_cm2"])
+        orbit_loads = lt.OrbitLoads(orbit_loads.shortwave_w_m2, orbit_loads.longwave_w_m2 + lw_array,
+                                    orbit_loads.sunlit, orbit_loads.period_s)
+        cold_array_ir = jnp.mean(lw_array[fp.coldest_sample_index(orbit_loads)])
+    else:
+        cold_array_ir = jnp.zeros_like(steady["cell_fluence_1mev_cm2"])
+    loads = fp.eclipse_loads(orbit_loads)
     sched = case_schedule(mission, "cold")
     choice = mission.freeze_protection
     zero = jnp.zeros_like(hold)
@@ -167,19 +220,18 @@ def cold_case_controls(design, mission, numerics, steady: dict) -> dict:
         heater, bypass = zero, sol.control
         mass = fp.bypass_mass_kg(bypass)
         power_w = jnp.where(bypass > 0.0, fp.BYPASS_CONTROL_POWER_W, 0.0)
-    else:
-        sol = fp.heater_power_needed_w(net, loads, sched, hold, CASE_NUMERICS)   # control left off
+    else:   # no control: the uncontrolled steady state of the cold sample (one Newton solve)
+        temps, converged = lt.steady_loop(net, loads, sched, CASE_NUMERICS)
         heater = bypass = mass = power_w = zero
-    temps = sol.temperatures_k
-    if choice == "none":
-        # the uncontrolled steady state: the heater solve's balance tells the surplus; re-solve without it
-        temps, _ = lt._steady(net, lt._average_loads(loads), sched, CASE_NUMERICS.n_segments,
-                              lt._initial_guess(net, lt._average_loads(loads), sched))
+    if choice != "none":
+        temps, converged = sol.temperatures_k, sol.converged
+    feasible = sol.feasible.astype(hold.dtype) if choice != "none" else jnp.ones_like(hold)
     coldest = jnp.minimum(jnp.min(temps[3:]), jnp.minimum(temps[1], temps[2]))
     return {"cold_freeze_point_k": cool_freeze, "cold_hold_k": hold, "cold_min_coolant_k": coldest,
             "cold_supply_k": temps[1], "heater_power_w": heater, "bypass_fraction": bypass,
             "freeze_protection_kg": mass, "freeze_protection_power_w": power_w,
-            "cold_control_feasible": sol.feasible.astype(hold.dtype), "cold_converged": sol.converged}
+            "cold_radiator_array_ir_w_m2": cold_array_ir,
+            "cold_control_feasible": feasible, "cold_converged": converged}
 
 
 def _coolant_of(mission):
@@ -213,7 +265,7 @@ def orbit_histories(design, mission, numerics, metrics: dict, array_coupling_w_m
                         + need_w / (bare.mass_flow_kg_s * bare.coolant_cp_j_kg_k)}
         net = loop_network(design, mission, steady, case, controls)
         loads = case_loads(design, mission, numerics, case, array_coupling_w_m2_k4,
-                           steady.get("array_temperature_k"))
+                           steady.get("cell_fluence_1mev_cm2"))
         res = lt.periodic_loop(net, loads, case_schedule(mission, case), CASE_NUMERICS, n_save=n_save, check=True)
         hist = {k: np.asarray(getattr(res.history, k)) for k in HISTORY_KEYS}
         e = res.history

@@ -135,6 +135,30 @@ def life_figure(g, title):
     return fig
 
 
+def thickness_figure(td, title):
+    """Minimum-mass sheet thickness map [mm] over the panel with its tube lines.  ``td``: the
+    archived ``thickness_design`` group (read_archive tree) or the dict of
+    :func:`studies.thickness_study.thickness_design_at`."""
+    def val(k):
+        v = td[k]
+        return np.asarray(v["data"]) if isinstance(v, dict) else np.asarray(v)
+
+    t_mm = 1e3 * val("zone_thickness_m")
+    length, width = float(val("panel_length_m")), float(val("panel_width_m"))
+    n_tubes, pitch = int(val("n_tubes")), float(val("tube_pitch_m"))
+    fig, ax = plt.subplots(figsize=(7.0, 3.6), constrained_layout=True)
+    im = ax.imshow(t_mm, origin="lower", extent=(0.0, length, 0.0, width), aspect="auto", cmap="viridis",
+                   interpolation="nearest")
+    for k in range(n_tubes):
+        ax.axhline(0.5 * width + (k - 0.5 * (n_tubes - 1)) * pitch, color="w", lw=0.6, ls="--")
+    ax.set_xlabel("x along the tubes [m]")
+    ax.set_ylabel("y across the tubes [m]")
+    ax.set_title(f"{title}\n{t_mm.size} zones: {float(val('mass_kg')):.3g} kg vs {float(val('reference_mass_kg')):.3g} kg "
+                 f"uniform ({100 * float(val('mass_saving')):.1f} % saved) at the same heat rejection", fontsize=8)
+    fig.colorbar(im, ax=ax, label="thickness [mm]")
+    return fig
+
+
 def orbit_cases_figure(g, title):
     """Hot and cold cases over one orbit: junction, supply and return coolant, radiator min/max."""
     cases = g["orbit_cases"]

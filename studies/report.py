@@ -168,6 +168,17 @@ def format_satellite(r: dict, claims: dict | None = None) -> str:
             lines.extend("  " + ln for ln in _power.budget_table(r["power_budget"][phase]).splitlines())
     if "orbit_cases" in r:
         lines.extend(orbit_cases_table(r["orbit_cases"], m))
+    if "thickness_design" in r:
+        td = r["thickness_design"]
+        state = "converged" if td["success"] else f"NOT converged ({td['message']}): not a design answer"
+        lines.append(f"thickness design of one radiator panel ({td['n_vars']} zones, SLSQP with adjoint gradients, "
+                     f"{state}):")
+        lines.append(f"  sheet mass {td['mass_kg']:.3f} kg vs {td['reference_mass_kg']:.3f} kg uniform "
+                     f"({100 * td['mass_saving']:.1f} % less) at {td['heat_rejected_w']:.0f} W "
+                     f"(required {td['heat_required_w']:.0f} W), KS max {td['ks_temperature_k']:.1f} K "
+                     f"(limit {td['max_temperature_limit_k']:.1f} K), KKT {td['kkt_residual']:.1e}")
+        lines.append(f"  {td['n_gradients']} gradients, each one forward and two adjoint solves (finite differences: "
+                     f"{td['n_vars'] + 1} solves each)")
     if "uncertainty" in r:
         from .uncertainty import format_uncertainty
 

@@ -282,6 +282,8 @@ def satellite_group(r: dict, numerics, chip_extent_m) -> ar.Group:
     children["dose_depth"] = ar.Group(dz, {"geometry": "solid sphere centre"})
     if "orbit_cases" in r:
         children["orbit_cases"] = orbit_cases_group(r["orbit_cases"])
+    if "thickness_design" in r:
+        children["thickness_design"] = thickness_design_group(r["thickness_design"])
     if "uncertainty" in r:
         from .uncertainty import archive_group
 
@@ -338,6 +340,45 @@ def orbit_cases_group(cases: dict) -> ar.Group:
                 data[k] = ar.Dataset(v, units=u, long_name=ln, dims=("face",) if v.ndim else ())
         children[case] = ar.Group(data)
     return ar.Group(children, {"model": "thermal.loop_transient periodic lumped loop (studies.orbit_cases)"})
+
+
+_THICKNESS_SUMMARY = {
+    "mass_kg": ("kg", "sheet mass of the panel with the optimal thickness map"),
+    "reference_mass_kg": ("kg", "sheet mass of the design's uniform sheet"),
+    "reference_thickness_m": ("m", "the design's uniform sheet thickness"),
+    "mass_saving": ("1", "1 - optimal / uniform sheet mass"),
+    "heat_required_w": ("W", "heat the panel must reject (the uniform sheet's)"),
+    "heat_rejected_w": ("W", "heat the optimal panel rejects"),
+    "max_temperature_k": ("K", "hottest sheet cell of the optimal panel"),
+    "ks_temperature_k": ("K", "KS smooth maximum of the sheet temperature, optimal panel"),
+    "max_temperature_limit_k": ("K", "limit on the KS maximum"),
+    "kkt_residual": ("1", "scaled KKT residual of the SLSQP optimum"),
+    "iterations": ("1", "SLSQP iterations"),
+    "n_vars": ("1", "design variables (zone thicknesses)"),
+    "n_gradients": ("1", "value + gradient evaluations (one forward and two adjoint solves each)"),
+    "panel_length_m": ("m", "panel length along the tubes"),
+    "panel_width_m": ("m", "panel width across the tubes"),
+    "n_tubes": ("1", "tubes per panel"),
+    "tube_pitch_m": ("m", "tube pitch"),
+}
+"""Scalars of the thickness design archived beside the zone map (units, long name)."""
+
+
+def thickness_design_group(td: dict) -> ar.Group:
+    """The minimum-mass thickness map of one radiator panel and its summary."""
+    t = np.asarray(td["zone_thickness_m"])
+    width, length = float(td["panel_width_m"]), float(td["panel_length_m"])
+    data = {"zone_across": ar.Dataset((np.arange(t.shape[0]) + 0.5) * width / t.shape[0], units="m",
+                                      long_name="zone centre across the tubes", dims=("zone_across",)),
+            "zone_along": ar.Dataset((np.arange(t.shape[1]) + 0.5) * length / t.shape[1], units="m",
+                                     long_name="zone centre along the tubes", dims=("zone_along",)),
+            "zone_thickness_m": ar.Dataset(t, units="m",
+                                           long_name="optimal sheet thickness per zone (across x along the tubes)",
+                                           dims=("zone_across", "zone_along"))}
+    for k, (u, ln) in _THICKNESS_SUMMARY.items():
+        data[k] = ar.Dataset(np.asarray(float(td[k])), units=u, long_name=ln)
+    return ar.Group(data, {"model": "thermal.radiator_thickness (SLSQP with adjoint gradients)",
+                           "success": int(bool(td["success"])), "message": str(td["message"])})
 
 
 def pareto_group(fronts: dict) -> ar.Group:

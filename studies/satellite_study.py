@@ -158,6 +158,13 @@ def run_orbit(cfg, orb, level0_case, stream=sys.stderr, on_iteration=None, optim
         out["uncertainty"] = uncertainty_at(cfg, design, mission, numerics)
     log.info("%s: hot and cold cases over the orbit (periodic loop transients)", orb.name)
     out["orbit_cases"] = orbit_cases(design, mission, numerics, metrics)
+    if cfg.thickness_design.enabled:
+        from .thickness_study import thickness_design_at
+
+        td = cfg.thickness_design
+        log.info("%s: thickness design of a radiator panel (%d x %d zones, adjoint gradients)", orb.name,
+                 td.zones_per_tube_pitch * numerics.n_tubes_per_panel, td.zones_along_tubes)
+        out["thickness_design"] = thickness_design_at(td, design, mission, numerics, metrics)
     return out
 
 
@@ -172,12 +179,13 @@ def service_parameters(cfg):
 def uncertainty_at(cfg, design, mission, numerics):
     """The declared uncertain inputs propagated through the coupled model at ``design``
     (studies.uncertainty.run_uncertainty with the config's [uncertainty] and [service])."""
-    from .uncertainty import run_uncertainty
+    from .uncertainty import input_table, run_uncertainty
 
     u = cfg.uncertainty
     log.info("uncertainty: %d %s samples%s", u.n_samples, u.method,
              f", Sobol with N = {u.sobol_base_samples}" if u.sobol_base_samples else "")
     return run_uncertainty(mission, design, u.n_samples, u.seed, numerics=numerics, service=service_parameters(cfg),
+                           table=input_table(cfg),
                            method=u.method, sobol_base_samples=u.sobol_base_samples, tornado=u.tornado,
                            chunk_size=u.chunk_size, progress=None)
 

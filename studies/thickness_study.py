@@ -139,25 +139,71 @@ def run_thickness_design(*, length_m: float = 6.0, width_m: float = 2.4, n_tubes
 
 
 def plot_thickness_map(result: dict, length_m, width_m, n_tubes, tube_pitch_m, path: str) -> str:
-    """Thickness map [mm] over the panel with the tube lines; saved with matplotlib Agg."""
-    import matplotlib
+    """Thickness map [mm] over the panel with the tube lines (:func:`studies.plots.thickness_figure`),
+    saved with matplotlib Agg; returns the path."""
+    from . import plots
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    t_mm = 1e3 * np.asarray(result["zone_thickness_m"])
-    fig, ax = plt.subplots(figsize=(7.0, 3.6), constrained_layout=True)
-    im = ax.imshow(t_mm, origin="lower", extent=(0.0, float(length_m), 0.0, float(width_m)), aspect="auto",
-                   cmap="viridis", interpolation="nearest")
-    for k in range(int(n_tubes)):
-        y = 0.5 * float(width_m) + (k - 0.5 * (int(n_tubes) - 1)) * float(tube_pitch_m)
-        ax.axhline(y, color="w", lw=0.6, ls="--")
-    ax.set_xlabel("x along the tubes [m]")
-    ax.set_ylabel("y across the tubes [m]")
-    ax.set_title(f"minimum-mass sheet thickness ({result['n_vars']} zones): {result['mass_kg']:.3g} kg vs "
-                 f"{result['reference_mass_kg']:.3g} kg uniform ({100 * result['mass_saving']:.1f} % saved)",
-                 fontsize=8)
-    fig.colorbar(im, ax=ax, label="thickness [mm]")
+    td = dict(result, panel_length_m=length_m, panel_width_m=width_m, n_tubes=n_tubes, tube_pitch_m=tube_pitch_m)
+    fig = plots.thickness_figure(td, "minimum-mass sheet thickness")
     fig.savefig(path, dpi=130)
-    plt.close(fig)
+    plots.plt.close(fig)
     return str(path)
+
+
+SHEET_LIMIT_ABOVE_INLET_K = 10.0
+"""Default KS sheet-temperature limit of :func:`thickness_design_at` above the radiator inlet [K]:
+the KS bound over-estimates the maximum by at most ln(n_cells) / rho (4.2 K for 4096 cells at
+rho = 2/K) and absorbed sunlight warms the sheet a little above the coolant (assumption)."""
+
+
+def thickness_design_at(options, design, mission, numerics, metrics, figure_path: Optional[str] = None) -> dict:
+    """The thickness map of one radiator panel of a satellite design (``[thickness_design]``).
+
+    The panel, coolant and environment are the coupled model's at ``design``: panel length
+    ``numerics.panel_length_m`` and ``numerics.n_tubes_per_panel`` tubes at the design's pitch,
+    the sheet material and tube bond of the mission, end-of-life coatings per face, the hot
+    case's orbit-average incident fluxes per face (``radiator_shortwave_*``/``radiator_longwave_*``
+    metrics, arrays' infrared included), the loop flow split over the panels and tubes, the
+    radiator inlet temperature of the converged loop and the coolant's specific heat at the
+    supply temperature.  The requirement is the heat the design's uniform sheet rejects; the
+    KS maximum sheet temperature is held below ``max_temperature_k`` (default: the radiator
+    inlet temperature + :data:`SHEET_LIMIT_ABOVE_INLET_K`, a sheet no hotter than the coolant
+    that feeds it plus the KS over-estimate; a thicker sheet runs hotter, nearer the coolant).
+
+    ``options``: the ``[thickness_design]`` config section (``zones_along_tubes``,
+    ``zones_per_tube_pitch`` -- zones across the panel = that x tubes, enough to resolve the fin
+    taper between tubes, where the mass is saved --, ``cells_per_zone``, ``maxiter``,
+    ``max_temperature_k``).
+    Returns :func:`run_thickness_design`'s dict plus the panel geometry
+    (``panel_length_m``, ``panel_width_m``, ``n_tubes``, ``tube_pitch_m``).  No timings (a study's
+    answer must be reproducible; the gradient cost is measured by ``benchmarks/design.py``).
+    """
+    import thermal
+
+    from .model import _coolant
+
+    n_tubes = int(numerics.n_tubes_per_panel)
+    pitch = float(design.radiator_tube_pitch_m)
+    length, width = float(numerics.panel_length_m), n_tubes * pitch
+    zones = (int(options.zones_per_tube_pitch) * n_tubes, int(options.zones_along_tubes))
+    grid = (zones[0] * int(options.cells_per_zone), zones[1] * int(options.cells_per_zone))
+    cp = float(thermal.coolant_properties(_coolant(mission), float(metrics["coolant_supply_k"])).cp_j_kg_k)
+    flow_per_tube = float(design.coolant_flow_kg_s) / (float(metrics["radiator_n_panels"]) * n_tubes)
+    out = run_thickness_design(
+        length_m=length, width_m=width, n_tubes=n_tubes, tube_pitch_m=pitch,
+        tube_conductance_w_m_k=float(mission.tube_conductance_w_m_k),
+        conductivity_w_m_k=float(mission.radiator_conductivity_w_m_k),
+        density_kg_m3=float(mission.mass.radiator_sheet_density_kg_m3),
+        emissivity=tuple(float(v) for v in np.asarray(mission.face_emissivity(mission.life_years))),
+        absorptivity=tuple(float(v) for v in np.asarray(mission.face_absorptivity(mission.life_years))),
+        shortwave_w_m2=(float(metrics["radiator_shortwave_a_w_m2"]), float(metrics["radiator_shortwave_b_w_m2"])),
+        longwave_w_m2=(float(metrics["radiator_longwave_a_w_m2"]), float(metrics["radiator_longwave_b_w_m2"])),
+        mass_flow_kg_s=flow_per_tube, specific_heat_j_kg_k=cp,
+        inlet_temperature_k=float(metrics["radiator_inlet_k"]),
+        reference_thickness_m=float(design.radiator_thickness_m),
+        max_temperature_k=(float(metrics["radiator_inlet_k"]) + SHEET_LIMIT_ABOVE_INLET_K
+                           if options.max_temperature_k is None else float(options.max_temperature_k)),
+        grid=grid, zones=zones, maxiter=int(options.maxiter), timing_repeats=0, fin_check=False,
+        figure_path=figure_path)
+    out.update(panel_length_m=length, panel_width_m=width, n_tubes=n_tubes, tube_pitch_m=pitch)
+    return out

@@ -6,11 +6,13 @@
    distribution, whether its parameters are relative to the configured value
    (``value = nominal x variate``) or absolute, the keys that move with it (``also``:
    fully correlated, e.g. the two faces of one coating) and its source.  Keys of the
-   in-service model (:mod:`studies.service`) are spelled ``service.<field>``.  Keys the
-   model does not have yet (a trapped-flux multiplier, a cell-degradation multiplier)
-   are listed too: they are skipped with a message naming the key until the model
-   declares them, and take effect as soon as it does.  An optional input that a config
-   leaves unset (e.g. ``mass.radiator_areal_density_kg_m2``) is skipped the same way.
+   in-service model (:mod:`studies.service`) are spelled ``service.<field>``.  Model
+   uncertainties without a physical input of their own are declared as multipliers
+   (``environment.trapped_flux_multiplier`` on the AE8/AP8 fluxes,
+   ``mission.cell_degradation_multiplier`` on the cell's radiation power loss).  An
+   optional input that a config leaves unset (e.g. ``mass.radiator_areal_density_kg_m2``)
+   is skipped with a message naming the key.  A config replaces or adds rows with
+   ``[[uncertainty.inputs]]`` (:func:`input_table`; keys checked when the config is read).
 2. **Sample.**  Latin hypercube (the sweep engine's :func:`studies.sweep.latin_hypercube`,
    scipy.stats.qmc) or plain Monte Carlo on the unit cube, seeded, mapped through each
    distribution's inverse CDF truncated to the key's declared allowed range (an
@@ -51,9 +53,9 @@ from scipy import stats
 from .declare import config_key, specs
 from .sweep import latin_hypercube, process_share, run_sweep
 
-__all__ = ["Uncertain", "UNCERTAIN_INPUTS", "Target", "resolve_inputs", "parse_inputs", "sample_variates",
-           "propagate", "perturb", "model_function", "mission_from_config", "summarise", "sobol_indices", "UncertaintyResult", "run_uncertainty",
-           "format_uncertainty", "archive_group", "tornado_figure", "REPORT_METRICS", "QUANTILES"]
+__all__ = ["Uncertain", "UNCERTAIN_INPUTS", "Target", "resolve_inputs", "parse_inputs", "known_input_keys",
+           "input_table", "sample_variates", "propagate", "perturb", "model_function", "mission_from_config",
+           "summarise", "sobol_indices", "UncertaintyResult", "run_uncertainty", "format_uncertainty", "archive_group", "tornado_figure", "REPORT_METRICS", "QUANTILES"]
 
 DISTRIBUTIONS = {"uniform": 2, "normal": 2, "lognormal": 2, "triangular": 3}
 """Distribution names and their parameter counts: uniform (lo, hi), normal (mean, sd),
@@ -167,11 +169,11 @@ UNCERTAIN_INPUTS: tuple[Uncertain, ...] = (
                      "Emmert, Adv. Space Res. 56 (2015) 773, read second-hand) plus solar-activity forecast error"),
     Uncertain("environment.trapped_flux_multiplier", "lognormal", (1.0, 0.42),
               source="AE8/AP8 trapped-flux uncertainty 'a factor of 2' (ECSS-E-ST-10-04C, trapped radiation "
-                     "models) read as the 95 % range: sigma_ln = ln 2 / 1.645; drives TID and cell degradation; "
-                     "plugs in when the radiation model declares the key"),
+                     "models) read as the 95 % range: sigma_ln = ln 2 / 1.645; drives TID, the SEE proton rate and "
+                     "the cell fluence"),
     Uncertain("mission.cell_degradation_multiplier", "uniform", (0.7, 1.3),
               source="assumption: +-30 % on the solar cell's radiation power loss (1 - remaining factor) for "
-                     "the damage-coefficient fit; plugs in when the power model declares the key"),
+                     "the damage-coefficient fit"),
 )
 """The declared uncertain inputs (one row per physical uncertainty; see data/README.md)."""
 
@@ -310,6 +312,20 @@ def resolve_inputs(table: Sequence[Uncertain], mission, service=None) -> tuple[l
     return targets, skipped
 
 
+def known_input_keys() -> set:
+    """Config keys an uncertain input may name: every continuous declared quantity and the
+    traced ``service.*`` keys (:data:`SERVICE_KEYS`)."""
+    keys = {k for k, (_, _, static) in _declared_keys().items() if not static}
+    return keys | {f"service.{k}" for k in SERVICE_KEYS}
+
+
+def input_table(cfg) -> tuple[Uncertain, ...]:
+    """The uncertain inputs of a validated config: :data:`UNCERTAIN_INPUTS` with the config's
+    ``[[uncertainty.inputs]]`` rows replacing rows of the same key or added
+    (``[uncertainty] replace_defaults``: the rows only)."""
+    return parse_inputs([dict(r) for r in cfg.uncertainty.inputs], replace_defaults=cfg.uncertainty.replace_defaults)
+
+
 def parse_inputs(rows: Sequence[Mapping[str, Any]], base: Sequence[Uncertain] = UNCERTAIN_INPUTS,
                  replace_defaults: bool = False) -> tuple[Uncertain, ...]:
     """The table with config rows (``[[uncertainty.inputs]]``: key, dist, params, relative,
@@ -323,8 +339,14 @@ def parse_inputs(rows: Sequence[Mapping[str, Any]], base: Sequence[Uncertain] = 
         for k in ("key", "dist", "params"):
             if k not in r:
                 raise ValueError(f"uncertainty.inputs[{i}]: missing {k!r}")
-        e = Uncertain(str(r["key"]), str(r["dist"]), tuple(r["params"]), bool(r.get("relative", True)),
-                      str(r.get("source", "config")), tuple(r.get("also", ())))
+        try:
+            e = Uncertain(str(r["key"]), str(r["dist"]), tuple(r["params"]), bool(r.get("relative", True)),
+                          str(r.get("source", "config")), tuple(r.get("also", ())))
+        except ValueError as exc:
+            raise ValueError(f"uncertainty.inputs[{i}]: {exc}") from None
+        for other in list(out.values()):   # a row replaces any declared row sharing one of its keys
+            if other.key != e.key and set(other.keys) & set(e.keys):
+                del out[other.key]
         out[e.key] = e
     return tuple(out.values())
 
@@ -539,7 +561,7 @@ def mission_from_config(cfg, orbit_index: int = 0):
 
 
 def run_uncertainty(config_or_mission, design=None, n_samples: int = 64, seed: int = 0, *, numerics=None,
-                    table: Sequence[Uncertain] = UNCERTAIN_INPUTS, service=None, method: str = "lhs",
+                    table: Sequence[Uncertain] | None = None, service=None, method: str = "lhs",
                     sobol_base_samples: int = 0, tornado: bool = True, chunk_size: int = 64,
                     progress=sys.stderr, vectorize: str | None = None, model: Callable | None = None,
                     orbit_index: int = 0) -> UncertaintyResult:
@@ -554,7 +576,9 @@ def run_uncertainty(config_or_mission, design=None, n_samples: int = 64, seed: i
     n_samples : Latin-hypercube (or Monte Carlo) samples, >= 1.
     seed : sampler seed (also SALib's).
     numerics : :class:`studies.Numerics` (default: the config's; ``Numerics()`` with a Mission).
-    table : the uncertain inputs (:data:`UNCERTAIN_INPUTS`, or :func:`parse_inputs` of a config).
+    table : the uncertain inputs (default: :func:`input_table` of a config -- its
+        ``[[uncertainty.inputs]]`` rows over :data:`UNCERTAIN_INPUTS` -- or :data:`UNCERTAIN_INPUTS`
+        with a Mission).
     service : :class:`studies.service.ServiceParameters`.
     method : ``"lhs"`` or ``"mc"``.
     sobol_base_samples : SALib base count N (power of 2; 0 = no Sobol analysis); costs
@@ -581,6 +605,8 @@ def run_uncertainty(config_or_mission, design=None, n_samples: int = 64, seed: i
     else:
         d0, mission, n0 = mission_from_config(config_or_mission, orbit_index)
         design, numerics = (d0 if design is None else design), (numerics or n0)
+        table = input_table(config_or_mission) if table is None else table
+    table = UNCERTAIN_INPUTS if table is None else table
     targets, skipped = resolve_inputs(table, mission, service)
     if not targets:
         raise ValueError("run_uncertainty: no uncertain input applies to this mission: "

@@ -51,7 +51,8 @@ from .coolant import Coolant
 
 __all__ = ["WATER_FREEZE_K", "AMMONIA_FREEZE_K", "PG_FREEZE_TABLE", "BYPASS_VALVE_MASS_KG", "BYPASS_CONTROL_POWER_W",
            "HEATER_FIXED_MASS_KG", "HEATER_MASS_PER_W_KG", "FREEZE_PROTECTION_CHOICES", "pg_freeze_point_k",
-           "freeze_point_k", "glycol_mass_fraction_for", "freeze_margin_k", "smooth_min_k", "eclipse_loads",
+           "freeze_point_k", "glycol_mass_fraction_for", "freeze_margin_k", "smooth_min_k", "coldest_sample_index",
+           "eclipse_loads",
            "heater_power_needed_w", "bypass_fraction_needed", "heater_mass_kg", "bypass_mass_kg",
            "ControlSolution"]
 
@@ -138,10 +139,16 @@ def freeze_margin_k(history: lt.LoopHistory, coolant: Coolant, required_margin_k
     return tmin - freeze_point_k(coolant) - required_margin_k
 
 
+def coldest_sample_index(loads: lt.OrbitLoads):
+    """Index of the coldest sample of ``loads``: least incident shortwave on both faces (in
+    eclipse), then least longwave."""
+    return jnp.argmin(jnp.sum(loads.shortwave_w_m2, axis=1) + 1e-3 * jnp.sum(loads.longwave_w_m2, axis=1))
+
+
 def eclipse_loads(loads: lt.OrbitLoads) -> lt.OrbitLoads:
-    """Constant loads equal to the coldest sample of ``loads`` (least absorbed shortwave on both
-    faces, e.g. in eclipse) for a conservative steady cold case; ``sunlit`` is that sample's."""
-    i = jnp.argmin(jnp.sum(loads.shortwave_w_m2, axis=1) + 1e-3 * jnp.sum(loads.longwave_w_m2, axis=1))
+    """Constant loads equal to the coldest sample of ``loads`` (:func:`coldest_sample_index`, e.g.
+    in eclipse) for a conservative steady cold case; ``sunlit`` is that sample's."""
+    i = coldest_sample_index(loads)
 
     def pick(x):
         return jnp.broadcast_to(x[i], (2,) + x.shape[1:])

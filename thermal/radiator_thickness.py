@@ -294,7 +294,8 @@ def _uniform_reference(with_grad, design, nz, t_lo, t_hi):
             break
         step = u + (q_req - q) / dq_du if dq_du > 0 else 0.5 * (lo + hi)
         u = step if lo < step < hi else 0.5 * (lo + hi)
-    u = hi if q < q_req else u
+    if q < q_req and abs(q - q_req) > 1e-10 * q_req:   # not met within tolerance: take the bracket's top
+        u = hi
     for _ in range(60):  # the temperature limit, if it binds first
         m, q, ks, _ = ev(float(np.exp(u)))
         if ks <= t_max:

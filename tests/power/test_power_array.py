@@ -253,3 +253,18 @@ def test_accepts_thermal_face_flux_fields():
     assert th.temperature_k.shape == (n,) and bool(jnp.all(th.converged))
     ref = array_temperature(CELL, _design(), IncidentFlux(*front), IncidentFlux(*back), 1e15)
     assert np.allclose(np.asarray(th.temperature_k), np.asarray(ref.temperature_k), rtol=0, atol=0)
+
+
+def test_degradation_scale_multiplies_the_radiation_loss():
+    """radiation factor = 1 - s (1 - remaining factor): s = 1 is the fitted curve, s = 0 no loss."""
+    from power.cells import remaining_factor
+
+    design = ArrayDesign(area_m2=10.0, coverglass_thickness_m=100e-6)
+    phi = 3e14
+    r = float(remaining_factor(phi, CELL.degradation_c, CELL.degradation_phi_x_cm2))
+    assert 0.5 < r < 1.0
+    for s in (0.0, 0.7, 1.0, 1.3):
+        got = float(array_power(CELL, design, T_REF_K, phi, degradation_scale=s).factors.radiation)
+        assert got == pytest.approx(1.0 - s * (1.0 - r), rel=1e-12)
+    with pytest.raises(ValueError, match="degradation_scale"):
+        array_power(CELL, design, T_REF_K, phi, degradation_scale=-0.1)

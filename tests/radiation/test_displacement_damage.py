@@ -87,3 +87,21 @@ def test_mission_entry_point_and_bad_inputs():
         dd.one_mev_equivalent_fluence_cm2(650e3, inc, -1.0, 0.02)
     with pytest.raises(ValueError, match="particle"):
         dd.behind_coverglass_track_fluence(np.array([1.0, 2.0]), np.array([1.0, 1.0]), 0.01, "alpha")
+
+
+def test_trapped_flux_scale_scales_only_the_trapped_part():
+    """The 1-MeV fluence is linear in the fluxes: scaling the trapped fluxes by m gives
+    m x (trapped-only fluence) + (solar part), the solar part being (full - trapped-only) at m = 1."""
+    import orbit
+
+    inc = float(orbit.sso_inclination_rad(650e3))
+
+    def f(scale, solar):
+        return float(dd.one_mev_equivalent_fluence_cm2(650e3, inc, 5.0, 0.022, include_solar=solar,
+                                                       trapped_flux_scale=scale).one_mev_electron_equivalent_cm2)
+
+    trapped, full = f(1.0, False), f(1.0, True)
+    assert f(2.5, False) == pytest.approx(2.5 * trapped, rel=1e-6)
+    assert f(2.5, True) == pytest.approx(2.5 * trapped + (full - trapped), rel=1e-6)
+    with pytest.raises(ValueError, match="trapped_flux_scale"):
+        dd.one_mev_equivalent_fluence_cm2(650e3, inc, 5.0, 0.022, trapped_flux_scale=-1.0)

@@ -46,10 +46,16 @@ def _bad_values(spec: Field):
 CASES = [(path, value, why) for path, spec in walk_schema(SCHEMA) for value, why in _bad_values(spec)]
 
 
+VALID_ROWS = {("uncertainty", "inputs"): {"key": "environment.albedo", "dist": "uniform", "params": [0.9, 1.1]}}
+"""A valid entry of each array of tables the baseline leaves empty (the bad value goes into a copy)."""
+
+
 def _put(d, path, value):
-    for k in path[:-1]:
+    for i, k in enumerate(path[:-1]):
         if isinstance(k, int):
             d = d[k]
+        elif isinstance(path[i + 1], int) and k not in d:
+            d = d.setdefault(k, [copy.deepcopy(VALID_ROWS[tuple(p for p in path[:i + 1] if isinstance(p, str))])])
         else:
             d = d.setdefault(k, {})
     d[path[-1]] = value
@@ -62,6 +68,39 @@ def test_every_key_rejects_bad_values_by_name(base, path, value, why):
     with pytest.raises(ConfigError) as exc:
         parse_config(d)
     assert key_text(path) in str(exc.value)
+
+
+@pytest.mark.parametrize("rows, replace, match", [
+    ([{"key": "environment.albedo", "dist": "uniform", "params": [1.1, 0.9]}], False,
+     r"uncertainty\.inputs\[0\]: .*lo < hi"),
+    ([{"key": "environment.albedo", "dist": "triangular", "params": [0.9, 1.1]}], False,
+     r"uncertainty\.inputs\[0\]: .*triangular takes 3 parameters"),
+    ([{"key": "environment.albedoo", "dist": "uniform", "params": [0.9, 1.1]}], False,
+     r"uncertainty\.inputs\[0\]\.key/also = 'environment\.albedoo' is not an input"),
+    ([{"key": "mission.chip", "dist": "uniform", "params": [0.9, 1.1]}], False, r"'mission\.chip' is not an input"),
+    ([], True, r"replace_defaults = true needs at least one"),
+])
+def test_uncertainty_input_rows_are_checked_before_any_work(base, rows, replace, match):
+    base["uncertainty"] = {"inputs": rows, "replace_defaults": replace}
+    with pytest.raises(ConfigError, match=match):
+        parse_config(base)
+
+
+def test_uncertainty_input_rows_replace_or_extend_the_declared_table(base):
+    from studies.uncertainty import UNCERTAIN_INPUTS, input_table
+
+    row = {"key": "radiator.face_b.absorptivity", "dist": "uniform", "params": [0.9, 1.2], "source": "test"}
+    extra = {"key": "environment.trapped_flux_multiplier", "dist": "uniform", "params": [0.5, 2.0],
+             "relative": False}
+    base["uncertainty"] = {"inputs": [row, extra]}
+    table = {e.key: e for e in input_table(parse_config(base))}
+    # face B's own row replaces the declared row that moved both faces together; the other rows stay
+    assert "radiator.face_a.absorptivity" not in table
+    assert table["radiator.face_b.absorptivity"].params == (0.9, 1.2)
+    assert table["environment.trapped_flux_multiplier"].relative is False
+    assert len(table) == len(UNCERTAIN_INPUTS)
+    base["uncertainty"]["replace_defaults"] = True
+    assert [e.key for e in input_table(parse_config(base))] == [row["key"], extra["key"]]
 
 
 def test_table_covers_every_section():

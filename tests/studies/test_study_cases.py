@@ -137,5 +137,62 @@ def test_freeze_protection_and_array_view_move_the_answer_the_right_way(variants
     assert float(base["cold_eclipse_load_w"]) > float(base["heater_power_w"])
     # the arrays' infrared warms the radiator: hotter coolant with the arrays in view
     assert float(base["radiator_array_ir_w_m2"]) > 0.0 and float(bare["radiator_array_ir_w_m2"]) == 0.0
+    # ... in the cold case too (eclipsed arrays at their Earth-infrared equilibrium: far less)
+    assert 0.0 < float(base["cold_radiator_array_ir_w_m2"]) < float(base["radiator_array_ir_w_m2"])
+    assert float(bare["cold_radiator_array_ir_w_m2"]) == 0.0
     assert float(base["radiator_space_view"]) < 1.0 and float(bare["radiator_space_view"]) == 1.0
     assert float(base["radiator_inlet_k"]) > float(bare["radiator_inlet_k"])
+
+
+@pytest.mark.parametrize("case", ["hot", "cold"])
+def test_array_infrared_follows_the_array_plate_balance(case):
+    """The arrays' infrared on the radiator (both cases): in eclipse the array sits at its Earth-infrared
+    equilibrium, eps_f IR_f + eps_b IR_b = (eps_f + eps_b) sigma T^4 (closed form); in sunlight it is
+    far hotter; the radiator receives coupling x T^4 at each sample."""
+    import jax.numpy as jnp
+
+    import power
+    from studies import satellite as S
+    from studies.config import load_config
+    from studies.orbit_cases import array_infrared, case_environment
+
+    cfg, _ = load_config(GOLDEN / "small_satellite.toml")
+    orb = cfg.orbits[0]
+    mission = S.build_mission(cfg, S.mission_geometry(orb, math.radians(-59.2)))
+    design, numerics = S.build_variables(cfg, orb).baseline(), S.build_numerics(cfg)
+    coupling = jnp.array([0.03, 0.05]) * 5.670374419e-8
+    lw, t = array_infrared(design, mission, numerics, case, coupling, 1e14)
+    env = case_environment(design, mission, numerics, case, "sun_facing")
+    arr = power.ArrayDesign(area_m2=design.array_area_m2, coverglass_thickness_m=design.coverglass_thickness_m)
+    ef, eb = float(arr.front_emittance), float(arr.back_emittance)
+    ir = ef * np.asarray(env.face_a.earth_ir_w_m2) + eb * np.asarray(env.face_b.earth_ir_w_m2)
+    t_eclipse = (ir / ((ef + eb) * 5.670374419e-8)) ** 0.25
+    dark = np.asarray(env.samples.sunlit) < 1e-9
+    assert dark.sum() >= 3 and (~dark).sum() >= 3
+    np.testing.assert_allclose(np.asarray(t)[dark], t_eclipse[dark], rtol=1e-6)
+    assert np.min(np.asarray(t)[~dark]) > np.max(t_eclipse[dark]) + 50.0
+    np.testing.assert_allclose(np.asarray(lw), np.asarray(coupling)[None, :] * np.asarray(t)[:, None] ** 4,
+                               rtol=1e-12)
+
+
+def test_trapped_flux_multiplier_scales_the_trapped_dose_only():
+    """Dose is linear in the fluxes: the multiplier scales the trapped components; the solar protons
+    and the shield are untouched, so total(m) = m x trapped(1) + solar(1)."""
+    import equinox as eqx
+    import jax.numpy as jnp
+
+    from studies import satellite as S
+    from studies.config import load_config
+    from studies.model import Mission, radiation_metrics
+
+    cfg, _ = load_config(GOLDEN / "small_satellite.toml")
+    design = S.build_variables(cfg, cfg.orbits[0]).baseline()
+    inc = jnp.radians(97.8)
+    one = radiation_metrics(design, Mission(), inc)
+    two = radiation_metrics(design, eqx.tree_at(lambda m: m.trapped_flux_multiplier, Mission(), jnp.asarray(2.0)), inc)
+    trapped = float(one["tid_trapped_electron_si_gy"]) + float(one["tid_trapped_proton_si_gy"])
+    solar = float(one["tid_solar_proton_si_gy"])
+    assert float(two["tid_si_gy"]) == pytest.approx(2.0 * trapped + solar, rel=1e-9)
+    assert float(two["tid_solar_proton_si_gy"]) == pytest.approx(solar, rel=1e-12)
+    assert float(two["cell_fluence_1mev_cm2"]) > float(one["cell_fluence_1mev_cm2"])
+    assert float(two["see_hbm_uecc_per_chip_year"]) > float(one["see_hbm_uecc_per_chip_year"])

@@ -32,3 +32,65 @@ def test_run_thickness_design_small(tmp_path):
 def test_unreachable_requirement_is_one_clear_error():
     with pytest.raises(ValueError, match="heat_required_w"):
         run_thickness_design(**KW, heat_required_w=1e6, timing_repeats=0, fin_check=False)
+
+
+def test_thickness_design_of_the_study_panel_from_the_golden_archive(tmp_path):
+    """The [thickness_design] option at the small study's optimum (archived design and metrics, no
+    coupled-model compilation).  On the study's own radiator grid (one cell per zone), the standalone
+    panel built from the study's inputs rejects exactly the heat the coupled loop's panels reject
+    (an independent path: thermal.radiator.solve_steady vs thermal.solve_loop's radiator), and the
+    optimal map rejects that heat with less sheet under the temperature limit; archive group and
+    figure written from it."""
+    from types import SimpleNamespace
+
+    import math
+    from pathlib import Path
+
+    from studies import archive as ar
+    from studies import plots, satellite as S
+    from studies.config import load_config
+    from studies.design import SatelliteDesign
+    from studies.results import thickness_design_group
+    from studies.thickness_study import thickness_design_at
+
+    golden = Path(__file__).resolve().parents[1] / "golden"
+    tree = ar.read_archive(golden / "small_satellite.h5")
+    sat = tree["satellite"]["dawn_dusk_sso_600_km"]
+    cfg, _ = load_config(golden / "small_satellite.toml")
+    names = [str(n) for n in sat["design"]["variable"]["data"]]
+    design = SatelliteDesign(**{n: float(v) for n, v in zip(names, sat["design"]["final"]["data"])})
+    metrics = {k: float(v["data"]) for k, v in sat["metrics"].items() if k != "attrs" and np.ndim(v["data"]) == 0}
+    mission = S.build_mission(cfg, S.mission_geometry(cfg.orbits[0], math.radians(float(sat["attrs"]["hot_beta_deg"]))))
+    num = S.build_numerics(cfg)
+    options = SimpleNamespace(zones_along_tubes=num.radiator_nx,
+                              zones_per_tube_pitch=num.radiator_ny // num.n_tubes_per_panel, cells_per_zone=1,
+                              maxiter=100, max_temperature_k=None)
+    td = thickness_design_at(options, design, mission, num, metrics)
+    assert td["success"], td["message"]
+    assert td["n_vars"] == 96 and td["zone_thickness_m"].shape == (12, 8)
+    # the uniform sheet of one panel x the panel count = the coupled model's radiator heat (same grid)
+    assert td["heat_required_w"] * metrics["radiator_n_panels"] == pytest.approx(metrics["radiator_heat_rejected_w"],
+                                                                                 rel=1e-6)
+    assert td["heat_rejected_w"] >= td["heat_required_w"] * (1.0 - 1e-5)
+    assert td["ks_temperature_k"] <= td["max_temperature_limit_k"] + 1e-6
+    assert td["max_temperature_limit_k"] == pytest.approx(metrics["radiator_inlet_k"] + 10.0)
+    assert td["mass_kg"] < td["reference_mass_kg"]
+    assert td["reference_thickness_m"] == pytest.approx(design.radiator_thickness_m)
+    group = thickness_design_group(td)
+    back = ar.read_archive(ar.write_archive(tmp_path / "td.h5", {"thickness_design": group}))["thickness_design"]
+    assert np.asarray(back["zone_thickness_m"]["data"]).shape == (12, 8)
+    assert back["zone_thickness_m"]["attrs"]["units"] == "m"
+    fig_path = tmp_path / "thickness.png"
+    plots.save(plots.thickness_figure(td, "test"), fig_path)
+    assert fig_path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # the archived group of the golden study (written by `sunsink run`) has the same map shape
+    assert np.asarray(sat["thickness_design"]["zone_thickness_m"]["data"]).shape == (8, 4)
+
+
+@pytest.mark.parametrize("t_ref", [3e-4, 6.2e-4, 1.5e-3])
+def test_uniform_reference_recovers_the_thickness_that_set_the_requirement(t_ref):
+    """Q_req from a uniform sheet of t_ref: the reference the saving is measured against is that same
+    sheet (to the Newton tolerance), whichever side the Newton iterates approach from."""
+    out = run_thickness_design(**KW, reference_thickness_m=t_ref, max_temperature_k=400.0, timing_repeats=0,
+                               fin_check=False, maxiter=1)
+    assert out["reference_thickness_m"] == pytest.approx(t_ref, rel=1e-6)

@@ -57,12 +57,15 @@ def test_truncation_to_the_allowed_range_and_correlated_keys():
 
 
 def test_resolution_messages_and_bad_tables():
-    rows = [U.Uncertain("environment.trapped_flux_multiplier", "lognormal", (1.0, 0.25)),
+    rows = [U.Uncertain("environment.future_multiplier", "lognormal", (1.0, 0.25)),
             U.Uncertain("mass.radiator_areal_density_kg_m2", "uniform", (0.8, 1.2))]
     targets, skipped = U.resolve_inputs(rows, Mission())
     assert not targets
-    assert "not an input of this model yet" in dict(skipped)["environment.trapped_flux_multiplier"]
+    assert "not an input of this model yet" in dict(skipped)["environment.future_multiplier"]
     assert "unset in this configuration" in dict(skipped)["mass.radiator_areal_density_kg_m2"]
+    # every row of the declared table names an input the model now declares
+    names = [t.key for t in U.resolve_inputs(U.UNCERTAIN_INPUTS, Mission())[0]]
+    assert {"environment.trapped_flux_multiplier", "mission.cell_degradation_multiplier"} <= set(names)
     with pytest.raises(ValueError, match="static"):
         U.resolve_inputs([U.Uncertain("mission.n_chips", "uniform", (0.9, 1.1))], Mission())
     with pytest.raises(ValueError, match="declared twice"):
@@ -193,9 +196,9 @@ def test_end_to_end_small_satellite(e2e, tmp_path):
 
     r, design, mission, numerics = e2e
     assert [t.key for t in r.targets] == ["radiator.face_a.absorptivity", "mission.launch_cost_usd_per_kg",
-                                          "service.failure_rate_per_chip_year", "environment.density_scale"]
-    assert {k for k, _ in r.skipped} == {"environment.trapped_flux_multiplier",
-                                         "mass.radiator_areal_density_kg_m2"}
+                                          "service.failure_rate_per_chip_year", "environment.trapped_flux_multiplier",
+                                          "environment.density_scale"]
+    assert {k for k, _ in r.skipped} == {"mass.radiator_areal_density_kg_m2"}
     assert r.converged_fraction == 1.0
     for k in ("total_mass_kg", "cost_per_kw_year_usd", "service_cost_per_delivered_kw_year_usd", "g_junction"):
         assert np.all(np.isfinite(r.outputs[k])) and r.outputs[k].shape == (8,)
@@ -218,16 +221,21 @@ def test_end_to_end_small_satellite(e2e, tmp_path):
                                r.tornado_inputs[1], rtol=1e-10)
     np.testing.assert_allclose(t["total_mass_kg"][2], r.nominal["total_mass_kg"], rtol=1e-12)
     assert t["service_kw_years_no_spares"][2, 0] > t["service_kw_years_no_spares"][2, 1]
+    # the trapped-flux multiplier scales the trapped dose (solar protons unchanged) and cuts the EOL array power
+    trapped = r.nominal["tid_trapped_electron_si_gy"] + r.nominal["tid_trapped_proton_si_gy"]
+    np.testing.assert_allclose(t["tid_si_gy"][3] - r.nominal["tid_solar_proton_si_gy"],
+                               r.tornado_inputs[3] * trapped, rtol=1e-9)
+    assert t["array_eol_w"][3, 1] < r.nominal["array_eol_w"] < t["array_eol_w"][3, 0]
     # the density scale multiplies the mission-mean density and raises the propellant
-    np.testing.assert_allclose(t["mean_density_kg_m3"][3] / r.nominal["mean_density_kg_m3"], r.tornado_inputs[3],
+    np.testing.assert_allclose(t["mean_density_kg_m3"][4] / r.nominal["mean_density_kg_m3"], r.tornado_inputs[4],
                                rtol=1e-10)
-    assert t["mass_propellant_kg"][3, 1] > r.nominal["mass_propellant_kg"] > t["mass_propellant_kg"][3, 0]
+    assert t["mass_propellant_kg"][4, 1] > r.nominal["mass_propellant_kg"] > t["mass_propellant_kg"][4, 0]
     # across the samples: cost per kW-year is launch price x mass / (P L), sample by sample
     lam = r.inputs["mission.launch_cost_usd_per_kg"]
     np.testing.assert_allclose(r.outputs["cost_per_kw_year_usd"],
                                lam * r.outputs["total_mass_kg"] / (150.0 * 5.0), rtol=1e-10)
     text = U.format_uncertainty(r)
-    assert "P5" in text and "skipped environment.trapped_flux_multiplier" in text and "tornado" in text
+    assert "P5" in text and "skipped mass.radiator_areal_density_kg_m2" in text and "tornado" in text
     path = ar.write_archive(tmp_path / "u.h5", {"uncertainty": U.archive_group(r)})
     back = ar.read_archive(path)["uncertainty"]
     np.testing.assert_allclose(back["outputs"]["total_mass_kg"]["data"], r.outputs["total_mass_kg"])
@@ -235,3 +243,22 @@ def test_end_to_end_small_satellite(e2e, tmp_path):
     fig = U.tornado_figure(r, "total_mass_kg")
     fig.savefig(tmp_path / "tornado.png")
     assert (tmp_path / "tornado.png").stat().st_size > 1000
+
+
+def test_study_passes_the_config_rows_to_the_propagation(monkeypatch):
+    """``[[uncertainty.inputs]]`` reaches studies.uncertainty.run_uncertainty from the study."""
+    import tomllib
+    from pathlib import Path
+
+    from studies import satellite_study as SS
+    from studies import uncertainty as UU
+    from studies.config import parse_config
+
+    base = tomllib.loads((Path(__file__).resolve().parents[2] / "studies" / "baseline_150kw.toml").read_text())
+    base["uncertainty"] = {"enabled": True, "replace_defaults": True,
+                           "inputs": [{"key": "environment.albedo", "dist": "uniform", "params": [0.5, 1.5]}]}
+    cfg = parse_config(base)
+    seen = {}
+    monkeypatch.setattr(UU, "run_uncertainty", lambda *a, **kw: seen.update(kw) or "ran")
+    assert SS.uncertainty_at(cfg, None, None, None) == "ran"
+    assert [(e.key, e.params) for e in seen["table"]] == [("environment.albedo", (0.5, 1.5))]
