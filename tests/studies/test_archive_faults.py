@@ -93,6 +93,9 @@ def _one_line_naming(exc: BaseException, path: Path | str) -> str:
 _PRELUDE = f"""
 import importlib.util, os, signal, sys, time
 from pathlib import Path
+# SIGINT raises KeyboardInterrupt as in a terminal, even when the test process inherited it ignored
+# (a background job of a non-interactive shell does, and its children inherit that)
+signal.signal(signal.SIGINT, signal.default_int_handler)
 spec = importlib.util.spec_from_file_location("sunsink_archive", {str(ARCHIVE_PY)!r})
 ar = importlib.util.module_from_spec(spec)
 sys.modules["sunsink_archive"] = ar
@@ -112,6 +115,15 @@ def _child(body: str, *args: str, **kwargs) -> subprocess.Popen:
     code = _PRELUDE + textwrap.dedent(body)
     return subprocess.Popen([sys.executable, "-c", code, *args], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
+
+
+@pytest.fixture()
+def interactive_sigint():
+    """SIGINT raising KeyboardInterrupt in this process, as in an interactive run, whatever disposition
+    the test process inherited; restored afterwards."""
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, before)
 
 
 def _wait_for(proc: subprocess.Popen, word: str, timeout: float = 30.0) -> None:
@@ -368,7 +380,7 @@ def test_misuse_is_refused(tmp_path):
         ar.write_archive(tmp_path / "x.h5", {}, attrs={"archive_state": "complete"})
 
 
-def test_deferred_signals_hold_sigint_until_the_section_ends():
+def test_deferred_signals_hold_sigint_until_the_section_ends(interactive_sigint):
     seen = []
     with pytest.raises(KeyboardInterrupt):
         with ar._deferred_signals():
