@@ -2,9 +2,8 @@
 compilation cache for the whole session.
 
 The cache lives in a fresh temporary directory per test session (so a run never reuses programs
-compiled by an earlier run or by the user's own ``sunsink`` runs) and is shared by every test in the
-session: in this process, where different closures of the same computation lower to the same
-program, and in the ``sunsink`` subprocesses some tests start (they read ``SUNSINK_CACHE_DIR``).
+compiled by an earlier run or by the user's own ``sunsink`` runs).  The ``sunsink`` subprocesses some
+tests start write to it and share it (they read ``SUNSINK_CACHE_DIR``); this process only reads it.
 """
 import atexit
 import os
@@ -19,14 +18,24 @@ _CACHE = tempfile.mkdtemp(prefix="sunsink-test-jax-cache-")
 atexit.register(shutil.rmtree, _CACHE, True)
 os.environ["SUNSINK_CACHE_DIR"] = _CACHE
 jax.config.update("jax_compilation_cache_dir", _CACHE)
-# Only programs that take >= 5 s to compile (the coupled model, its Jacobian, the big solvers) are
-# written: writing every small program made two full runs in a row abort inside XLA's
-# executable.serialize() (tests/thermal/test_radiator_panel.py programs, after ~2,000 tests in one
-# process; each test passes alone).  The big programs are the ones the cache is here for.
-jax.config.update("jax_persistent_cache_min_compile_time_secs", 5.0)
+# This process only READS the cache (programs the ``sunsink`` subprocesses wrote) outside the tests
+# that run the CLI in-process: writing every program made three full runs in a row abort inside XLA's
+# executable.serialize() on a vmapped radiator program (tests/thermal/test_radiator_panel.py, after
+# ~2,000 tests in one process; every test passes alone).  `studies.cli.main` turns writes on for its
+# own run (threshold 0.5 s); the autouse fixture below turns them off again around every test.
+_NO_WRITES_S = 1e9
+jax.config.update("jax_persistent_cache_min_compile_time_secs", _NO_WRITES_S)
 jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
 
 import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _no_compilation_cache_writes_in_this_process():
+    """No persistent-cache writes from this process, before and after every test (see above)."""
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", _NO_WRITES_S)
+    yield
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", _NO_WRITES_S)
 
 
 def pytest_collection_modifyitems(config, items):
