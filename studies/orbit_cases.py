@@ -7,7 +7,7 @@ for the two cases a thermal engineer signs off:
 
 * **hot case**: the hot-case beta angle, perihelion Sun, end-of-life coatings, the payload on its
   sunlit power with its eclipse throttling (``mission.eclipse_payload_fraction``), the arrays'
-  infrared on the radiator while they are lit;
+  infrared on the radiator at every orbit sample (hot in sunlight, cold in eclipse);
 * **cold case**: the beta angle of the longest eclipse, aphelion Sun, the colder of beginning- and
   end-of-life coatings for each property (lowest absorptance, highest emittance: beginning of life for
   every class of :mod:`thermal.coatings`, whose emittance does not degrade), the payload
@@ -61,7 +61,8 @@ from thermal import freeze_protection as fp
 from thermal import loop_transient as lt
 
 __all__ = ["PACKAGE_MASS_KG", "COLDPLATE_MASS_KG", "FREEZE_PROTECTION_CHOICES", "CASE_NUMERICS", "loop_network",
-           "case_environment", "array_infrared", "case_loads", "case_schedule", "cold_case_controls", "orbit_histories", "HISTORY_KEYS"]
+           "case_environment", "array_infrared", "case_loads", "case_schedule", "cold_case_controls",
+           "orbit_histories", "HISTORY_KEYS"]
 
 PACKAGE_MASS_KG = 0.3
 """Accelerator package (dies, interposer, substrate, lid) per chip [kg]: assumption (a B200-class

@@ -200,7 +200,7 @@ def service_report(cfg, metrics, mission) -> dict:
 
 def orbit_cases(design, mission, numerics, metrics) -> dict:
     """Orbit-periodic hot and cold cases of the design (studies.orbit_cases.orbit_histories), with the
-    arrays' infrared on the radiator in the hot case."""
+    arrays' infrared on the radiator at every orbit sample of both cases."""
     from . import orbit_cases as oc
     from .model import _array_support, array_exchange
 
