@@ -15,8 +15,12 @@ $(STAMP): pyproject.toml
 study: $(STAMP)
 	$(VENV)/bin/sunsink run studies/baseline_150kw.toml --out out/baseline
 
+# Two processes: every test except the thermal solvers', then the thermal solvers'.  Four single-process
+# runs of the whole suite aborted inside XLA's CPU compiler late in the run (thermal radiator programs
+# after ~2,000 tests and the coupled model's programs in one process; every test passes alone).
 test: $(STAMP)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q --ignore=tests/thermal
+	$(PY) -m pytest -q tests/thermal
 
 bench: $(STAMP)
 	$(PY) benchmarks/radiator.py
