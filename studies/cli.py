@@ -51,7 +51,33 @@ def enable_compilation_cache(path=None) -> Path | None:
     jax.config.update("jax_compilation_cache_dir", str(d))
     jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.5)
     jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+    runtime_errors_as_nan()
     return d
+
+
+def runtime_errors_as_nan() -> None:
+    """Make equinox's in-program error checks return NaN instead of raising through a host callback.
+
+    Every implicitly differentiated solve (``optimistix`` ``ImplicitAdjoint``) checks its adjoint
+    linear solve with ``equinox.error_if``, which by default (``EQX_ON_ERROR=raise``) embeds a host
+    callback in the program, and JAX never writes a program with host callbacks to the persistent
+    cache: every Jacobian program was compiled again in every process (the value programs, which
+    have no adjoint solve, were cached).  With ``nan`` a failed adjoint solve yields NaN derivatives,
+    which :meth:`studies.satellite.Kernels.value_and_jacobian` rejects with a clear error.
+
+    equinox reads ``EQX_ON_ERROR`` once, at import; the CLI's process has imported it already, so its
+    module-level default is set too (``equinox._errors.EQX_ON_ERROR``: no public setter exists).
+    A user's own ``EQX_ON_ERROR`` wins.
+    """
+    import os
+
+    if "EQX_ON_ERROR" in os.environ:
+        return
+    os.environ["EQX_ON_ERROR"] = "nan"   # for child processes
+    from equinox import _errors
+
+    if hasattr(_errors, "EQX_ON_ERROR"):
+        _errors.EQX_ON_ERROR = "nan"
 
 
 def _setup(x32: bool = False, verbose: bool = False, cache: bool = True, cache_dir=None) -> None:
