@@ -107,12 +107,11 @@ def test_periodic_cases_close_their_energy_and_hold_the_freeze_margin(sat):
 @pytest.fixture(scope="module")
 def variants():
     """The configured small design evaluated twice: as configured (heaters, arrays in view) and with
-    the freeze protection off and the arrays out of view (one compilation each)."""
-    import jax
-
+    the freeze protection off and the arrays out of view (the study's compiled value program: the
+    configured one is shared with the other tests of the small config, the variant compiles once)."""
     from studies import satellite as S
     from studies.config import load_config
-    from studies.model import evaluate
+    from studies.satellite_study import kernels_for
 
     out = {}
     for name, over in (("base", {}), ("bare", {"cold_case": {"freeze_protection": "none"},
@@ -121,8 +120,8 @@ def variants():
         orb = cfg.orbits[0]
         mission = S.build_mission(cfg, S.mission_geometry(orb, math.radians(-59.2)))
         vs = S.build_variables(cfg, orb)
-        out[name] = {k: np.asarray(v) for k, v in
-                     jax.jit(evaluate, static_argnums=2)(vs.baseline(), mission, S.build_numerics(cfg)).items()}
+        k = kernels_for(vs, mission, S.build_numerics(cfg))
+        out[name] = {key: np.asarray(v) for key, v in k.evaluate(vs.baseline(), mission).items()}
     return out
 
 
