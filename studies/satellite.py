@@ -218,8 +218,10 @@ class Kernels:
 
     def vector(self, out: dict) -> np.ndarray:
         """[objective / ref, constraints g >= 0, converged flag] of evaluated metrics ``out``."""
-        return np.array([float(out["objective"]) / OBJECTIVE_REF[self.mission.objective]]
-                        + [float(out[f"g_{c}"]) for c in CONSTRAINT_NAMES] + [float(out["converged"])])
+        keys = ["objective"] + [f"g_{c}" for c in CONSTRAINT_NAMES] + ["converged"]
+        v = np.array([float(x) for x in jax.device_get([out[k] for k in keys])])   # one transfer
+        v[0] /= OBJECTIVE_REF[self.mission.objective]
+        return v
 
     def value_and_jacobian(self, x_free, base: SatelliteDesign):
         vs = self.vs
