@@ -129,8 +129,8 @@ def test_sensitivities_labelled_and_consistent(kernels):
     up = float(k.evaluate(S.eqx_replace(d, array_area_m2=d.array_area_m2 + h), mission)["objective"])
     dn = float(k.evaluate(S.eqx_replace(d, array_area_m2=d.array_area_m2 - h), mission)["objective"])
     assert sens["design.array_area_m2"] == pytest.approx((up - dn) / (2 * h), rel=1e-6)
-    # The mission and mass-model inputs come from one-hot forward tangents on the mission's flattened
-    # float inputs: each must match central differences of the objective in that input alone.  (Not
+    # Each mission and mass-model input's gradient must match central differences of the objective in
+    # that input alone.  (Not
     # mission.life_years: its one-sided differences wander by 3e-3 between steps of 1e-2 and 1e-4
     # years -- tabulated dose, fluence and cycle-life data -- and meet the forward-mode value, 1.91291,
     # only at 1e-5 years: central 1.91291.)
