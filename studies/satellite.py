@@ -137,6 +137,8 @@ def strong_types(tree):
     def one(a):
         if isinstance(a, float):
             return jnp.asarray(a, dt)
+        if isinstance(a, jax.Array) and not a.weak_type:
+            return a                                   # already strong: no dispatch per call
         if isinstance(a, (jax.Array, np.ndarray)) and jnp.issubdtype(a.dtype, jnp.inexact):
             return jnp.asarray(a, a.dtype)
         return a
@@ -154,8 +156,9 @@ class Kernels:
       tangents (12 design variables) as outputs (objective and 10 constraints), the same run time as
       reverse mode and half its compile time (no transposed program).  Only the design carries
       tangents: a zero mission tangent is not a symbolic zero once it is a runtime array, and where a
-      mission input sits on a point of infinite slope (the 53 deg orbit's hot-case beta angle is
-      exactly 0) zero times infinity put NaN into every column.
+      mission input sits on a point of infinite slope zero times infinity puts NaN into every
+      column (seen on the baseline's 53 deg orbit, whose hot-case beta angle is exactly 0; the
+      design-only Jacobian there is finite).
     * the objective's reverse-mode gradient over the design and every mission input, for
       :func:`sensitivities` (compiled on first use).
 
@@ -179,6 +182,12 @@ class Kernels:
         self._jacobian = jax.jit(lambda x, refs, m: jax.jacfwd(lambda y: outputs(y, refs, m))(x))
         self._evaluate = jax.jit(lambda d, m: evaluate(d, m, numerics))
         self._objective_gradient = None
+        self._strong = (None, None)   # (mission, its strong_types copy): converted once, not per call
+
+    def _strong_mission(self) -> Mission:
+        if self._strong[0] is not self.mission:
+            self._strong = (self.mission, strong_types(self.mission))
+        return self._strong[1]
 
     def evaluate(self, design: SatelliteDesign, mission: Mission) -> dict:
         """Every metric of ``design`` (jitted :func:`studies.model.evaluate`; one program per shape)."""
@@ -221,8 +230,8 @@ class Kernels:
     def value_and_jacobian(self, x_free, base: SatelliteDesign):
         vs = self.vs
         full, refs, idx = self._full(np.asarray(x_free, dtype=np.float64), base)
-        v = self.vector(self.evaluate(self._design(full, refs), self.mission))
-        jac = self.jacobian(full, self.mission)
+        v = self.vector(self.evaluate(self._design(full, refs), self._strong_mission()))
+        jac = self.jacobian(full, self._strong_mission())
         j = np.concatenate([jac, np.zeros((1, jac.shape[1]))])      # the convergence flag: no derivative
         if not np.all(np.isfinite(j[:, idx])):   # a failed adjoint solve (studies.cli.runtime_errors_as_nan)
             bad = [vs.free_names[c] for c in range(len(idx)) if not np.all(np.isfinite(j[:, idx[c]]))]
@@ -233,7 +242,7 @@ class Kernels:
 
     def value(self, x_free, base: SatelliteDesign):
         full, refs, _ = self._full(np.asarray(x_free, dtype=np.float64), base)
-        return self.vector(self.evaluate(self._design(full, refs), self.mission))
+        return self.vector(self.evaluate(self._design(full, refs), self._strong_mission()))
 
     def problem(self, base: SatelliteDesign) -> "HostProblem":
         vs = self.vs
