@@ -229,15 +229,18 @@ class Kernels:
 
     def value_and_jacobian(self, x_free, base: SatelliteDesign):
         vs = self.vs
+        v = self.value(x_free, base)
         full, refs, idx = self._full(np.asarray(x_free, dtype=np.float64), base)
-        v = self.vector(self.evaluate(self._design(full, refs), self._strong_mission()))
         jac = self.jacobian(full, self._strong_mission())
         j = np.concatenate([jac, np.zeros((1, jac.shape[1]))])      # the convergence flag: no derivative
-        if not np.all(np.isfinite(j[:, idx])):   # a failed adjoint solve (studies.cli.runtime_errors_as_nan)
+        # NaN: a failed implicit-derivative solve (studies.cli.runtime_errors_as_nan) or a tangent through a
+        # point of infinite slope
+        if not np.all(np.isfinite(j[:, idx])):
             bad = [vs.free_names[c] for c in range(len(idx)) if not np.all(np.isfinite(j[:, idx[c]]))]
             raise FloatingPointError(f"the Jacobian of the coupled model is not finite with respect to {bad} "
                                      f"at {dict(zip(vs.free_names, np.round(full[idx] * refs[idx], 6)))}: "
-                                     "an implicit-derivative linear solve failed")
+                                     "an implicit-derivative linear solve failed or an input sits at a point of "
+                                     "infinite slope")
         return v, j[:, idx]
 
     def value(self, x_free, base: SatelliteDesign):

@@ -124,6 +124,8 @@ def test_sensitivities_labelled_and_consistent(kernels):
     assert {f"design.{v.name}" for v in vs.variables} <= set(sens)
     assert "mission.payload_power_w" in sens and "mission.life_years" in sens
     assert "environment.albedo" in sens and "radiator.face_a.emissivity" in sens and "mass.bus_mass_kg" in sens
+    # every derivative is finite (the reverse pass through every implicit solve succeeded)
+    assert all(np.isfinite(g) for g in sens.values()), [k for k, g in sens.items() if not np.isfinite(g)]
     # Mass grows with the array area at the array's areal mass times (1 + structure fraction).
     h = 1.0
     up = float(k.evaluate(S.eqx_replace(d, array_area_m2=d.array_area_m2 + h), mission)["objective"])
