@@ -13,6 +13,7 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax.flatten_util import ravel_pytree
 
 import orbit
 import power
@@ -147,29 +148,35 @@ def strong_types(tree):
 
 
 class Kernels:
-    """The coupled model's compiled programs, shared by every step of a study.
+    """The coupled model's two compiled programs, shared by every step of a study.
 
     * :meth:`evaluate` -- every metric of a design (:func:`studies.model.evaluate`); the optimiser's
       [objective, constraints] vector, the life sweep, the Pareto points and the post-checks all
       read it, so the model is compiled once for values.
-    * :meth:`jacobian` -- d[objective, constraints]/d(scaled design vector) in forward mode: as many
-      tangents (12 design variables) as outputs (objective and 10 constraints), the same run time as
-      reverse mode and half its compile time (no transposed program).  Only the design carries
-      tangents: a zero mission tangent is not a symbolic zero once it is a runtime array, and where a
-      mission input sits on a point of infinite slope zero times infinity puts NaN into every
-      column (seen on the baseline's 53 deg orbit, whose hot-case beta angle is exactly 0; the
-      design-only Jacobian there is finite).
-    * the objective's reverse-mode gradient over the design and every mission input, for
-      :func:`sensitivities` (compiled on first use).
+    * :meth:`pushforward` -- directional derivatives of [objective, constraints] along a batch of
+      tangents (forward mode), one tangent per design variable: the optimiser's Jacobian is one call
+      (the identity on the design, :meth:`jacobian`), and the sensitivity of the objective to every
+      continuous mission and mass-model input is a few more calls of the SAME program (one-hot
+      tangents on the mission, :func:`sensitivities`).  Forward mode: as many tangents (12 design
+      variables) as outputs (objective and 10 constraints), the same run time as reverse mode and half
+      its compile time (no transposed program), and no second derivative program (a reverse-mode
+      gradient for the sensitivities cost another ~40 s of compilation per model shape).
 
-    The Jacobian acts on the FULL vector of design variables scaled by their reference values (the
-    references are an argument, not a constant), so one compilation serves every choice of free
-    variables, bounds and mission values; only the mission's static fields and the numerics
+    Every mission input carries a tangent, zero in the Jacobian's call, so a mission input that sits on
+    a point of infinite slope would give 0 * inf = NaN in every column: the leaves keep their
+    derivatives finite (:func:`thermal.earth_view_factor_cos` for a plate that looks straight at the
+    Earth, as a Sun-facing plate does at beta = 0), and :meth:`value_and_jacobian` refuses a
+    non-finite Jacobian with an error rather than handing it to the optimiser.
+
+    The derivative program acts on the FULL vector of design variables scaled by their reference
+    values (the references are an argument, not a constant), so one compilation serves every choice
+    of free variables, bounds and mission values; only the mission's static fields and the numerics
     recompile.  Inputs pass through :func:`strong_types`, so weak types never recompile.
     """
 
     def __init__(self, vs: VariableSet, mission: Mission, numerics: Numerics):
         self.vs, self.mission, self.numerics = vs, mission, numerics
+        self.n_tangents = len(VARIABLES)
 
         def outputs(x_full, refs, mission):
             d = SatelliteDesign(*[x_full[i] * refs[i] for i in range(len(refs))])
@@ -177,11 +184,18 @@ class Kernels:
             return jnp.concatenate([(out["objective"] / OBJECTIVE_REF[mission.objective])[None],
                                     jnp.stack([out[f"g_{c}"] for c in CONSTRAINT_NAMES])])
 
-        # The convergence flag is left out: it has no derivative, and the chip solver's iteration
-        # counts it is built from are batched along with the tangents (jacfwd refuses a batched primal).
-        self._jacobian = jax.jit(lambda x, refs, m: jax.jacfwd(lambda y: outputs(y, refs, m))(x))
+        def pushforward(x_full, refs, mission, tx, tm):
+            # tx: (B, n) tangents of the scaled design vector; tm: (B, P) tangents of the mission's float
+            # leaves, flattened in jax.flatten_util.ravel_pytree order.  The convergence flag is left out:
+            # it has no derivative, and the chip solver's iteration counts it is built from are batched
+            # along with the tangents (jvp refuses a batched primal).
+            diff, static = eqx.partition(mission, eqx.is_inexact_array)
+            flat, unravel = ravel_pytree(diff)
+            f = lambda x, m: outputs(x, refs, eqx.combine(unravel(m), static))  # noqa: E731
+            return jax.vmap(lambda a, b: jax.jvp(f, (x_full, flat), (a, b))[1])(tx, tm)
+
+        self._pushforward = jax.jit(pushforward)
         self._evaluate = jax.jit(lambda d, m: evaluate(d, m, numerics))
-        self._objective_gradient = None
         self._strong = (None, None)   # (mission, its strong_types copy): converted once, not per call
 
     def _strong_mission(self) -> Mission:
@@ -193,21 +207,27 @@ class Kernels:
         """Every metric of ``design`` (jitted :func:`studies.model.evaluate`; one program per shape)."""
         return self._evaluate(strong_types(design), strong_types(mission))
 
-    def jacobian(self, x_full, mission: Mission) -> np.ndarray:
-        """(1 + n_constraints, n) derivatives of [objective / ref, constraints] with respect to the full
-        scaled design vector ``x_full``."""
+    @staticmethod
+    def mission_size(mission: Mission) -> int:
+        """Number P of float inputs of ``mission`` (the width of :meth:`pushforward`'s ``tm``)."""
+        leaves = jax.tree_util.tree_leaves(eqx.filter(strong_types(mission), eqx.is_inexact_array))
+        return int(sum(np.size(a) for a in leaves))   # no device work: ravel_pytree's order, its length
+
+    def pushforward(self, x_full, mission: Mission, tx, tm) -> np.ndarray:
+        """(B, 1 + n_constraints) derivatives of [objective / ref, constraints] along the tangents
+        ``tx`` (B, n) of the scaled design vector ``x_full`` and ``tm`` (B, P) of the mission's float
+        inputs (B = :attr:`n_tangents` keeps one program)."""
         dt = jnp.result_type(float)
         refs = np.array([v.ref for v in self.vs.variables])
-        return np.asarray(self._jacobian(jnp.asarray(x_full, dt), jnp.asarray(refs, dt), strong_types(mission)),
-                          dtype=np.float64)
+        out = self._pushforward(jnp.asarray(x_full, dt), jnp.asarray(refs, dt), strong_types(mission),
+                                jnp.asarray(tx, dt), jnp.asarray(tm, dt))
+        return np.asarray(out, dtype=np.float64)
 
-    def objective_gradient(self, design: SatelliteDesign, mission: Mission):
-        """Reverse-mode gradient of the objective with respect to ``(design, mission)`` (pytrees)."""
-        if self._objective_gradient is None:
-            numerics = self.numerics
-            self._objective_gradient = jax.jit(jax.grad(lambda d, m: evaluate(d, m, numerics)["objective"],
-                                                        argnums=(0, 1)))
-        return self._objective_gradient(strong_types(design), strong_types(mission))
+    def jacobian(self, x_full, mission: Mission) -> np.ndarray:
+        """(1 + n_constraints, n) derivatives of [objective / ref, constraints] with respect to the full
+        scaled design vector ``x_full`` (:meth:`pushforward` of the identity)."""
+        n = self.n_tangents
+        return self.pushforward(x_full, mission, np.eye(n), np.zeros((n, self.mission_size(mission)))).T
 
     def _full(self, x_free, base: SatelliteDesign):
         vs = self.vs
@@ -297,11 +317,39 @@ def sensitivities(kernels: Kernels, design: SatelliteDesign, mission: Mission) -
     """d(objective)/d(every design variable and every configured continuous mission, environment,
     coating and mass-model parameter), labelled by its config key.
 
-    One reverse-mode gradient (:meth:`Kernels.objective_gradient`).  Reported as elasticities too
-    (d ln J / d ln p) so that parameters of different units rank together.
+    Forward mode through :meth:`Kernels.pushforward`, the program the optimiser's Jacobian already
+    compiled: the design variables in one call (tangents on the design), the mission and mass-model
+    inputs in batches of ``kernels.n_tangents`` one-hot tangents on the mission's float inputs.
+    Reported as elasticities too (d ln J / d ln p) so that parameters of different units rank
+    together.
     """
-    grads = kernels.objective_gradient(design, mission)
-    return {label: float(get(grads)) for label, get in _parameters(design, mission)}
+    n = kernels.n_tangents
+    refs = np.array([v.ref for v in kernels.vs.variables])
+    full = np.array([float(getattr(design, v.name)) for v in kernels.vs.variables]) / refs
+    strong = strong_types(mission)
+    diff = eqx.filter(strong, eqx.is_inexact_array)
+    zeros = jax.tree_util.tree_map(jnp.zeros_like, diff)
+    p = kernels.mission_size(mission)
+    scale = OBJECTIVE_REF[mission.objective]
+    grads = {}
+    # design variables: d obj / d x_i = (d (obj / ref) / d x_scaled_i) * ref / v.ref
+    row = kernels.pushforward(full, strong, np.eye(n), np.zeros((n, p)))[:, 0]
+    for i, v in enumerate(kernels.vs.variables):
+        grads[f"design.{v.name}"] = float(row[i] * scale / refs[i])
+    # mission and mass-model inputs: one-hot tangents in the flattened float inputs of the mission
+    labels, rows = [], []
+    for label, get in _parameters(design, mission)[len(VARIABLES):]:
+        one = eqx.tree_at(lambda m, g=get: g((None, m)), zeros, jnp.ones_like(get((None, diff))))
+        rows.append(np.asarray(ravel_pytree(one)[0]))
+        labels.append(label)
+    for start in range(0, len(rows), n):
+        tm = np.zeros((n, p))
+        chunk = rows[start:start + n]
+        tm[:len(chunk)] = chunk
+        d = kernels.pushforward(full, strong, np.zeros((n, n)), tm)[:, 0]
+        for j, label in enumerate(labels[start:start + n]):
+            grads[label] = float(d[j] * scale)
+    return grads
 
 
 def check_gradients(kernels: Kernels, base: SatelliteDesign, rel_step=(1e-5, 1e-6)) -> dict[str, float]:

@@ -155,7 +155,7 @@ def run_orbit(cfg, orb, level0_case, stream=sys.stderr, on_iteration=None, optim
     out["dose_depth"] = dose_depth(design, mission, metrics)
     out["service"] = service_report(cfg, metrics, mission)
     if cfg.uncertainty.enabled:
-        out["uncertainty"] = uncertainty_at(cfg, design, mission, numerics)
+        out["uncertainty"] = uncertainty_at(cfg, design, mission, numerics, k.evaluate)
     log.info("%s: hot and cold cases over the orbit (periodic loop transients)", orb.name)
     out["orbit_cases"] = orbit_cases(design, mission, numerics, metrics)
     if cfg.thickness_design.enabled:
@@ -176,9 +176,11 @@ def service_parameters(cfg):
     return ServiceParameters(**dict(cfg.service), manufacturing_usd_per_kg=cfg.constellation.manufacturing_usd_per_kg)
 
 
-def uncertainty_at(cfg, design, mission, numerics):
+def uncertainty_at(cfg, design, mission, numerics, compiled_evaluate=None):
     """The declared uncertain inputs propagated through the coupled model at ``design``
-    (studies.uncertainty.run_uncertainty with the config's [uncertainty] and [service])."""
+    (studies.uncertainty.run_uncertainty with the config's [uncertainty] and [service]); with the
+    study's compiled value program ``compiled_evaluate`` (:meth:`studies.satellite.Kernels.evaluate`),
+    nothing is compiled again."""
     from .uncertainty import input_table, run_uncertainty
 
     u = cfg.uncertainty
@@ -187,7 +189,7 @@ def uncertainty_at(cfg, design, mission, numerics):
     return run_uncertainty(mission, design, u.n_samples, u.seed, numerics=numerics, service=service_parameters(cfg),
                            table=input_table(cfg),
                            method=u.method, sobol_base_samples=u.sobol_base_samples, tornado=u.tornado,
-                           chunk_size=u.chunk_size, progress=None)
+                           chunk_size=u.chunk_size, progress=None, compiled_evaluate=compiled_evaluate)
 
 
 def service_report(cfg, metrics, mission) -> dict:

@@ -73,6 +73,13 @@ def _batched(fn, vectorize: str, n_dev: int):
     return split
 
 
+def _host_loop(fn, batch):
+    """``fn`` at every point of ``batch`` from Python, stacked (run_sweep's ``vectorize="host"``)."""
+    names = list(batch)
+    rows = [fn({k: batch[k][i] for k in names}) for i in range(len(batch[names[0]]))]
+    return jax.tree_util.tree_map(lambda *a: np.stack([np.asarray(x) for x in a]), *rows)
+
+
 @functools.lru_cache(maxsize=32)
 def _compiled(fn, vectorize: str, devices: tuple | None):
     """(sharding, jitted chunk evaluator), cached so that repeated sweeps of the same function
@@ -105,10 +112,13 @@ def run_sweep(fn: Callable[[dict], dict], points: Mapping[str, np.ndarray], *, c
         jitted calls, benchmarks/design.py).  Over several (virtual) CPU devices
         "map" has to synchronise the devices at every solver iteration and was 3x slower than
         "vmap" (2 devices).  Default: "map" on a single CPU device, "vmap" otherwise.  Both
-        shard the chunk over the devices.
+        shard the chunk over the devices.  "host" calls ``fn`` once per point from Python, unjitted:
+        for a ``fn`` that calls an already compiled program (a study's
+        :meth:`studies.satellite.Kernels.evaluate`), so that the sweep compiles nothing new (the
+        coupled model takes ~20-25 s to compile, the calls ~16 ms each).
     """
-    if vectorize not in (None, "vmap", "map"):
-        raise ValueError(f"vectorize = {vectorize!r}; allowed: 'vmap', 'map' or None (automatic)")
+    if vectorize not in (None, "vmap", "map", "host"):
+        raise ValueError(f"vectorize = {vectorize!r}; allowed: 'vmap', 'map', 'host' or None (automatic)")
     names = list(points)
     n = len(points[names[0]])
     if any(len(points[k]) != n for k in names):
@@ -117,8 +127,13 @@ def run_sweep(fn: Callable[[dict], dict], points: Mapping[str, np.ndarray], *, c
     n_dev = len(devices) if shard else 1
     if vectorize is None:
         vectorize = "map" if (devices[0].platform == "cpu" and n_dev == 1) else "vmap"
+    if vectorize == "host":
+        n_dev = 1
     chunk = max(n_dev, -(-chunk_size // n_dev) * n_dev)
-    sharding, compiled = _compiled(fn, vectorize, tuple(devices) if (shard and n_dev > 1) else None)
+    if vectorize == "host":
+        sharding, compiled = None, functools.partial(_host_loop, fn)
+    else:
+        sharding, compiled = _compiled(fn, vectorize, tuple(devices) if (shard and n_dev > 1) else None)
     out: dict[str, list] = {}
     t0 = time.perf_counter()
     for start in range(0, n, chunk):

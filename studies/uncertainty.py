@@ -477,10 +477,15 @@ def perturb(mission, targets: Sequence[Target], variates: Mapping[str, Any]):
     return eqx.tree_at(where, mission, [t.values(variates[t.key])[i] for t, i, _ in sets])
 
 
-def model_function(design, mission, numerics, targets: Sequence[Target], service=None) -> Callable[[dict], dict]:
+def model_function(design, mission, numerics, targets: Sequence[Target], service=None,
+                   compiled_evaluate: Callable | None = None) -> Callable[[dict], dict]:
     """Traceable ``fn(variates) -> outputs`` for :func:`studies.sweep.run_sweep`: the mission with
     the sampled fields (``eqx.tree_at``), :func:`studies.evaluate` of the fixed design, the
-    in-service model, the worst normalised constraint and the convergence flag."""
+    in-service model, the worst normalised constraint and the convergence flag.
+
+    ``compiled_evaluate(design, mission) -> metrics`` replaces :func:`studies.evaluate` by an already
+    compiled program of the same numerics (:meth:`studies.satellite.Kernels.evaluate`); ``fn`` is then
+    meant to be called point by point on the host (``run_sweep(..., vectorize="host")``)."""
     import jax.numpy as jnp
 
     from .metrics import CONSTRAINT_NAMES, METRICS
@@ -493,7 +498,7 @@ def model_function(design, mission, numerics, targets: Sequence[Target], service
 
     def fn(p):
         m = perturb(mission, targets, p)
-        o = evaluate(design, m, numerics)
+        o = evaluate(design, m, numerics) if compiled_evaluate is None else compiled_evaluate(design, m)
         res = {k: o[k] for k in scalar}
         lam = None if rate_target is None else rate_target.values(p[rate_target.key])[0]
         res.update(service_summary(o, m, service, failure_rate_per_chip_year=lam))
@@ -564,7 +569,7 @@ def run_uncertainty(config_or_mission, design=None, n_samples: int = 64, seed: i
                     table: Sequence[Uncertain] | None = None, service=None, method: str = "lhs",
                     sobol_base_samples: int = 0, tornado: bool = True, chunk_size: int = 64,
                     progress=sys.stderr, vectorize: str | None = None, model: Callable | None = None,
-                    orbit_index: int = 0) -> UncertaintyResult:
+                    orbit_index: int = 0, compiled_evaluate: Callable | None = None) -> UncertaintyResult:
     """Propagate the declared input distributions through the coupled model at a fixed design.
 
     Parameters
@@ -586,9 +591,14 @@ def run_uncertainty(config_or_mission, design=None, n_samples: int = 64, seed: i
     tornado : evaluate each input at its P5 and P95 with the others at their configured values
         (``2 D + 1`` evaluations).
     model : replaces the coupled model by ``model(mission, targets) -> fn`` (tests).
+    compiled_evaluate : an already compiled ``evaluate(design, mission) -> metrics`` of these numerics
+        (a study's :meth:`studies.satellite.Kernels.evaluate`): every evaluation is then a call of that
+        program from the host (``vectorize="host"``), and the propagation compiles nothing.  Without
+        it the sweep compiles its own program of the model (``lax.map`` or ``vmap``), ~20-25 s on
+        2 CPU cores, which pays off only beyond a few thousand evaluations.
 
     Every evaluation (samples, tornado, Sobol) goes through one :func:`studies.sweep.run_sweep`
-    function, compiled once.
+    function, compiled once (or not at all, with ``compiled_evaluate``).
     """
     from pathlib import Path
 
@@ -612,7 +622,9 @@ def run_uncertainty(config_or_mission, design=None, n_samples: int = 64, seed: i
         raise ValueError("run_uncertainty: no uncertain input applies to this mission: "
                          + "; ".join(f"{k}: {r}" for k, r in skipped))
     fn = (model(mission, targets) if model is not None
-          else model_function(design, mission, numerics, targets, service))
+          else model_function(design, mission, numerics, targets, service, compiled_evaluate))
+    if compiled_evaluate is not None and model is None:
+        vectorize = "host"
     keys = [t.key for t in targets]
     d = len(targets)
     x = sample_variates(targets, n_samples, seed, method)

@@ -2,7 +2,7 @@
 
 Public API (implementation in modules named for what they model):
 
-- heat loads: :func:`earth_view_factor`, :func:`plate_environment`,
+- heat loads: :func:`earth_view_factor` (:func:`earth_view_factor_cos`), :func:`plate_environment`,
   :func:`absorbed_flux_w_m2`, :func:`sink_temperature_k`, :class:`FaceFlux`
 - level-0 radiator: :func:`isothermal_panel_area_m2`,
   :func:`isothermal_panel_temperature_k`, :func:`panel_sink_temperature_k`
@@ -37,6 +37,7 @@ from .heat_loads import (
     absorbed_flux_w_m2,
     albedo_cap_factor,
     earth_view_factor,
+    earth_view_factor_cos,
     face_normals,
     plate_environment,
     sink_temperature_k,
@@ -113,6 +114,7 @@ __all__ = [
     "absorbed_flux_w_m2",
     "albedo_cap_factor",
     "earth_view_factor",
+    "earth_view_factor_cos",
     "face_normals",
     "isothermal_panel_area_m2",
     "isothermal_panel_temperature_k",

@@ -104,17 +104,31 @@ def earth_view_factor(altitude_m, tilt_rad):
     """
     check_range("altitude_m", altitude_m, orbit.MIN_ALTITUDE_M, orbit.MAX_ALTITUDE_M, units="m")
     check_range("tilt_rad", tilt_rad, 0.0, np.pi, units="rad")
+    return earth_view_factor_cos(altitude_m, jnp.cos(jnp.asarray(tilt_rad)))
+
+
+def earth_view_factor_cos(altitude_m, cos_tilt):
+    """:func:`earth_view_factor` as a function of the cosine of the tilt, ``cos_tilt`` in [-1, 1].
+
+    The same closed form, written without the angle: where the face looks straight at or away
+    from the Earth (cos_tilt = +-1) the angle arccos(cos_tilt) has an infinite derivative, and a
+    forward-mode tangent of zero through it is 0 * inf = NaN (a plate facing the Sun at beta = 0
+    looks straight down at the subsolar point).  Here the full-view branch is cos_tilt / H^2 and
+    the partial branch only evaluates sin(tilt) = sqrt(1 - cos_tilt^2) inside the band
+    |cos_tilt| < 1/H, where it is bounded away from 0, so every derivative is finite.
+    """
+    check_range("altitude_m", altitude_m, orbit.MIN_ALTITUDE_M, orbit.MAX_ALTITUDE_M, units="m")
+    check_range("cos_tilt", cos_tilt, -1.0, 1.0, units="1")
     h = jnp.asarray(altitude_m)
-    lam = jnp.asarray(tilt_rad)
+    c = jnp.asarray(cos_tilt)
     H = (R_EARTH_M + h) / R_EARTH_M
-    rho = jnp.arcsin(1.0 / H)
-    full = jnp.cos(lam) / H**2
-    partial_mask = (lam > jnp.pi / 2 - rho) & (lam < jnp.pi / 2 + rho)
+    sin_rho = 1.0 / H                   # tilt = pi/2 -+ rho  <=>  cos_tilt = +-sin(rho)
+    full = c / H**2
+    partial_mask = jnp.abs(c) < sin_rho
     # Keep the partial branch's arguments in their domain everywhere (safe where).
-    lam_p = jnp.where(partial_mask, lam, jnp.pi / 2)
+    cos_l = jnp.where(partial_mask, c, 0.0)
+    sin_l = jnp.sqrt(1.0 - cos_l**2)
     x = jnp.sqrt(H * H - 1.0)
-    sin_l = jnp.sin(lam_p)
-    cos_l = jnp.cos(lam_p)
     y = jnp.clip(-x * cos_l / sin_l, -1.0, 1.0)
     root = jnp.sqrt(jnp.clip(1.0 - H * H * cos_l**2, 0.0, None))
     partial = (
@@ -122,7 +136,7 @@ def earth_view_factor(altitude_m, tilt_rad):
         - jnp.arcsin(jnp.clip(x / (H * sin_l), -1.0, 1.0)) / jnp.pi
         + (cos_l * jnp.arccos(y) - x * root) / (jnp.pi * H * H)
     )
-    return jnp.where(lam <= jnp.pi / 2 - rho, full, jnp.where(partial_mask, partial, 0.0))
+    return jnp.where(c >= sin_rho, full, jnp.where(partial_mask, partial, 0.0))
 
 
 def _normalize(v, fallback):
@@ -264,8 +278,7 @@ def plate_environment(
         n = sign * n_a
         cos_sun = jnp.maximum(jnp.sum(n * samples.sun_unit, axis=-1), 0.0)
         solar = solar_flux_w_m2 * samples.sunlit * cos_sun
-        tilt = jnp.arccos(jnp.clip(jnp.sum(n * samples.nadir_unit, axis=-1), -1.0, 1.0))
-        vf = earth_view_factor(h, tilt)
+        vf = earth_view_factor_cos(h, jnp.clip(jnp.sum(n * samples.nadir_unit, axis=-1), -1.0, 1.0))
         ir = olr_w_m2 * vf
         if albedo_model == "cap":
             factor = albedo_cap_factor(h, n, samples.nadir_unit, samples.sun_unit)

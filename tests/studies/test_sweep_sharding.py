@@ -42,6 +42,13 @@ SCRIPT = textwrap.dedent("""
         np.testing.assert_allclose(a["series"], b["series"], rtol=1e-13)
     c = run_sweep(fn, pts, chunk_size=16, progress=None, shard=False, vectorize="map")
     np.testing.assert_allclose(c["series"], b["series"], rtol=1e-13)
+    # "host": fn called point by point from Python, with a compiled program inside (nothing compiled anew)
+    jfn = jax.jit(fn)
+    e = run_sweep(jfn, pts, chunk_size=16, progress=None, vectorize="host",
+                  on_chunk=lambda s, r: chunks.append(("host", s)))
+    assert chunks[-3:] == [("host", 0), ("host", 16), ("host", 32)], chunks
+    assert e["series"].shape == (37, 24) and jfn._cache_size() == 1
+    np.testing.assert_allclose(e["series"], b["series"], rtol=1e-13)
     d = run_sweep(fn, pts, chunk_size=16, progress=None)  # automatic choice (vmap over 8 devices)
     np.testing.assert_allclose(d["series"], b["series"], rtol=1e-13)
     try:

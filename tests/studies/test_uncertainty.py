@@ -170,21 +170,27 @@ E2E_TABLE = (
 
 @pytest.fixture(scope="module")
 def e2e():
-    """Samples, nominal and tornado of the configured small design: ONE compilation of the coupled
-    model (~30 s of CPU; the hot-case beta is read from the golden archive, not re-scanned)."""
+    """Samples, nominal and tornado of the configured small design through the study's compiled value
+    program (``kernels_for``, as ``sunsink run`` passes it): compiled once per test session and shared
+    with tests/studies/test_satellite.py's golden run (the hot-case beta is read from the golden
+    archive, not re-scanned)."""
     import h5py
 
     from studies import satellite as S
     from studies.config import load_config
+    from studies.satellite_study import kernels_for
 
     cfg, _ = load_config(CONFIG)
     with h5py.File(CONFIG.with_suffix(".h5")) as f:
         beta = float(f["orbits/dawn_dusk_sso_600_km/beta_design_deg"][()])
     orb = cfg.orbits[0]
     mission = S.build_mission(cfg, S.mission_geometry(orb, math.radians(beta)))
-    design, numerics = S.build_variables(cfg, orb).baseline(), S.build_numerics(cfg)
+    vs, numerics = S.build_variables(cfg, orb), S.build_numerics(cfg)
+    design = vs.baseline()
+    k = kernels_for(vs, mission, numerics)
     r = U.run_uncertainty(mission, design, n_samples=8, seed=0, numerics=numerics, table=E2E_TABLE, chunk_size=32,
-                          progress=None)
+                          progress=None, compiled_evaluate=k.evaluate)
+    assert k._evaluate._cache_size() == 1   # no program but the study's value program
     return r, design, mission, numerics
 
 

@@ -53,6 +53,38 @@ def test_view_factor_gradients_match_fd():
         assert float(gt) == pytest.approx(float(fdt), rel=1e-6)
 
 
+def test_view_factor_of_the_tilt_cosine_has_finite_derivatives_facing_or_away_from_earth():
+    # The cosine form equals the angle form, and its derivative is the closed form's
+    # d F / d cos = 1 / H^2 where the face sees the whole Earth, 0 where it sees none of it
+    # (the angle form's arccos has an infinite slope there: 0 * inf = NaN in forward mode).
+    h = 600e3
+    H = (R_EARTH_M + h) / R_EARTH_M
+    for c in [1.0, 0.9, 0.1, -0.05, -1.0]:
+        assert float(hl.earth_view_factor_cos(h, c)) == pytest.approx(float(hl.earth_view_factor(h, np.arccos(c))),
+                                                                     rel=1e-13, abs=1e-15)
+    assert float(jax.grad(hl.earth_view_factor_cos, argnums=1)(h, 1.0)) == pytest.approx(1.0 / H**2, rel=1e-14)
+    assert float(jax.grad(hl.earth_view_factor_cos, argnums=1)(h, -1.0)) == 0.0
+    for c in [0.2, -0.1]:   # the partial band: against central differences
+        fd = (hl.earth_view_factor_cos(h, c + 1e-7) - hl.earth_view_factor_cos(h, c - 1e-7)) / 2e-7
+        assert float(jax.grad(hl.earth_view_factor_cos, argnums=1)(h, c)) == pytest.approx(float(fd), rel=1e-6)
+
+
+@pytest.mark.parametrize("albedo_model", ["cap", "cosine"])
+def test_plate_environment_tangents_finite_facing_the_sun_at_beta_zero(albedo_model):
+    # A sun-facing plate at beta = 0 looks straight down at the subsolar point once an orbit:
+    # tangents in beta (and a zero tangent, as forward-mode Jacobians carry) stay finite.
+    def f(beta):
+        return hl.plate_environment(600e3, beta, "sun_facing", 24, albedo=0.3, olr_w_m2=237.0,
+                                    solar_flux_w_m2=1361.0, albedo_model=albedo_model)
+
+    for t in (1.0, 0.0):
+        _, tan = jax.jvp(f, (jnp.asarray(0.0),), (jnp.asarray(t),))
+        for leaf in jax.tree_util.tree_leaves(tan):
+            assert np.all(np.isfinite(np.asarray(leaf)))
+            if t == 0.0:
+                assert np.all(np.asarray(leaf) == 0.0)
+
+
 def test_cap_quadrature_reproduces_view_factor():
     nadir = jnp.array([0.0, 0.0, -1.0])
     for tilt in [0.0, 0.8, 1.57, 1.9]:
