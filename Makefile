@@ -15,18 +15,20 @@ $(STAMP): pyproject.toml
 study: $(STAMP)
 	$(VENV)/bin/sunsink run studies/baseline_150kw.toml --out out/baseline
 
-# Two pytest processes side by side: every test except the thermal solvers', and the thermal solvers'
-# (its output is printed after the first's).  Most of the suite's time is XLA compilation, which keeps
-# one core busy for long stretches; two processes use both cores of a 2-core machine.  (Four
-# single-process runs of the whole suite also aborted inside XLA's CPU compiler late in the run, after
-# ~2,000 tests; every test passes alone.)  The target fails if either process fails.
+# Two pytest processes side by side: the studies and radiation tests, and the thermal, power and orbit
+# tests (its output is printed after the first's).  Most of the suite's time is XLA compilation, which
+# keeps one core busy for long stretches; two processes use both cores of a 2-core machine, and the two
+# halves take about the same time.  (Four single-process runs of the whole suite also aborted inside
+# XLA's CPU compiler late in the run, after ~2,000 tests; every test passes alone.)  The target fails
+# if either process fails.
+SECOND := tests/thermal tests/power tests/orbit
 test: $(STAMP)
 	@log=$$(mktemp); \
-	$(PY) -m pytest -q tests/thermal > $$log 2>&1 & thermal=$$!; \
-	$(PY) -m pytest -q --ignore=tests/thermal; rest=$$?; \
-	wait $$thermal; th=$$?; \
-	echo "---- tests/thermal (second process) ----"; cat $$log; rm -f $$log; \
-	test $$rest -eq 0 && test $$th -eq 0
+	$(PY) -m pytest -q $(SECOND) > $$log 2>&1 & second=$$!; \
+	$(PY) -m pytest -q $(addprefix --ignore=,$(SECOND)); first=$$?; \
+	wait $$second; sec=$$?; \
+	echo "---- $(SECOND) (second process) ----"; cat $$log; rm -f $$log; \
+	test $$first -eq 0 && test $$sec -eq 0
 
 bench: $(STAMP)
 	$(PY) benchmarks/radiator.py
