@@ -211,7 +211,7 @@ class Kernels:
     def mission_size(mission: Mission) -> int:
         """Number P of float inputs of ``mission`` (the width of :meth:`pushforward`'s ``tm``)."""
         leaves = jax.tree_util.tree_leaves(eqx.filter(strong_types(mission), eqx.is_inexact_array))
-        return int(sum(np.size(a) for a in leaves))   # no device work: ravel_pytree's order, its length
+        return int(sum(np.size(a) for a in leaves))   # the length of ravel_pytree(...)[0], without building it
 
     def pushforward(self, x_full, mission: Mission, tx, tm) -> np.ndarray:
         """(B, 1 + n_constraints) derivatives of [objective / ref, constraints] along the tangents
