@@ -604,6 +604,10 @@ def run_uncertainty(config_or_mission, design=None, n_samples: int = 64, seed: i
 
     from .model import Mission, Numerics
 
+    if compiled_evaluate is not None and vectorize not in (None, "host"):
+        raise ValueError(f"run_uncertainty: vectorize = {vectorize!r} with compiled_evaluate; allowed: 'host' or None "
+                         "(a compiled program is called point by point from the host)")
+
     if isinstance(config_or_mission, (str, Path)):
         from .config import load_config
 

@@ -131,6 +131,9 @@ def test_unconverged_samples_are_never_statistics():
 
     with pytest.raises(ValueError, match="did not converge"):
         U.run_uncertainty(Mission(), design=object(), n_samples=4, table=table, model=never, progress=None)
+    with pytest.raises(ValueError, match="vectorize = 'vmap' with compiled_evaluate; allowed: 'host' or None"):
+        U.run_uncertainty(Mission(), design=object(), n_samples=4, table=table, progress=None, vectorize="vmap",
+                          compiled_evaluate=lambda d, m: {})
 
 
 def test_sobol_indices_of_the_ishigami_function():
