@@ -127,13 +127,11 @@ def run_sweep(fn: Callable[[dict], dict], points: Mapping[str, np.ndarray], *, c
     n_dev = len(devices) if shard else 1
     if vectorize is None:
         vectorize = "map" if (devices[0].platform == "cpu" and n_dev == 1) else "vmap"
-    if vectorize == "host":
-        n_dev = 1
-    chunk = max(n_dev, -(-chunk_size // n_dev) * n_dev)
-    if vectorize == "host":
-        sharding, compiled = None, functools.partial(_host_loop, fn)
+    if vectorize == "host":   # one point at a time from Python: no sharding, no chunk padding to devices
+        n_dev, sharding, compiled = 1, None, functools.partial(_host_loop, fn)
     else:
         sharding, compiled = _compiled(fn, vectorize, tuple(devices) if (shard and n_dev > 1) else None)
+    chunk = max(n_dev, -(-chunk_size // n_dev) * n_dev)
     out: dict[str, list] = {}
     t0 = time.perf_counter()
     for start in range(0, n, chunk):
