@@ -196,22 +196,29 @@ class Kernels:
 
         self._pushforward = jax.jit(pushforward)
         self._evaluate = jax.jit(lambda d, m: evaluate(d, m, numerics))
-        self._strong = (None, None)   # (mission, its strong_types copy): converted once, not per call
-
-    def _strong_mission(self) -> Mission:
-        if self._strong[0] is not self.mission:
-            self._strong = (self.mission, strong_types(self.mission))
-        return self._strong[1]
+        self._strong_cache = (None, None)   # (mission, its strong_types copy): converted once, not per call
 
     def evaluate(self, design: SatelliteDesign, mission: Mission) -> dict:
         """Every metric of ``design`` (jitted :func:`studies.model.evaluate`; one program per shape)."""
-        return self._evaluate(strong_types(design), strong_types(mission))
+        return self._evaluate(strong_types(design), self._strong(mission))
 
     @staticmethod
     def mission_size(mission: Mission) -> int:
-        """Number P of float inputs of ``mission`` (the width of :meth:`pushforward`'s ``tm``)."""
-        leaves = jax.tree_util.tree_leaves(eqx.filter(strong_types(mission), eqx.is_inexact_array))
-        return int(sum(np.size(a) for a in leaves))   # the length of ravel_pytree(...)[0], without building it
+        """Number P of float inputs of ``mission`` (the width of :meth:`pushforward`'s ``tm``): the float
+        leaves :func:`strong_types` makes arrays, counted without converting them."""
+        def is_float(a):
+            return isinstance(a, float) or (isinstance(a, (jax.Array, np.ndarray))
+                                            and jnp.issubdtype(a.dtype, jnp.inexact))
+        return int(sum(np.size(a) for a in jax.tree_util.tree_leaves(mission) if is_float(a)))
+
+    def _strong(self, mission: Mission) -> Mission:
+        """``strong_types(mission)``, converted once for the kernels' own mission (~5 ms a call on the host
+        otherwise: the benchmark's Jacobian spent a fifth of its time here)."""
+        if mission is not self.mission:
+            return strong_types(mission)
+        if self._strong_cache[0] is not mission:
+            self._strong_cache = (mission, strong_types(mission))
+        return self._strong_cache[1]
 
     def pushforward(self, x_full, mission: Mission, tx, tm) -> np.ndarray:
         """(B, 1 + n_constraints) derivatives of [objective / ref, constraints] along the tangents
@@ -219,7 +226,7 @@ class Kernels:
         inputs (B = :attr:`n_tangents` keeps one program)."""
         dt = jnp.result_type(float)
         refs = np.array([v.ref for v in self.vs.variables])
-        out = self._pushforward(jnp.asarray(x_full, dt), jnp.asarray(refs, dt), strong_types(mission),
+        out = self._pushforward(jnp.asarray(x_full, dt), jnp.asarray(refs, dt), self._strong(mission),
                                 jnp.asarray(tx, dt), jnp.asarray(tm, dt))
         return np.asarray(out, dtype=np.float64)
 
@@ -251,7 +258,7 @@ class Kernels:
         vs = self.vs
         v = self.value(x_free, base)
         full, refs, idx = self._full(np.asarray(x_free, dtype=np.float64), base)
-        jac = self.jacobian(full, self._strong_mission())
+        jac = self.jacobian(full, self.mission)
         j = np.concatenate([jac, np.zeros((1, jac.shape[1]))])      # the convergence flag: no derivative
         # NaN: a failed implicit-derivative solve (studies.cli.runtime_errors_as_nan) or a tangent through a
         # point of infinite slope
@@ -265,7 +272,7 @@ class Kernels:
 
     def value(self, x_free, base: SatelliteDesign):
         full, refs, _ = self._full(np.asarray(x_free, dtype=np.float64), base)
-        return self.vector(self.evaluate(self._design(full, refs), self._strong_mission()))
+        return self.vector(self.evaluate(self._design(full, refs), self.mission))
 
     def problem(self, base: SatelliteDesign) -> "HostProblem":
         vs = self.vs

@@ -31,11 +31,13 @@ References
 """
 from __future__ import annotations
 
+import functools
 from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax.flatten_util import ravel_pytree
 
 import orbit
 from orbit.constants import R_EARTH_M, SOLAR_CONSTANT_1AU_W_M2, STEFAN_BOLTZMANN_W_M2_K4
@@ -193,6 +195,18 @@ def albedo_cap_factor(altitude_m, normal_unit, nadir_unit, sun_unit=None, n_pola
     so for partly visible Earth the quadrature converges algebraically (about
     1e-3 relative at the default 24 x 48 points).
     """
+    return _cap_factors(altitude_m, normal_unit, nadir_unit, sun_unit, n_polar, n_azimuth)[0]
+
+
+def _cap_factors(altitude_m, normal_unit, nadir_unit, sun_unit, n_polar: int, n_azimuth: int):
+    """:func:`albedo_cap_factor` of the two faces of a plate, normals ``+normal_unit`` and
+    ``-normal_unit``, in one pass.
+
+    The cap points are laid out in the frame (e1, e2, zenith) of the sub-satellite point, where their
+    positions, distances, Earth-side cosines and quadrature weights depend on the altitude alone: they
+    are computed once (n_polar x n_azimuth), and each orbit sample only rotates its Sun and plate
+    normal into that frame (two 3-vector products per point; cos_B = max(-n . d, 0)).
+    """
     dtype = jnp.result_type(normal_unit)
     u, w, phi = _cap_quadrature(n_polar, n_azimuth)
     u = jnp.asarray(u, dtype)
@@ -200,33 +214,74 @@ def albedo_cap_factor(altitude_m, normal_unit, nadir_unit, sun_unit=None, n_pola
     phi = jnp.asarray(phi, dtype)
     a = R_EARTH_M + jnp.asarray(altitude_m, dtype)
     gmax = jnp.arccos(R_EARTH_M / a)
+    g = gmax * u  # (n_polar,)
+    sg, cg = jnp.sin(g)[:, None], jnp.cos(g)[:, None]
+    # Unit vector to the surface point P and the satellite-to-P direction in the local frame,
+    # shape (n_polar, n_azimuth, 3).
+    p_loc = jnp.stack([sg * jnp.cos(phi)[None, :], sg * jnp.sin(phi)[None, :],
+                       jnp.broadcast_to(cg, (n_polar, n_azimuth))], axis=-1)
+    d = R_EARTH_M * p_loc - a * jnp.asarray([0.0, 0.0, 1.0], dtype)
+    dist2 = jnp.sum(d * d, axis=-1)
+    d_hat = d / jnp.sqrt(dist2)[..., None]
+    cos_earth = jnp.maximum(-jnp.sum(d_hat * p_loc, axis=-1), 0.0)
+    # dA = R^2 sin(g) dg dphi with g = gmax * u, so dg = gmax du.
+    weight = (cos_earth / (jnp.pi * dist2) * R_EARTH_M**2 * sg * w[:, None]) * gmax * (2.0 * jnp.pi / n_azimuth)
+    # Orthonormal frame (e1, e2, zen) at each sub-satellite point.
     zen = -nadir_unit
-    # Orthonormal basis (e1, e2, zen) at the sub-satellite point.
     ez = jnp.array([0.0, 0.0, 1.0], dtype)
     ex = jnp.array([1.0, 0.0, 0.0], dtype)
     trial = jnp.where(jnp.abs(zen[..., 2:3]) < 0.9, ez, ex)
     e1 = _normalize(jnp.cross(trial, zen), trial)
     e2 = jnp.cross(zen, e1)
-    g = gmax * u  # (n_polar,)
-    sg, cg = jnp.sin(g)[:, None, None], jnp.cos(g)[:, None, None]
-    cphi, sphi = jnp.cos(phi)[None, :, None], jnp.sin(phi)[None, :, None]
-    e1 = e1[..., None, None, :]
-    e2 = e2[..., None, None, :]
-    z = zen[..., None, None, :]
-    # Unit vector to the surface point P, shape (..., n_polar, n_azimuth, 3).
-    p_hat = sg * (cphi * e1 + sphi * e2) + cg * z
-    d = R_EARTH_M * p_hat - a * z
-    dist2 = jnp.sum(d * d, axis=-1)
-    d_hat = d / jnp.sqrt(dist2)[..., None]
-    cos_plate = jnp.maximum(jnp.sum(d_hat * normal_unit[..., None, None, :], axis=-1), 0.0)
-    cos_earth = jnp.maximum(-jnp.sum(d_hat * p_hat, axis=-1), 0.0)
+    frame = jnp.stack([e1, e2, zen], axis=-2)   # (..., 3, 3), rows
+    n_dot_d = jnp.einsum("pqk,...k->...pq", d_hat, jnp.einsum("...jk,...k->...j", frame, normal_unit))
     if sun_unit is None:
-        cos_sun = 1.0
+        kernel = weight
     else:
-        cos_sun = jnp.maximum(jnp.sum(p_hat * sun_unit[..., None, None, :], axis=-1), 0.0)
-    integrand = cos_sun * cos_plate * cos_earth / (jnp.pi * dist2) * R_EARTH_M**2 * sg[..., 0]
-    # dA = R^2 sin(g) dg dphi with g = gmax * u, so dg = gmax du.
-    return jnp.sum(jnp.sum(integrand, axis=-1) * w, axis=-1) * gmax * (2.0 * jnp.pi / n_azimuth)
+        s_loc = jnp.einsum("...jk,...k->...j", frame, sun_unit)
+        kernel = weight * jnp.maximum(jnp.einsum("pqk,...k->...pq", p_loc, s_loc), 0.0)
+    return (jnp.sum(kernel * jnp.maximum(n_dot_d, 0.0), axis=(-2, -1)),
+            jnp.sum(kernel * jnp.maximum(-n_dot_d, 0.0), axis=(-2, -1)))
+
+
+def _unit_fluxes_of(altitude_m, beta_rad, inertial_normal, attitude, n_samples, penumbra, albedo_model):
+    """Per unit source, along the orbit, for faces A and B (leading axis 2): the direct-Sun factor
+    (visible solar-disk fraction x cos+), the Earth view factor and the albedo factor."""
+    samples = orbit.orbit_samples(altitude_m, beta_rad, n_samples, penumbra=penumbra)
+    n = face_normals(samples, attitude, inertial_normal)
+    h = samples.altitude_m
+    n_dot_s = jnp.sum(n * samples.sun_unit, axis=-1)
+    solar = samples.sunlit * jnp.stack([jnp.maximum(n_dot_s, 0.0), jnp.maximum(-n_dot_s, 0.0)])
+    cos_tilt = jnp.clip(jnp.sum(n * samples.nadir_unit, axis=-1), -1.0, 1.0)
+    view = jnp.stack([earth_view_factor_cos(h, cos_tilt), earth_view_factor_cos(h, -cos_tilt)])
+    if albedo_model == "cap":
+        albedo = jnp.stack(_cap_factors(h, n, samples.nadir_unit, samples.sun_unit, 24, 48))
+    else:
+        cos_psi = jnp.maximum(-jnp.sum(samples.nadir_unit * samples.sun_unit, axis=-1), 0.0)
+        albedo = view * cos_psi * samples.sunlit
+    return solar, view, albedo
+
+
+@functools.partial(jax.custom_jvp, nondiff_argnums=(3, 4, 5, 6))
+def _unit_fluxes(altitude_m, beta_rad, inertial_normal, attitude, n_samples, penumbra, albedo_model):
+    return _unit_fluxes_of(altitude_m, beta_rad, inertial_normal, attitude, n_samples, penumbra, albedo_model)
+
+
+@_unit_fluxes.defjvp
+def _unit_fluxes_jvp(attitude, n_samples, penumbra, albedo_model, primals, tangents):
+    # The factors depend on at most five numbers (altitude, beta, an inertial normal), while a caller
+    # may push many tangents through them (an optimiser's Jacobian pushes one per design variable and
+    # mission input).  Their Jacobian takes as many forward passes as inputs (2 unless inertial); each
+    # tangent is then a product with it.  The albedo quadrature (orbit samples x 24 x 48 cap points)
+    # makes a forward pass dear: 12 tangents of a 180-sample orbit took 200 ms, 30x a value.
+    def f(x):
+        return _unit_fluxes_of(*unravel(x), attitude, n_samples, penumbra, albedo_model)
+
+    flat, unravel = ravel_pytree(primals)
+    dflat, _ = ravel_pytree(tangents)
+    out = f(flat)
+    jac = jax.jacfwd(f)(flat)
+    return out, jax.tree_util.tree_map(lambda j: j @ dflat.astype(j.dtype), jac)
 
 
 def plate_environment(
@@ -272,21 +327,11 @@ def plate_environment(
         raise ValueError(f"albedo_model = {albedo_model!r} is not one of ('cap', 'cosine')")
     samples = orbit.orbit_samples(altitude_m, beta_rad, n_samples, penumbra=penumbra)
     n_a = face_normals(samples, attitude, inertial_normal)
-    h = samples.altitude_m
-    faces = []
-    for sign in (1.0, -1.0):
-        n = sign * n_a
-        cos_sun = jnp.maximum(jnp.sum(n * samples.sun_unit, axis=-1), 0.0)
-        solar = solar_flux_w_m2 * samples.sunlit * cos_sun
-        vf = earth_view_factor_cos(h, jnp.clip(jnp.sum(n * samples.nadir_unit, axis=-1), -1.0, 1.0))
-        ir = olr_w_m2 * vf
-        if albedo_model == "cap":
-            factor = albedo_cap_factor(h, n, samples.nadir_unit, samples.sun_unit)
-        else:
-            cos_psi = jnp.maximum(-jnp.sum(samples.nadir_unit * samples.sun_unit, axis=-1), 0.0)
-            factor = vf * cos_psi * samples.sunlit
-        alb = albedo * solar_flux_w_m2 * factor
-        faces.append(FaceFlux(solar, alb, ir))
+    solar, view, albedo_factor = _unit_fluxes(altitude_m, beta_rad,
+                                              inertial_normal if attitude == "inertial" else None,
+                                              attitude, int(n_samples), bool(penumbra), albedo_model)
+    faces = [FaceFlux(solar_flux_w_m2 * solar[i], albedo * solar_flux_w_m2 * albedo_factor[i], olr_w_m2 * view[i])
+             for i in range(2)]
     return PlateEnvironment(faces[0], faces[1], samples, n_a)
 
 

@@ -66,7 +66,7 @@ from orbit.validation import check_finite, check_positive, check_range, is_concr
 
 from thermal import radiator_core as core
 from thermal._poisson_dct import line_preconditioner, poisson_dct_inverse
-from thermal.radiator_krylov import gmres
+from thermal.krylov import gmres
 
 ARRANGEMENTS = ("parallel", "counterflow", "serpentine")
 PRECONDITIONERS = ("line", "dct")

@@ -12,6 +12,7 @@ import h5py
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from jax.flatten_util import ravel_pytree
 
 from studies import archive as ar
 from studies import satellite as S
@@ -129,6 +130,9 @@ def test_sensitivities_labelled_and_consistent(kernels):
     # the optimiser's Jacobian (the golden run) and the sensitivities share ONE compiled derivative program
     k.value_and_jacobian(vs.to_scaled(d), d)
     assert k._pushforward._cache_size() == 1
+    # the tangent width counted on the host equals the flattened float inputs the program reads
+    flat, _ = ravel_pytree(eqx.filter(S.strong_types(mission), eqx.is_inexact_array))
+    assert S.Kernels.mission_size(mission) == flat.size > 50
     # Mass grows with the array area at the array's areal mass times (1 + structure fraction).
     h = 1.0
     up = float(k.evaluate(S.eqx_replace(d, array_area_m2=d.array_area_m2 + h), mission)["objective"])

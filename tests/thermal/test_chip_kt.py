@@ -179,3 +179,35 @@ def test_non_convergence_is_flagged(b200):
     s = m._steady(p, bp, jnp.zeros((m.nz, m.ny, m.nx)), 1e-18, 5, 5.0)
     assert not bool(s.converged)
     assert int(s.iterations) == 100
+
+
+def test_forward_mode_matches_reverse_mode(b200):
+    """Tangents (jvp, the optimiser's forward-mode Jacobian) through the k(T) steady state equal the
+    reverse-mode gradient: both are one preconditioned GMRES solve with dR/dtheta or its transpose."""
+    m, p, bp = b200
+    zeros = jnp.zeros((m.nz, m.ny, m.nx))
+
+    def f(x):
+        q = eqx.tree_at(lambda p: (p.bottom_htc_w_m2_k, p.coolant_temperature_k, p.conductivity_w_m_k), p,
+                        (x[0], x[1], p.conductivity_w_m_k.at[1].set(x[2])))
+        s = m._steady(q, bp * x[3], zeros, None, 2000, 5.0)
+        return s.ks_junction_k
+
+    x0 = jnp.array([2e4, 330.0, 81.8, 1.0])
+    g = np.asarray(jax.grad(f)(x0))
+    jac = np.asarray(jax.vmap(lambda t: jax.jvp(f, (x0,), (t,))[1])(jnp.eye(4)))
+    np.testing.assert_allclose(jac, g, rtol=1e-8)
+
+
+def test_unconverged_tangent_solve_is_nan(b200):
+    """A tangent solve that cannot reach its tolerance returns NaN, not a rough derivative.  A zero
+    tolerance is unreachable (the preconditioner is so close to exact on this stack that 1e-19
+    is still met), so GMRES runs to its step cap."""
+    m, p, bp = b200
+    zeros = jnp.zeros((m.nz, m.ny, m.nx))
+    f = lambda h: m._steady(eqx.tree_at(lambda q: q.bottom_htc_w_m2_k, p, h), bp, zeros, 0.0, 5,  # noqa: E731
+                            5.0).max_junction_k
+    assert np.isnan(float(jax.jvp(f, (jnp.asarray(2e4),), (jnp.asarray(1.0),))[1]))
+    ok = lambda h: m._steady(eqx.tree_at(lambda q: q.bottom_htc_w_m2_k, p, h), bp, zeros, None, 2000,  # noqa: E731
+                             5.0).max_junction_k
+    assert np.isfinite(float(jax.jvp(ok, (jnp.asarray(2e4),), (jnp.asarray(1.0),))[1]))
