@@ -31,15 +31,14 @@ References
 """
 from __future__ import annotations
 
-import functools
 from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
 import numpy as np
-from jax.flatten_util import ravel_pytree
 
 import orbit
+from orbit.autodiff import dense_jacobian_jvp
 from orbit.constants import R_EARTH_M, SOLAR_CONSTANT_1AU_W_M2, STEFAN_BOLTZMANN_W_M2_K4
 from orbit.validation import check_range
 
@@ -262,26 +261,12 @@ def _unit_fluxes_of(altitude_m, beta_rad, inertial_normal, attitude, n_samples, 
     return solar, view, albedo
 
 
-@functools.partial(jax.custom_jvp, nondiff_argnums=(3, 4, 5, 6))
-def _unit_fluxes(altitude_m, beta_rad, inertial_normal, attitude, n_samples, penumbra, albedo_model):
-    return _unit_fluxes_of(altitude_m, beta_rad, inertial_normal, attitude, n_samples, penumbra, albedo_model)
-
-
-@_unit_fluxes.defjvp
-def _unit_fluxes_jvp(attitude, n_samples, penumbra, albedo_model, primals, tangents):
-    # The factors depend on at most five numbers (altitude, beta, an inertial normal), while a caller
-    # may push many tangents through them (an optimiser's Jacobian pushes one per design variable and
-    # mission input).  Their Jacobian takes as many forward passes as inputs (2 unless inertial); each
-    # tangent is then a product with it.  The albedo quadrature (orbit samples x 24 x 48 cap points)
-    # makes a forward pass dear: 12 tangents of a 180-sample orbit took 200 ms, 30x a value.
-    def f(x):
-        return _unit_fluxes_of(*unravel(x), attitude, n_samples, penumbra, albedo_model)
-
-    flat, unravel = ravel_pytree(primals)
-    dflat, _ = ravel_pytree(tangents)
-    out = f(flat)
-    jac = jax.jacfwd(f)(flat)
-    return out, jax.tree_util.tree_map(lambda j: j @ dflat.astype(j.dtype), jac)
+# The factors depend on at most five numbers (altitude, beta, an inertial normal), while a caller may
+# push many tangents through them (an optimiser's Jacobian pushes one per design variable and mission
+# input): their Jacobian takes as many forward passes as inputs (2 unless inertial), and each tangent is
+# a product with it.  With the albedo quadrature (orbit samples x 24 x 48 cap points), 12 tangents of a
+# 180-sample orbit took 200 ms before, 30x a value.
+_unit_fluxes = dense_jacobian_jvp(_unit_fluxes_of, nondiff_argnums=(3, 4, 5, 6), mode="forward")
 
 
 def plate_environment(
