@@ -11,7 +11,7 @@ matrix-vector product:
   functions with few inputs and many outputs (an orbit's flux samples as functions of altitude and
   beta);
 * ``mode="reverse"`` builds it row by row (``jax.vjp``: one pass forward, one back per output), for
-  functions with few outputs and more inputs (a mission fluence as a function of nine numbers).
+  functions with few outputs and more inputs.
 
 Under ``jax.vmap`` over tangents the Jacobian does not depend on the tangent, so it is formed once for
 the whole batch.  The rule is linear in the tangents, so reverse mode (``jax.grad``) still works.

@@ -71,7 +71,6 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from orbit.autodiff import dense_jacobian_jvp
 from orbit.constants import SECONDS_PER_JULIAN_YEAR
 from orbit.validation import check_range
 
@@ -490,18 +489,6 @@ def one_mev_equivalent_fluence_cm2(altitude_m, inclination_rad, mission_years, c
 @functools.partial(jax.jit, static_argnames=("solar_cycle", "include_solar"))
 def _one_mev_core(altitude_m, inclination_rad, mission_years, coverglass_g_cm2, confidence, electron_exponent_n, r_ep,
                   solar_active_fraction, trapped_flux_scale, solar_cycle, include_solar):
-    return _one_mev_fluence(altitude_m, inclination_rad, mission_years, coverglass_g_cm2, confidence,
-                            electron_exponent_n, r_ep, solar_active_fraction, trapped_flux_scale, solar_cycle,
-                            include_solar)
-
-
-# Nine numbers in, three out, and a dear evaluation (spectra on 401- and 241-point grids through the
-# coverglass at 24 angles): its derivative is formed as a 3 x 9 Jacobian by reverse mode, once per
-# primal point, so a batch of tangents (an optimiser's Jacobian, a sensitivity table) costs three
-# backward passes instead of one forward pass per tangent.
-@functools.partial(dense_jacobian_jvp, nondiff_argnums=(9, 10), mode="reverse")
-def _one_mev_fluence(altitude_m, inclination_rad, mission_years, coverglass_g_cm2, confidence, electron_exponent_n,
-                     r_ep, solar_active_fraction, trapped_flux_scale, solar_cycle, include_solar):
     p_cycle, e_cycle = ("min", "max") if solar_cycle == "worst" else (solar_cycle, solar_cycle)
     ep, fp = environment.trapped_differential_flux(altitude_m, inclination_rad, "proton", p_cycle)
     ee, fe = environment.trapped_differential_flux(altitude_m, inclination_rad, "electron", e_cycle)
