@@ -4,21 +4,14 @@ Forward-mode derivatives cost one pass per tangent.  An optimiser's Jacobian pus
 design variable (and a sensitivity table one per mission input) through the whole model, so a part of
 the model that depends on only a few numbers, but is dear to evaluate, pays for every tangent.
 :func:`dense_jacobian_jvp` gives such a function a ``jax.custom_jvp`` rule that first forms its
-Jacobian with respect to those numbers, once per primal point, then answers every tangent with a
-matrix-vector product:
-
-* ``mode="forward"`` builds it column by column (``jax.jacfwd``: as many passes as inputs), for
-  functions with few inputs and many outputs (an orbit's flux samples as functions of altitude and
-  beta);
-* ``mode="reverse"`` builds it row by row (``jax.vjp``: one pass forward, one back per output), for
-  functions with few outputs and more inputs.
+Jacobian with respect to those numbers (``jax.linearize``, one tangent pass per input), once per primal
+point, then answers every tangent with a matrix-vector product: an orbit's flux samples as functions
+of altitude and beta (:func:`thermal.plate_environment`).
 
 Under ``jax.vmap`` over tangents the Jacobian does not depend on the tangent, so it is formed once for
 the whole batch.  The rule is linear in the tangents, so reverse mode (``jax.grad``) still works.
 """
 from __future__ import annotations
-
-import functools
 
 import jax
 import jax.numpy as jnp
@@ -26,19 +19,13 @@ from jax.flatten_util import ravel_pytree
 
 __all__ = ["dense_jacobian_jvp"]
 
-MODES = ("forward", "reverse")
 
-
-def dense_jacobian_jvp(fun=None, *, nondiff_argnums: tuple[int, ...] = (), mode: str = "forward"):
-    """Decorate ``fun`` so that its JVP goes through its dense Jacobian (see the module docstring).
+def dense_jacobian_jvp(fun, nondiff_argnums: tuple[int, ...] = ()):
+    """``fun`` with a JVP through its dense Jacobian (see the module docstring).
 
     ``nondiff_argnums`` name static arguments (strings, ints, flags) as for ``jax.custom_jvp``; every
-    other argument is a float array or pytree of them, and they are differentiated together.
+    other argument is a float array or pytree of them (or None), and they are differentiated together.
     """
-    if mode not in MODES:
-        raise ValueError(f"mode = {mode!r} is not one of {MODES}")
-    if fun is None:
-        return functools.partial(dense_jacobian_jvp, nondiff_argnums=nondiff_argnums, mode=mode)
     nondiff_argnums = tuple(sorted(nondiff_argnums))
 
     def merged(static, diff):
@@ -57,13 +44,8 @@ def dense_jacobian_jvp(fun=None, *, nondiff_argnums: tuple[int, ...] = (), mode:
         def g(x):
             return fun(*merged(static, unravel(x)))
 
-        if mode == "forward":
-            out = g(flat)
-            jac = jax.jacfwd(g)(flat)                     # leaves (..., n_in)
-            return out, jax.tree_util.tree_map(lambda j: j @ dflat.astype(j.dtype), jac)
-        out, pullback = jax.vjp(g, flat)
-        out_flat, unravel_out = ravel_pytree(out)
-        rows = jax.vmap(lambda ct: pullback(unravel_out(ct))[0])(jnp.eye(out_flat.size, dtype=out_flat.dtype))
-        return out, unravel_out(rows @ dflat.astype(rows.dtype))   # (n_out, n_in) @ (n_in,)
+        out, linear = jax.linearize(g, flat)          # the value and the tangent map, traced once
+        jac = jax.vmap(linear, out_axes=-1)(jnp.eye(flat.size, dtype=flat.dtype))   # leaves (..., n_in)
+        return out, jax.tree_util.tree_map(lambda j: j @ dflat.astype(j.dtype), jac)
 
     return wrapped

@@ -49,6 +49,11 @@ DEFAULT_OLR_W_M2 = 237.0
 
 ATTITUDES = ("nadir", "sun_edge_on", "inertial", "sun_facing")
 
+CAP_POLAR_POINTS = 24
+"""Gauss-Legendre points in the central angle of the albedo-cap quadrature (:func:`albedo_cap_factor`)."""
+CAP_AZIMUTH_POINTS = 48
+"""Trapezoid points in azimuth of the albedo-cap quadrature (about 1e-3 relative with the polar points)."""
+
 
 class FaceFlux(NamedTuple):
     """Incident environmental fluxes on one face [W/m^2], shape (..., n_time)."""
@@ -183,7 +188,8 @@ def _cap_quadrature(n_polar: int, n_azimuth: int):
     return u, 0.5 * w, phi
 
 
-def albedo_cap_factor(altitude_m, normal_unit, nadir_unit, sun_unit=None, n_polar: int = 24, n_azimuth: int = 48):
+def albedo_cap_factor(altitude_m, normal_unit, nadir_unit, sun_unit=None, n_polar: int = CAP_POLAR_POINTS,
+                      n_azimuth: int = CAP_AZIMUTH_POINTS):
     """Albedo factor: int cos(zeta_sun)+ cos(theta_plate)+ cos(theta_earth)/(pi d^2) dA
     over the visible Earth cap [-].  Multiplied by a*S it gives the albedo flux.
     ``altitude_m`` is a scalar (use ``jax.vmap`` for batches of orbits).
@@ -243,9 +249,10 @@ def _cap_factors(altitude_m, normal_unit, nadir_unit, sun_unit, n_polar: int, n_
             jnp.sum(kernel * jnp.maximum(-n_dot_d, 0.0), axis=(-2, -1)))
 
 
-def _unit_fluxes_of(altitude_m, beta_rad, inertial_normal, attitude, n_samples, penumbra, albedo_model):
-    """Per unit source, along the orbit, for faces A and B (leading axis 2): the direct-Sun factor
-    (visible solar-disk fraction x cos+), the Earth view factor and the albedo factor."""
+def _orbit_factors(altitude_m, beta_rad, inertial_normal, attitude, n_samples, penumbra, albedo_model):
+    """The orbit samples, face A's normal along them and, per unit source, for faces A and B (leading
+    axis 2): the direct-Sun factor (visible solar-disk fraction x cos+), the Earth view factor and the
+    albedo factor."""
     samples = orbit.orbit_samples(altitude_m, beta_rad, n_samples, penumbra=penumbra)
     n = face_normals(samples, attitude, inertial_normal)
     h = samples.altitude_m
@@ -254,19 +261,20 @@ def _unit_fluxes_of(altitude_m, beta_rad, inertial_normal, attitude, n_samples, 
     cos_tilt = jnp.clip(jnp.sum(n * samples.nadir_unit, axis=-1), -1.0, 1.0)
     view = jnp.stack([earth_view_factor_cos(h, cos_tilt), earth_view_factor_cos(h, -cos_tilt)])
     if albedo_model == "cap":
-        albedo = jnp.stack(_cap_factors(h, n, samples.nadir_unit, samples.sun_unit, 24, 48))
+        albedo = jnp.stack(_cap_factors(h, n, samples.nadir_unit, samples.sun_unit, CAP_POLAR_POINTS,
+                                        CAP_AZIMUTH_POINTS))
     else:
         cos_psi = jnp.maximum(-jnp.sum(samples.nadir_unit * samples.sun_unit, axis=-1), 0.0)
         albedo = view * cos_psi * samples.sunlit
-    return solar, view, albedo
+    return samples, n, solar, view, albedo
 
 
-# The factors depend on at most five numbers (altitude, beta, an inertial normal), while a caller may
-# push many tangents through them (an optimiser's Jacobian pushes one per design variable and mission
-# input): their Jacobian takes as many forward passes as inputs (2 unless inertial), and each tangent is
-# a product with it.  With the albedo quadrature (orbit samples x 24 x 48 cap points), 12 tangents of a
+# Everything above depends on at most five numbers (altitude, beta, an inertial normal), while a caller
+# may push many tangents through it (an optimiser's Jacobian pushes one per design variable and mission
+# input): its Jacobian takes as many forward passes as inputs (2 unless inertial), and each tangent is a
+# product with it.  With the albedo quadrature (orbit samples x 24 x 48 cap points), 12 tangents of a
 # 180-sample orbit took 200 ms before, 30x a value.
-_unit_fluxes = dense_jacobian_jvp(_unit_fluxes_of, nondiff_argnums=(3, 4, 5, 6), mode="forward")
+_orbit_factors_jvp = dense_jacobian_jvp(_orbit_factors, nondiff_argnums=(3, 4, 5, 6))
 
 
 def plate_environment(
@@ -310,11 +318,9 @@ def plate_environment(
     check_range("beta_rad", beta_rad, -np.pi / 2, np.pi / 2, units="rad")
     if albedo_model not in ("cap", "cosine"):
         raise ValueError(f"albedo_model = {albedo_model!r} is not one of ('cap', 'cosine')")
-    samples = orbit.orbit_samples(altitude_m, beta_rad, n_samples, penumbra=penumbra)
-    n_a = face_normals(samples, attitude, inertial_normal)
-    solar, view, albedo_factor = _unit_fluxes(altitude_m, beta_rad,
-                                              inertial_normal if attitude == "inertial" else None,
-                                              attitude, int(n_samples), bool(penumbra), albedo_model)
+    samples, n_a, solar, view, albedo_factor = _orbit_factors_jvp(
+        altitude_m, beta_rad, inertial_normal if attitude == "inertial" else None, attitude, int(n_samples),
+        bool(penumbra), albedo_model)
     faces = [FaceFlux(solar_flux_w_m2 * solar[i], albedo * solar_flux_w_m2 * albedo_factor[i], olr_w_m2 * view[i])
              for i in range(2)]
     return PlateEnvironment(faces[0], faces[1], samples, n_a)

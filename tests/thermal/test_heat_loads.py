@@ -146,12 +146,17 @@ def test_orbit_average_absorbed_gradient_matches_fd():
     assert float(gb) == pytest.approx(float(fdb), rel=1e-5)
 
 
-def _environment_stack(attitude):
+def _environment_stack(attitude, geometry=False):
     def f(x):
         normal = jnp.stack([jnp.sin(x[5]), 0.3, -jnp.cos(x[5])])
         env = hl.plate_environment(x[0], x[1], attitude, 24, albedo=x[2], olr_w_m2=x[3], solar_flux_w_m2=x[4],
                                    inertial_normal=normal / jnp.linalg.norm(normal))
-        return jnp.stack([jnp.stack(face) for face in (env.face_a, env.face_b)])
+        fluxes = jnp.stack([jnp.stack(face) for face in (env.face_a, env.face_b)])
+        if not geometry:
+            return fluxes
+        # the orbit samples and the face normal come out of the same custom rule
+        return jnp.concatenate([fluxes.ravel(), env.normal_a.ravel(), env.samples.nadir_unit.ravel(),
+                                env.samples.sun_unit.ravel(), env.samples.sunlit.ravel()])
     return f
 
 
@@ -163,8 +168,9 @@ STEPS = np.array([1e3, 1e-3, 1e-3, 1.0, 1.0, 1e-3])
 def test_plate_environment_custom_tangents_equal_plain_autodiff(attitude):
     """The factors' custom derivative (their Jacobian in altitude, beta and an inertial normal,
     contracted with each tangent) equals differentiating the same code without the rule, for a batch of
-    tangents that also moves the albedo, the OLR and the solar flux, and for batched primals."""
-    f = _environment_stack(attitude)
+    tangents that also moves the albedo, the OLR and the solar flux, and for batched primals; with the
+    orbit samples and the face normal, which the rule returns too."""
+    f = _environment_stack(attitude, geometry=True)
     tangents = jnp.asarray(np.random.default_rng(1).normal(size=(4, 6)) * STEPS)
     xs = jnp.stack([X0, X0.at[0].set(900e3)])
 
@@ -176,12 +182,12 @@ def test_plate_environment_custom_tangents_equal_plain_autodiff(attitude):
         return jax.jit(run)
 
     jvps, batched, rev = derivatives()(tangents, xs)
-    plain = hl._unit_fluxes
+    plain = hl._orbit_factors_jvp
     try:   # the same factors, differentiated line by line
-        hl._unit_fluxes = lambda *a: hl._unit_fluxes_of(*a)
+        hl._orbit_factors_jvp = hl._orbit_factors
         ref, _, ref_rev = derivatives()(tangents, xs)
     finally:
-        hl._unit_fluxes = plain
+        hl._orbit_factors_jvp = plain
     scale = float(jnp.max(jnp.abs(ref)))
     np.testing.assert_allclose(np.asarray(jvps), np.asarray(ref), rtol=1e-10, atol=1e-12 * scale)
     np.testing.assert_allclose(np.asarray(rev), np.asarray(ref_rev), rtol=1e-10)
