@@ -9,9 +9,13 @@ SHIELDOSE-2's published method and base data (Seltzer 1994) and stored in reduce
 * bremsstrahlung from electrons: k(T, z) tabulated on (ln T, ln z)
 
 with Q = RADCON/4 (MeV/g -> Gy, and the 1/4 of an isotropic omnidirectional fluence that
-crosses a plane from one side).  At run time the tables are interpolated bilinearly
-(ln T, reduced depth) and integrated against the spectrum with the trapezoidal rule in
-ln T, so the dose is differentiable in the shield depth (and in the spectrum).
+crosses a plane from one side).  At run time the proton kernels are interpolated by a
+natural cubic spline in ln T and a cubic Hermite in reduced depth, with the range r0(T)
+from one least-squares quintic spline of the tabulated ranges (also giving the stopping
+power dT/dr0); electrons bilinearly; bremsstrahlung linearly in ln T and cubic in ln z.
+The spectrum integral (trapezoid in ln T, with a Gauss quadrature in reduced depth for
+the protons' Bragg region) makes the proton slab dose C1 in depth, so that the sphere
+dose D - z dD/dz, and a TID constraint built on it, is continuous in the shield depth.
 
 Geometries (explicit, see :data:`GEOMETRIES`):
 
@@ -44,6 +48,7 @@ import functools
 import jax
 import jax.numpy as jnp
 import numpy as np
+from scipy.interpolate import CubicSpline, PPoly, make_lsq_spline
 
 from orbit.validation import check_range
 
@@ -114,21 +119,123 @@ def _bilinear(table, i, ti, j, tj):
     return (1 - ti) * ((1 - tj) * t00 + tj * t01) + ti * ((1 - tj) * t10 + tj * t11)
 
 
-def _hermite_x(h, dh, i, ti, j, tj, dx):
-    """Linear in the first index, cubic Hermite (values + slopes) in the second."""
+def _hermite_row(h, dh, r, j, tj, dx):
+    """Row ``r`` of a table, cubic Hermite (values + slopes) in the second index."""
     t2 = tj * tj
     t3 = t2 * tj
     a0, b0 = 2 * t3 - 3 * t2 + 1, (t3 - 2 * t2 + tj) * dx
     a1, b1 = -2 * t3 + 3 * t2, (t3 - t2) * dx
+    return a0 * h[r, j] + b0 * dh[r, j] + a1 * h[r, j + 1] + b1 * dh[r, j + 1]
 
-    def row(r):
-        return a0 * h[r, j] + b0 * dh[r, j] + a1 * h[r, j + 1] + b1 * dh[r, j + 1]
 
-    return (1 - ti) * row(i) + ti * row(i + 1)
+def _linear_row(h, r, j, tj):
+    """Row ``r`` of a table, linear in the second index."""
+    return (1 - tj) * h[r, j] + tj * h[r, j + 1]
+
+
+def _hermite_x(h, dh, i, ti, j, tj, dx):
+    """Linear in the first index, cubic Hermite (values + slopes) in the second."""
+    return (1 - ti) * _hermite_row(h, dh, i, j, tj, dx) + ti * _hermite_row(h, dh, i + 1, j, tj, dx)
 
 
 def _interp_uniform_1d(values, i, t):
     return (1 - t) * values[i] + t * values[i + 1]
+
+
+@functools.lru_cache(maxsize=None)
+def _proton_table_d2(detector: str, name: str) -> np.ndarray:
+    """Second ln T derivatives of a proton kernel table's rows (natural cubic spline in ln T)."""
+    tab = _kernel_tables()["proton"]
+    return CubicSpline(np.log(tab["energy_mev"]), tab[detector][name], axis=0, bc_type="natural")(
+        np.log(tab["energy_mev"]), 2)
+
+
+def _spline_rows(row, row_d2, i, t, step):
+    """C2 natural-spline combination of rows i, i+1 of a table on a uniform grid.
+
+    ``row(r)`` / ``row_d2(r)`` evaluate row ``r`` of the table and of its second
+    derivatives along the first index; ``t`` in [0, 1] is the position in cell ``i`` of
+    width ``step``.
+    """
+    a, b = 1.0 - t, t
+    c = step * step / 6.0
+    return a * row(i) + b * row(i + 1) + c * ((a**3 - a) * row_d2(i) + (b**3 - b) * row_d2(i + 1))
+
+
+RANGE_SPLINE_DEGREE = 5
+RANGE_SPLINE_KNOT_EVERY = 4
+"""The proton range-energy relation is a least-squares quintic spline in (ln T, ln r0)
+with a knot at every 4th table node (1/6 decade)."""
+
+
+@functools.lru_cache(maxsize=None)
+def _range_spline(detector: str):
+    """Smooth fit of ln r0 against ln T for protons (host side, cached).
+
+    The tabulated ranges scatter by about 1e-4 in ln r0 (their second differences change
+    sign from node to node), which an interpolating spline would pass on to the stopping
+    power dT/dr0 and, amplified, to the curvature of the dose in depth.  A least-squares
+    quintic spline (C4) follows the table to 4.8e-4 in ln r0 (rms 1.2e-4), far inside the
+    range data's own uncertainty, and keeps the dose's depth derivatives smooth.
+
+    Returns (ln T of the first table node, knot spacing, power-form coefficients
+    (6, m) of ln r0 and (5, m) of its derivative, ln T nodes, ln r0 nodes).
+    """
+    tab = _kernel_tables()["proton"]
+    lne = np.log(tab["energy_mev"])
+    ln_r0 = np.log(tab[detector]["r0_g_cm2"])
+    k = RANGE_SPLINE_DEGREE
+    breaks = lne[::RANGE_SPLINE_KNOT_EVERY]
+    if breaks[-1] != lne[-1]:
+        raise ValueError("the range table's node count must fit the knot spacing")
+    knots = np.r_[[lne[0]] * (k + 1), breaks[1:-1], [lne[-1]] * (k + 1)]
+    pp = PPoly.from_spline(make_lsq_spline(lne, ln_r0, knots, k))
+    keep = np.diff(pp.x) > 0  # PPoly keeps the repeated end knots as empty intervals
+    c, dc = pp.c[:, keep], pp.derivative().c[:, keep]
+    return float(lne[0]), float(breaks[1] - breaks[0]), c, dc, lne, ln_r0
+
+
+def _horner(coeffs, d):
+    v = coeffs[0]
+    for ck in coeffs[1:]:
+        v = v * d + ck
+    return v
+
+
+def _proton_ln_range(ln_energy, detector: str):
+    """(ln r0, d ln r0 / d ln T) of protons at ``ln_energy`` (ln MeV), r0 in g/cm^2."""
+    x0, step, c, dc, _, _ = _range_spline(detector)
+    dt = jnp.result_type(ln_energy, float)
+    i, _ = _uniform_coord(ln_energy, x0, step, c.shape[1] + 1)
+    d = ln_energy - (x0 + step * i.astype(dt))
+    value = _horner([jnp.asarray(ck, dtype=dt)[i] for ck in c], d)
+    slope = _horner([jnp.asarray(ck, dtype=dt)[i] for ck in dc], d)
+    return value, slope
+
+
+RANGE_NEWTON_STEPS = 4
+"""Newton steps inverting the range spline (from the table's linear inverse, ~1e-3 off)."""
+
+
+@functools.partial(jax.custom_jvp, nondiff_argnums=(1,))
+def _proton_ln_energy(ln_range, detector: str):
+    """Inverse of :func:`_proton_ln_range`: ln T [ln MeV] whose CSDA range is exp(ln_range).
+
+    ``ln_range`` must lie inside the table; the derivative is 1 / (d ln r0 / d ln T).
+    """
+    *_, lne, ln_r0 = _range_spline(detector)
+    dt = jnp.result_type(ln_range, float)
+    ln_t = _interp(ln_range, jnp.asarray(ln_r0, dtype=dt), jnp.asarray(lne, dtype=dt))
+    for _ in range(RANGE_NEWTON_STEPS):
+        f, df = _proton_ln_range(ln_t, detector)
+        ln_t = ln_t - (f - ln_range) / df
+    return ln_t
+
+
+@_proton_ln_energy.defjvp
+def _proton_ln_energy_jvp(detector, primals, tangents):
+    ln_t = _proton_ln_energy(primals[0], detector)
+    return ln_t, tangents[0] / _proton_ln_range(ln_t, detector)[1]
 
 
 def kernel_gy_cm2(energy_mev, depth_g_cm2, particle: str, geometry: str = "solid_sphere_centre",
@@ -181,17 +288,22 @@ def kernel_gy_cm2(energy_mev, depth_g_cm2, particle: str, geometry: str = "solid
     lne = jnp.log(energy)
     i, ti = _uniform_coord(lne, le0, dle, len(e_grid))
     if fam == "proton":
-        ln_r0 = jnp.asarray(np.log(det["r0_g_cm2"]), dtype=dt)
-        r0 = jnp.exp(_interp_uniform_1d(ln_r0, i, ti))
+        # range: natural cubic spline in ln T (C2); reduced depth x = z / r0
+        r0 = jnp.exp(_proton_ln_range(lne, detector)[0])
         xg = tab["x_reduced"]
         dx = float(xg[1] - xg[0])
         j, tj = _uniform_coord(depth / r0, float(xg[0]), dx, len(xg))
         if sd2_geom in ("semi_infinite", "finite"):
-            # cubic Hermite in x (C1 in depth), linear in ln T
-            h = _hermite_x(jnp.asarray(det["h_semi_infinite"], dtype=dt),
-                           jnp.asarray(det["dhdx_semi_infinite"], dtype=dt), i, ti, j, tj, dx)
+            # cubic Hermite in x (C1 in depth), natural cubic spline in ln T (C2 in energy)
+            names = ("h_semi_infinite", "dhdx_semi_infinite")
+            hh, dh = (jnp.asarray(det[n], dtype=dt) for n in names)
+            hh2, dh2 = (jnp.asarray(_proton_table_d2(detector, n), dtype=dt) for n in names)
+            h = _spline_rows(lambda r: _hermite_row(hh, dh, r, j, tj, dx),
+                             lambda r: _hermite_row(hh2, dh2, r, j, tj, dx), i, ti, dle)
         else:
-            h = _bilinear(jnp.asarray(det[f"h_{sd2_geom}"], dtype=dt), i, ti, j, tj)
+            hs = jnp.asarray(det[f"h_{sd2_geom}"], dtype=dt)
+            hs2 = jnp.asarray(_proton_table_d2(detector, f"h_{sd2_geom}"), dtype=dt)
+            h = _spline_rows(lambda r: _linear_row(hs, r, j, tj), lambda r: _linear_row(hs2, r, j, tj), i, ti, dle)
         # the table holds the left limit at x = 1; protons beyond their range deposit nothing
         h = jnp.where(depth < r0 * float(xg[-1]), h, 0.0)
         k = Q_GY_G_PER_MEV * energy / r0 * h
@@ -278,9 +390,17 @@ def _dose_jit(e, phi, depth, family, geometry, detector):
     return jnp.sum(k * (w * phi), axis=-1)
 
 
-BRAGG_X_START = 0.6
-"""Reduced depth above which the proton integral is done in x (Bragg region)."""
-N_BRAGG_NODES = 48
+BRAGG_BLEND_X = (0.3, 0.6)
+"""Reduced depths x = z / r0 over which the proton integral passes from the spectrum's
+energy nodes (below) to the Bragg-region quadrature in x (above), by a C2 weight."""
+N_BRAGG_NODES = 96
+
+
+def _bragg_weight(x):
+    """Share of the Bragg-region quadrature at reduced depth x: 0 below, 1 above the blend."""
+    lo, hi = BRAGG_BLEND_X
+    s = jnp.clip((x - lo) / (hi - lo), 0.0, 1.0)
+    return s**3 * (s * (6.0 * s - 15.0) + 10.0)
 
 
 def _interp(x, xp, fp, left=None, right=None):
@@ -313,71 +433,62 @@ def _cubic_interp_zero_outside(xq, x, y):
 
 
 def _proton_slab_dose(energy_mev, phi, depth_g_cm2, detector):
-    """Proton slab dose, smooth in depth.
+    """Proton slab dose, continuously differentiable in depth.
 
     Each energy's depth-dose has its Bragg structure and end-of-range cut-off at
-    x = z/r0(T) in [0.8, 1].  That part of the energy integral is done in the variable
-    x with Gauss-Legendre nodes (dT = z S(T) dx / x^2, S = dT/dr0), so its limits do not
-    move with z; the rest (T >= T_a, x <= 0.6, a smooth integrand) uses the trapezoid on
-    the spectrum's nodes with the partial interval at T_a integrated exactly.  D(z) is
-    then continuous with a continuous derivative (to the quadrature accuracy).
+    x = z/r0(T) in [0.8, 1].  The energy integral is split by a smooth weight w(x)
+    (:func:`_bragg_weight`, 0 for x <= 0.3, 1 for x >= 0.6):
+
+    * (1 - w) of it is the trapezoid on the spectrum's own nodes (fixed energies, where the
+      kernel is cubic in depth);
+    * w of it is done in the variable x with Gauss-Legendre nodes (dT = z S(T) dx / x^2,
+      S = dT/dr0), so its limits do not move with z.
+
+    Neither part has a moving limit, and every factor is C1 along its nodes (range and
+    stopping power from one C2 spline, kernel and spectrum C1 in ln T), so D(z) is C1:
+    Seltzer's sphere transform D - z dD/dz is then continuous in z.
     """
     tab = _kernel_tables()["proton"]
-    det = tab[detector]
     dt = jnp.result_type(phi, depth_g_cm2, float)
     e = energy_mev.astype(dt)
     u = jnp.log(e)
-    n = u.shape[0]
-    lne_grid = jnp.asarray(np.log(tab["energy_mev"]), dtype=dt)
-    ln_r0 = jnp.asarray(np.log(det["r0_g_cm2"]), dtype=dt)
-    slope = jnp.diff(ln_r0) / jnp.diff(lne_grid)
-    mid = 0.5 * (lne_grid[1:] + lne_grid[:-1])
     z = jnp.maximum(depth_g_cm2, MIN_DEPTH_G_CM2).astype(dt)
-    interp_phi = jnp.vectorize(lambda x, p: _interp(x, u, p, left=0.0, right=0.0), signature="(),(n)->()")
-    # --- Bragg region, x in [x_a, 1]
+    ln_r_lo, ln_r_hi = (float(v) for v in np.log(tab[detector]["r0_g_cm2"][[0, -1]]))
+    # --- Bragg region, x in [0.3, 1] weighted by w(x)
     xg, wg = np.polynomial.legendre.leggauss(N_BRAGG_NODES)
-    xa = BRAGG_X_START
     # The window is cut to where the spectrum is defined (its end energies map to
     # x = z / r0(E)), so the integrand has no edge inside; nodes cluster towards the
     # upper end (end of range, Bragg peak): x = hi - (hi - lo) s^2, s in (0, 1).
-    r_emax = jnp.exp(_interp(u[-1], lne_grid, ln_r0))
-    r_emin = jnp.exp(_interp(u[0], lne_grid, ln_r0))
-    lo = jnp.maximum(xa, z / r_emax)[..., None]
+    r_emax = jnp.exp(_proton_ln_range(u[-1], detector)[0])
+    r_emin = jnp.exp(_proton_ln_range(u[0], detector)[0])
+    lo = jnp.maximum(BRAGG_BLEND_X[0], z / r_emax)[..., None]
     hi = jnp.minimum(1.0, z / r_emin)[..., None]
     span = jnp.maximum(hi - lo, 0.0)
     sg = jnp.asarray(0.5 * (xg + 1.0), dtype=dt)
     xs = jnp.where(span > 0, hi - span * sg**2, 1.0)  # (..., g)
     ws = jnp.asarray(0.5 * wg, dtype=dt) * 2.0 * span * sg
-    ln_t = _interp(jnp.log(z[..., None] / xs), ln_r0, lne_grid)  # (..., g)
+    ln_r = jnp.clip(jnp.log(z[..., None] / xs), ln_r_lo, ln_r_hi)
+    ln_t = _proton_ln_energy(ln_r, detector)  # (..., g)
     t = jnp.exp(ln_t)
-    r0 = z[..., None] / xs
-    stop = t / (r0 * _interp(ln_t, mid, slope))  # dT/dr0 [MeV cm2/g]
+    stop = t / (jnp.exp(ln_r) * _proton_ln_range(ln_t, detector)[1])  # dT/dr0 [MeV cm2/g]
     phi_b = jnp.vectorize(lambda x, p: _cubic_interp_zero_outside(x, u, p),
                           signature="(g),(n)->(g)")(ln_t, phi)
     k_b = kernel_gy_cm2(t, z[..., None], "trapped_proton", "semi_infinite_slab", detector)
-    bragg = jnp.sum(ws * phi_b * k_b * stop * z[..., None] / xs**2, axis=-1)
-    # --- smooth region, T >= T_a (x <= x_a): trapezoid with exact partial interval
-    ln_ta = _interp(jnp.log(z / xa), ln_r0, lne_grid)
+    bragg = jnp.sum(ws * _bragg_weight(xs) * phi_b * k_b * stop * z[..., None] / xs**2, axis=-1)
+    # --- the rest: trapezoid in ln T on the spectrum's nodes, weighted by 1 - w(x)
+    r0_nodes = jnp.exp(_proton_ln_range(u, detector)[0])
     k = kernel_gy_cm2(e, z[..., None], "trapped_proton", "semi_infinite_slab", detector)
-    k = jnp.where(u >= ln_ta[..., None], k, 0.0)
-    g = e * phi * k
-    g = jnp.broadcast_to(g, jnp.broadcast_shapes(g.shape, ln_ta.shape + (n,)))
-    du = jnp.diff(u)
-    trap = 0.5 * jnp.sum(du * (g[..., 1:] + g[..., :-1]), axis=-1)
-    ta = jnp.exp(ln_ta)
-    g_a = ta * interp_phi(ln_ta, phi) * kernel_gy_cm2(ta, z, "trapped_proton", "semi_infinite_slab", detector)
-    jc = jnp.clip(jnp.searchsorted(u, ln_ta, side="right", method="compare_all") - 1, 0, n - 2)
-    g_next = jnp.take_along_axis(g, jnp.broadcast_to(jc + 1, g.shape[:-1])[..., None], axis=-1)[..., 0]
-    valid = (ln_ta >= u[0]) & (ln_ta < u[-1])
-    corr = jnp.where(valid, 0.5 * ((u[jc + 1] - ln_ta) * g_a - (ln_ta - u[jc]) * g_next), 0.0)
-    return bragg + trap + corr
+    g = e * phi * k * (1.0 - _bragg_weight(z[..., None] / r0_nodes))
+    trap = 0.5 * jnp.sum(jnp.diff(u) * (g[..., 1:] + g[..., :-1]), axis=-1)
+    return bragg + trap
 
 
 def csda_range_al_g_cm2(energy_mev, particle: str = "trapped_proton"):
     """CSDA range in aluminium [g/cm^2] from the SHIELDOSE-2 base data (ICRU 49 / 37).
 
-    Log-log interpolation of the kernel table's range column (natural-spline values of
-    the ICRU tables at 24 nodes per decade).
+    The kernel table's range column (natural-spline values of the ICRU tables at 24
+    nodes per decade), interpolated in log-log: for protons by the same natural cubic
+    spline the dose integral uses, for electrons linearly.
     """
     fam = _family(particle)
     if fam == "bremsstrahlung":
@@ -385,5 +496,7 @@ def csda_range_al_g_cm2(energy_mev, particle: str = "trapped_proton"):
     tab = _kernel_tables()[fam]
     e_grid = tab["energy_mev"]
     check_range("energy_mev", energy_mev, float(e_grid[0]), float(e_grid[-1]), units="MeV")
+    if fam == "proton":
+        return jnp.exp(_proton_ln_range(jnp.log(jnp.asarray(energy_mev, dtype=float)), "aluminium")[0])
     r = tab["aluminium"]["r0_g_cm2"]
     return jnp.exp(jnp.interp(jnp.log(jnp.asarray(energy_mev)), jnp.asarray(np.log(e_grid)), jnp.asarray(np.log(r))))
