@@ -26,7 +26,12 @@ with its block temperatures (exponential leakage form of Liao, He & Lepak
 (``optimistix.root_find``, ``ImplicitAdjoint``), every chip field being a
 preconditioned-CG solve inside ``jax.lax.custom_linear_solve`` -- so the whole
 chips + loop + radiator state is one differentiable solve whose gradient costs
-adjoint solves, not backpropagation through iterations.
+adjoint solves, not backpropagation through iterations.  Without leakage, and with a
+radiator that exposes its panel state (:func:`fd_panel_radiator`), the supply temperature
+and the panel solution come from one implicit rule (``_closed_loop``): a batch of tangents
+then costs one batched panel tangent solve plus one shared solve for d/d(supply
+temperature), instead of a panel tangent solve in the root find and another for the
+returned panel.
 
 The radiator is passed in as
 ``radiator(inlet_temperature_k, mass_flow_kg_s, cp_j_kg_k, params) ->
@@ -204,6 +209,93 @@ def _hydraulics(design: LoopDesign, plate: ColdPlate, props, n_branches, n_serie
     return cp_perf, dp, dp * q_vol
 
 
+class _LoopLayout(eqx.Module):
+    """The loop's static layout and callables (what a closed-loop solve does not differentiate).
+
+    Inside the closed-loop rule the callables are closure-converted (``jax.closure_convert``):
+    whatever they close over (a mission's traced fitting losses) travels as explicit
+    arguments, ``state[-2:]``.
+    """
+
+    radiator_solution: Any = eqx.field(static=True)
+    radiator_dp: Any = eqx.field(static=True)
+    n_branches: int = eqx.field(static=True)
+    n_series: int = eqx.field(static=True)
+    multiplicity: int = eqx.field(static=True)
+    canned_pump: bool = eqx.field(static=True)
+
+
+def _hydraulic_state(t_sup, design, plate, coolant, radiator_params, layout: _LoopLayout, dp_consts=()):
+    """Coolant properties at the supply temperature, cold plate, pressure drop, hydraulic power."""
+    props = coolant_properties(coolant, t_sup)
+    extra = (0.0 if layout.radiator_dp is None
+             else layout.radiator_dp(design.mass_flow_kg_s, props, radiator_params, *dp_consts))
+    cp_perf, dp, hyd = _hydraulics(design, plate, props, layout.n_branches * layout.multiplicity, layout.n_series,
+                                   extra)
+    return props, cp_perf, dp, hyd
+
+
+def _loop_heat_w(chip_power_sum_w, branch_heat, hyd, design, layout: _LoopLayout):
+    """Heat the coolant carries to the radiator: chips, branch heat, pump [W]."""
+    pump_heat = hyd / design.pump_efficiency if layout.canned_pump else hyd
+    return layout.multiplicity * (chip_power_sum_w + layout.n_branches * branch_heat) + pump_heat
+
+
+def _panel_balance(t_sup, state, layout: _LoopLayout):
+    """(supply residual [10 K], radiator panel solution) at supply temperature ``t_sup`` without leakage.
+
+    ``state = (design, plate, coolant, radiator_params, dyn_w, branch_heat, dp_consts, solution_consts)``.
+    """
+    design, plate, coolant, radiator_params, dyn_w, branch_heat, dp_consts, sol_consts = state
+    props, _, _, hyd = _hydraulic_state(t_sup, design, plate, coolant, radiator_params, layout, dp_consts)
+    m, cp = design.mass_flow_kg_s, props.cp_j_kg_k
+    t_ret = t_sup + _loop_heat_w(jnp.sum(dyn_w), branch_heat, hyd, design, layout) / (m * cp)
+    sol = layout.radiator_solution(t_ret, m, cp, radiator_params, *sol_consts)
+    return (sol.outlet_temperature_k - t_sup) / 10.0, sol
+
+
+def _supply_root(state, t_guess, layout: _LoopLayout):
+    """Newton on the supply temperature (value only): (t_sup, converged)."""
+    tol = 1e-10 if t_guess.dtype == jnp.float64 else 1e-5
+    res = optx.root_find(lambda z, _: _panel_balance(z[0], state, layout)[0][None], optx.Newton(rtol=tol, atol=tol),
+                         t_guess[None], max_steps=LOOP_MAX_NEWTON_STEPS, throw=False)
+    return res.value[0], res.result == optx.RESULTS.successful
+
+
+@eqx.filter_custom_jvp
+def _closed_loop(state, t_guess, *, layout: _LoopLayout):
+    """Supply temperature and radiator panel solution of the loop closed on the radiator (no leakage).
+
+    Returns ``(t_sup, panel solution, converged)``.  Derivatives come from the implicit function
+    theorem on the scalar balance ``r(t_sup, p) = (T_out(T_ret(t_sup, p), p) - t_sup) / 10``: the
+    rule linearises the panel solve once at the converged state, so a batch of tangents costs one
+    batched panel tangent solve (at fixed ``t_sup``) plus one unbatched solve for ``d/dt_sup``,
+    shared by the supply temperature and the returned panel field.  (Differentiating the root find
+    and the final panel solve separately solves the panel's tangent system twice per tangent.)
+    """
+    t_sup, ok = _supply_root(state, t_guess, layout)
+    return t_sup, _panel_balance(t_sup, state, layout)[1], ok
+
+
+@_closed_loop.def_jvp
+def _closed_loop_jvp(primals, tangents, *, layout: _LoopLayout):
+    state, t_guess = primals
+    t_state = tangents[0]
+    t_sup, ok = _supply_root(state, t_guess, layout)
+    diff, rest = eqx.partition(state, eqx.is_inexact_array)
+    if t_state is None:
+        t_state = jax.tree.map(lambda _: None, diff, is_leaf=lambda x: x is None)
+    t_diff = jax.tree.map(lambda p, t: None if p is None else (jnp.zeros_like(p) if t is None else t),
+                          diff, t_state, is_leaf=lambda x: x is None)
+    zeros = jax.tree.map(jnp.zeros_like, diff)
+    (_, sol), lin = jax.linearize(lambda t, d: _panel_balance(t, eqx.combine(d, rest), layout), t_sup, diff)
+    r_p, s_p = lin(jnp.zeros_like(t_sup), t_diff)       # at fixed t_sup: batched over tangents
+    r_t, s_t = lin(jnp.ones_like(t_sup), zeros)         # d/dt_sup: one solve, shared
+    dt_sup = -r_p / r_t
+    d_sol = jax.tree.map(lambda a, b: a + dt_sup * b if jnp.issubdtype(a.dtype, jnp.inexact) else None, s_p, s_t)
+    return (t_sup, sol, ok), (dt_sup, d_sol, None)
+
+
 def _validate(model, chip_params, block_power_w, plate, design, coolant, n_branches, n_series):
     for name in ("n_branches", "n_series"):
         v = {"n_branches": n_branches, "n_series": n_series}[name]
@@ -319,17 +411,14 @@ def _solve_loop(model, chip_params, dyn_w, plate, design, coolant, n_branches, n
     leak_w = jnp.asarray(leak_ref, dtype)
     footprint = plate.length_m * plate.width_m / (model.lx_m * model.ly_m)
 
+    layout = _LoopLayout(radiator_solution=getattr(radiator, "solution", None), radiator_dp=radiator_dp,
+                         n_branches=n_branches, n_series=n_series, multiplicity=multiplicity, canned_pump=canned_pump)
+
     def hydraulics(t_sup):
-        """Coolant properties at the supply temperature, cold plate, pressure drop, hydraulic power."""
-        props = coolant_properties(coolant, t_sup)
-        extra = 0.0 if radiator_dp is None else radiator_dp(m, props, radiator_params)
-        cp_perf, dp, hyd = _hydraulics(design, plate, props, n_parallel, n_series, extra)
-        return props, cp_perf, dp, hyd
+        return _hydraulic_state(t_sup, design, plate, coolant, radiator_params, layout)
 
     def loop_heat(p_chip, hyd):
-        """Heat the coolant carries to the radiator: chips, branch heat, pump [W]."""
-        pump_heat = hyd / design.pump_efficiency if canned_pump else hyd
-        return multiplicity * (jnp.sum(p_chip) + n_branches * branch_heat) + pump_heat
+        return _loop_heat_w(jnp.sum(p_chip), branch_heat, hyd, design, layout)
 
     def loop_temperatures(t_sup, p_chip, cp, hyd):
         rise = p_chip / (m_b * cp)
@@ -386,16 +475,30 @@ def _solve_loop(model, chip_params, dyn_w, plate, design, coolant, n_branches, n
     if has_leak:
         z0.append(jnp.ones((n_chips,), dtype))
     z0 = jnp.concatenate(z0).astype(dtype)
-    tol = 1e-10 if dtype == jnp.float64 else 1e-5
-    solver = optx.Newton(rtol=tol, atol=tol)
-    res = optx.root_find(residual, solver, z0, max_steps=LOOP_MAX_NEWTON_STEPS, throw=False)
-    z = res.value
-    t_sup = z[0]
-    scale = z[1:] if has_leak else jnp.zeros((n_chips,), dtype)
-    props, cp_perf, dp, hyd, p_chip, t_in, t_out, t_ret, sols = chips(t_sup, scale)
     radiator_solution = None
+    if radiator is not None and hasattr(radiator, "solution") and not has_leak:
+        # one implicit rule for the supply temperature and the panel state (see _closed_loop)
+        props0 = coolant_properties(coolant, z0[0])
+        dp_fn, dp_consts = (None, []) if radiator_dp is None else jax.closure_convert(
+            radiator_dp, m, props0, radiator_params)
+        sol_fn, sol_consts = jax.closure_convert(radiator.solution, z0[0], m, props0.cp_j_kg_k, radiator_params)
+        converted = _LoopLayout(radiator_solution=sol_fn, radiator_dp=dp_fn, n_branches=n_branches,
+                                n_series=n_series, multiplicity=multiplicity, canned_pump=canned_pump)
+        t_sup, radiator_solution, loop_ok = _closed_loop(
+            (design, plate, coolant, radiator_params, dyn_w, branch_heat, dp_consts, sol_consts), z0[0],
+            layout=converted)
+        scale = jnp.zeros((n_chips,), dtype)
+    else:
+        tol = 1e-10 if dtype == jnp.float64 else 1e-5
+        solver = optx.Newton(rtol=tol, atol=tol)
+        res = optx.root_find(residual, solver, z0, max_steps=LOOP_MAX_NEWTON_STEPS, throw=False)
+        loop_ok = res.result == optx.RESULTS.successful
+        t_sup = res.value[0]
+        scale = res.value[1:] if has_leak else jnp.zeros((n_chips,), dtype)
+    props, cp_perf, dp, hyd, p_chip, t_in, t_out, t_ret, sols = chips(t_sup, scale)
     if radiator is not None and hasattr(radiator, "solution"):   # keep the radiator's own state
-        radiator_solution = radiator.solution(t_ret, m, props.cp_j_kg_k, radiator_params)
+        if radiator_solution is None:
+            radiator_solution = radiator.solution(t_ret, m, props.cp_j_kg_k, radiator_params)
         q_rej = m * props.cp_j_kg_k * (t_ret - radiator_solution.outlet_temperature_k)
     elif radiator is not None:
         t_back, q_rej = radiator(t_ret, m, props.cp_j_kg_k, radiator_params)
@@ -409,7 +512,7 @@ def _solve_loop(model, chip_params, dyn_w, plate, design, coolant, n_branches, n
     base_k = jnp.max(jnp.where(mask[-1] > 0, sols.temperature_k[:, -1], -jnp.inf), axis=(1, 2))
     from .chip import ks_max
     chip_res = jnp.max(sols.residual)
-    converged = (res.result == optx.RESULTS.successful) & jnp.all(sols.converged)
+    converged = loop_ok & jnp.all(sols.converged)
     nb = model.n_blocks
     return LoopSolution(
         supply_temperature_k=t_sup, return_temperature_k=t_ret, coolant_in_k=t_in, coolant_out_k=t_out,
