@@ -7,7 +7,8 @@ Prints, for one study configuration (default: the baseline's grid sizes):
    first one wrote, as a second ``sunsink run`` does); each figure is the first call: trace,
    lower, compile or load, and one run;
 1. evaluation cost: the jitted ``studies.evaluate`` and the [objective, constraints]
-   vector per second, and the cost of their full Jacobian (forward mode) over one
+   vector per second, and the cost of their Jacobian with respect to the free variables
+   (forward mode, what the optimiser takes) over one
    evaluation;
 2. the same optimisation with scipy SLSQP fed by finite-difference gradients (scipy's
    2-point differences of the jitted value, no autodiff) beside SLSQP and trust-constr fed
@@ -277,7 +278,7 @@ def main(argv=None) -> int:
     print(f"   compile: value {e['compile_value_s']:.1f} s, Jacobian {e['compile_jacobian_s']:.1f} s")
     print(f"   evaluate (all metrics)        {e['evaluate_s'] * 1e3:9.2f} ms   {1 / e['evaluate_s']:8.1f} evals/s")
     print(f"   [objective, constraints]      {e['value_s'] * 1e3:9.2f} ms   {1 / e['value_s']:8.1f} evals/s")
-    print(f"   full Jacobian ({n_out}x{n_in}, forward) {e['jacobian_s'] * 1e3:9.2f} ms   "
+    print(f"   Jacobian ({n_out}x{n_in} free, forward) {e['jacobian_s'] * 1e3:8.2f} ms   "
           f"= {e['jacobian_s'] / e['value_s']:.2f} x one evaluation "
           f"(central FD of the free variables would cost {2 * len(vs.free)} evaluations)")
 

@@ -154,13 +154,15 @@ class Kernels:
       [objective, constraints] vector, the life sweep, the Pareto points and the post-checks all
       read it, so the model is compiled once for values.
     * :meth:`pushforward` -- directional derivatives of [objective, constraints] along a batch of
-      tangents (forward mode), one tangent per design variable: the optimiser's Jacobian is one call
-      (the identity on the design, :meth:`jacobian`), and the sensitivity of the objective to every
+      tangents (forward mode), one tangent per FREE design variable: the optimiser's Jacobian is one
+      call (the identity on the free variables, :meth:`jacobian`; a fixed variable's column would be
+      computed and thrown away), and the sensitivity of the objective to every design variable and
       continuous mission and mass-model input is a few more calls of the SAME program (one-hot
-      tangents on the mission, :func:`sensitivities`).  Forward mode: as many tangents (12 design
-      variables) as outputs (objective and 10 constraints), the same run time as reverse mode and half
-      its compile time (no transposed program), and no second derivative program (a reverse-mode
-      gradient for the sensitivities cost another ~40 s of compilation per model shape).
+      tangents, :func:`sensitivities`).  Forward mode: about as many tangents (10 free design
+      variables in the baseline) as outputs (objective and 10 constraints), the same run time as
+      reverse mode and half its compile time (no transposed program), and no second derivative program
+      (a reverse-mode gradient for the sensitivities cost another ~40 s of compilation per model
+      shape).
 
     Every mission input carries a tangent, zero in the Jacobian's call, so a mission input that sits on
     a point of infinite slope would give 0 * inf = NaN in every column: the leaves keep their
@@ -176,7 +178,7 @@ class Kernels:
 
     def __init__(self, vs: VariableSet, mission: Mission, numerics: Numerics):
         self.vs, self.mission, self.numerics = vs, mission, numerics
-        self.n_tangents = len(VARIABLES)
+        self.n_tangents = max(1, len(vs.free))   # the batch of one derivative program
 
         def outputs(x_full, refs, mission):
             d = SatelliteDesign(*[x_full[i] * refs[i] for i in range(len(refs))])
@@ -223,18 +225,34 @@ class Kernels:
     def pushforward(self, x_full, mission: Mission, tx, tm) -> np.ndarray:
         """(B, 1 + n_constraints) derivatives of [objective / ref, constraints] along the tangents
         ``tx`` (B, n) of the scaled design vector ``x_full`` and ``tm`` (B, P) of the mission's float
-        inputs (B = :attr:`n_tangents` keeps one program)."""
+        inputs (B = :attr:`n_tangents`, the number of free variables, keeps one program)."""
         dt = jnp.result_type(float)
         refs = np.array([v.ref for v in self.vs.variables])
         out = self._pushforward(jnp.asarray(x_full, dt), jnp.asarray(refs, dt), self._strong(mission),
                                 jnp.asarray(tx, dt), jnp.asarray(tm, dt))
         return np.asarray(out, dtype=np.float64)
 
+    def free_index(self) -> list[int]:
+        """Positions of the free variables in the full design vector."""
+        return [i for i, v in enumerate(self.vs.variables) if not v.fixed]
+
+    def design_derivatives(self, x_full, mission: Mission, columns) -> np.ndarray:
+        """(1 + n_constraints, len(columns)) derivatives of [objective / ref, constraints] with respect
+        to the scaled design variables at positions ``columns`` of ``x_full`` (:meth:`pushforward` of
+        one-hot tangents, :attr:`n_tangents` at a time)."""
+        n, n_full, p = self.n_tangents, len(self.vs.variables), self.mission_size(mission)
+        blocks = []
+        for start in range(0, len(columns), n):
+            chunk = list(columns[start:start + n])
+            tx = np.zeros((n, n_full))
+            tx[np.arange(len(chunk)), chunk] = 1.0
+            blocks.append(self.pushforward(x_full, mission, tx, np.zeros((n, p)))[:len(chunk)])
+        return np.concatenate(blocks).T
+
     def jacobian(self, x_full, mission: Mission) -> np.ndarray:
-        """(1 + n_constraints, n) derivatives of [objective / ref, constraints] with respect to the full
-        scaled design vector ``x_full`` (:meth:`pushforward` of the identity)."""
-        n = self.n_tangents
-        return self.pushforward(x_full, mission, np.eye(n), np.zeros((n, self.mission_size(mission)))).T
+        """(1 + n_constraints, n_free) derivatives of [objective / ref, constraints] with respect to the
+        free scaled design variables (one :meth:`pushforward` call)."""
+        return self.design_derivatives(x_full, mission, self.free_index())
 
     def _full(self, x_free, base: SatelliteDesign):
         vs = self.vs
@@ -262,13 +280,13 @@ class Kernels:
         j = np.concatenate([jac, np.zeros((1, jac.shape[1]))])      # the convergence flag: no derivative
         # NaN: a failed implicit-derivative solve (studies.cli.runtime_errors_as_nan) or a tangent through a
         # point of infinite slope
-        if not np.all(np.isfinite(j[:, idx])):
-            bad = [vs.free_names[c] for c in range(len(idx)) if not np.all(np.isfinite(j[:, idx[c]]))]
+        if not np.all(np.isfinite(j)):
+            bad = [vs.free_names[c] for c in range(len(idx)) if not np.all(np.isfinite(j[:, c]))]
             raise FloatingPointError(f"the Jacobian of the coupled model is not finite with respect to {bad} "
                                      f"at {dict(zip(vs.free_names, np.round(full[idx] * refs[idx], 6)))}: "
                                      "an implicit-derivative linear solve failed or an input sits at a point of "
                                      "infinite slope")
-        return v, j[:, idx]
+        return v, j
 
     def value(self, x_free, base: SatelliteDesign):
         full, refs, _ = self._full(np.asarray(x_free, dtype=np.float64), base)
@@ -340,7 +358,7 @@ def sensitivities(kernels: Kernels, design: SatelliteDesign, mission: Mission) -
     scale = OBJECTIVE_REF[mission.objective]
     grads = {}
     # design variables: d obj / d x_i = (d (obj / ref) / d x_scaled_i) * ref / v.ref
-    row = kernels.jacobian(full, strong)[0]
+    row = kernels.design_derivatives(full, strong, range(len(kernels.vs.variables)))[0]
     for i, v in enumerate(kernels.vs.variables):
         grads[f"design.{v.name}"] = float(row[i] * scale / refs[i])
     # mission and mass-model inputs: one-hot tangents in the flattened float inputs of the mission
@@ -353,7 +371,7 @@ def sensitivities(kernels: Kernels, design: SatelliteDesign, mission: Mission) -
         tm = np.zeros((n, p))
         chunk = rows[start:start + n]
         tm[:len(chunk)] = chunk
-        d = kernels.pushforward(full, strong, np.zeros((n, n)), tm)[:, 0]
+        d = kernels.pushforward(full, strong, np.zeros((n, len(full))), tm)[:, 0]
         for j, label in enumerate(labels[start:start + n]):
             grads[label] = float(d[j] * scale)
     return grads
