@@ -112,11 +112,7 @@ def _uniform_coord(v, v0, dv, n):
 
 
 def _bilinear(table, i, ti, j, tj):
-    t00 = table[i, j]
-    t01 = table[i, j + 1]
-    t10 = table[i + 1, j]
-    t11 = table[i + 1, j + 1]
-    return (1 - ti) * ((1 - tj) * t00 + tj * t01) + ti * ((1 - tj) * t10 + tj * t11)
+    return (1 - ti) * _linear_row(table, i, j, tj) + ti * _linear_row(table, i + 1, j, tj)
 
 
 def _hermite_row(h, dh, r, j, tj, dx):

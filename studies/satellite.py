@@ -225,34 +225,33 @@ class Kernels:
     def pushforward(self, x_full, mission: Mission, tx, tm) -> np.ndarray:
         """(B, 1 + n_constraints) derivatives of [objective / ref, constraints] along the tangents
         ``tx`` (B, n) of the scaled design vector ``x_full`` and ``tm`` (B, P) of the mission's float
-        inputs (B = :attr:`n_tangents`, the number of free variables, keeps one program)."""
+        inputs, for any B: the tangents go through the compiled program :attr:`n_tangents` (the number
+        of free variables) at a time, zero-padded, so one program serves every batch."""
         dt = jnp.result_type(float)
         refs = np.array([v.ref for v in self.vs.variables])
-        out = self._pushforward(jnp.asarray(x_full, dt), jnp.asarray(refs, dt), self._strong(mission),
-                                jnp.asarray(tx, dt), jnp.asarray(tm, dt))
-        return np.asarray(out, dtype=np.float64)
+        tx, tm = np.atleast_2d(tx), np.atleast_2d(tm)
+        n, b = self.n_tangents, tx.shape[0]
+        blocks = []
+        for start in range(0, b, n):
+            pad = np.zeros((n, tx.shape[1])), np.zeros((n, tm.shape[1]))
+            pad[0][:min(n, b - start)] = tx[start:start + n]
+            pad[1][:min(n, b - start)] = tm[start:start + n]
+            out = self._pushforward(jnp.asarray(x_full, dt), jnp.asarray(refs, dt), self._strong(mission),
+                                    jnp.asarray(pad[0], dt), jnp.asarray(pad[1], dt))
+            blocks.append(np.asarray(out, dtype=np.float64)[:b - start])
+        return np.concatenate(blocks)
 
     def free_index(self) -> list[int]:
         """Positions of the free variables in the full design vector."""
         return [i for i, v in enumerate(self.vs.variables) if not v.fixed]
 
-    def design_derivatives(self, x_full, mission: Mission, columns) -> np.ndarray:
+    def jacobian(self, x_full, mission: Mission, columns=None) -> np.ndarray:
         """(1 + n_constraints, len(columns)) derivatives of [objective / ref, constraints] with respect
-        to the scaled design variables at positions ``columns`` of ``x_full`` (:meth:`pushforward` of
-        one-hot tangents, :attr:`n_tangents` at a time)."""
-        n, n_full, p = self.n_tangents, len(self.vs.variables), self.mission_size(mission)
-        blocks = []
-        for start in range(0, len(columns), n):
-            chunk = list(columns[start:start + n])
-            tx = np.zeros((n, n_full))
-            tx[np.arange(len(chunk)), chunk] = 1.0
-            blocks.append(self.pushforward(x_full, mission, tx, np.zeros((n, p)))[:len(chunk)])
-        return np.concatenate(blocks).T
-
-    def jacobian(self, x_full, mission: Mission) -> np.ndarray:
-        """(1 + n_constraints, n_free) derivatives of [objective / ref, constraints] with respect to the
-        free scaled design variables (one :meth:`pushforward` call)."""
-        return self.design_derivatives(x_full, mission, self.free_index())
+        to the scaled design variables at positions ``columns`` of ``x_full`` (default: the free ones,
+        what the optimiser takes: one :meth:`pushforward` call)."""
+        columns = self.free_index() if columns is None else list(columns)
+        tx = np.eye(len(self.vs.variables))[columns]
+        return self.pushforward(x_full, mission, tx, np.zeros((len(columns), self.mission_size(mission)))).T
 
     def _full(self, x_free, base: SatelliteDesign):
         vs = self.vs
@@ -343,22 +342,20 @@ def sensitivities(kernels: Kernels, design: SatelliteDesign, mission: Mission) -
     coating and mass-model parameter), labelled by its config key.
 
     Forward mode through :meth:`Kernels.pushforward`, the program the optimiser's Jacobian already
-    compiled: the design variables in one call (tangents on the design), the mission and mass-model
-    inputs in batches of ``kernels.n_tangents`` one-hot tangents on the mission's float inputs.
+    compiled: one-hot tangents on the design, then on the mission's float inputs (the mission and
+    mass-model parameters), ``kernels.n_tangents`` per call.
     Reported as elasticities too (d ln J / d ln p) so that parameters of different units rank
     together.
     """
-    n = kernels.n_tangents
     refs = np.array([v.ref for v in kernels.vs.variables])
     full = np.array([float(getattr(design, v.name)) for v in kernels.vs.variables]) / refs
     strong = strong_types(mission)
     diff = eqx.filter(strong, eqx.is_inexact_array)
     zeros = jax.tree_util.tree_map(jnp.zeros_like, diff)
-    p = kernels.mission_size(mission)
     scale = OBJECTIVE_REF[mission.objective]
     grads = {}
     # design variables: d obj / d x_i = (d (obj / ref) / d x_scaled_i) * ref / v.ref
-    row = kernels.design_derivatives(full, strong, range(len(kernels.vs.variables)))[0]
+    row = kernels.jacobian(full, strong, columns=range(len(kernels.vs.variables)))[0]
     for i, v in enumerate(kernels.vs.variables):
         grads[f"design.{v.name}"] = float(row[i] * scale / refs[i])
     # mission and mass-model inputs: one-hot tangents in the flattened float inputs of the mission
@@ -367,13 +364,8 @@ def sensitivities(kernels: Kernels, design: SatelliteDesign, mission: Mission) -
         one = eqx.tree_at(lambda m, g=get: g((None, m)), zeros, jnp.ones_like(get((None, diff))))
         rows.append(np.asarray(ravel_pytree(one)[0]))
         labels.append(label)
-    for start in range(0, len(rows), n):
-        tm = np.zeros((n, p))
-        chunk = rows[start:start + n]
-        tm[:len(chunk)] = chunk
-        d = kernels.pushforward(full, strong, np.zeros((n, len(full))), tm)[:, 0]
-        for j, label in enumerate(labels[start:start + n]):
-            grads[label] = float(d[j] * scale)
+    d = kernels.pushforward(full, strong, np.zeros((len(rows), len(full))), np.array(rows))[:, 0]
+    grads.update({label: float(dj * scale) for label, dj in zip(labels, d)})
     return grads
 
 

@@ -53,6 +53,7 @@ References
 """
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import equinox as eqx
@@ -254,10 +255,15 @@ def _panel_balance(t_sup, state, layout: _LoopLayout):
     return (sol.outlet_temperature_k - t_sup) / 10.0, sol
 
 
+def _loop_newton(dtype) -> optx.Newton:
+    """The loop's Newton solver (tolerance by precision)."""
+    tol = 1e-10 if dtype == jnp.float64 else 1e-5
+    return optx.Newton(rtol=tol, atol=tol)
+
+
 def _supply_root(state, t_guess, layout: _LoopLayout):
     """Newton on the supply temperature (value only): (t_sup, converged)."""
-    tol = 1e-10 if t_guess.dtype == jnp.float64 else 1e-5
-    res = optx.root_find(lambda z, _: _panel_balance(z[0], state, layout)[0][None], optx.Newton(rtol=tol, atol=tol),
+    res = optx.root_find(lambda z, _: _panel_balance(z[0], state, layout)[0][None], _loop_newton(t_guess.dtype),
                          t_guess[None], max_steps=LOOP_MAX_NEWTON_STEPS, throw=False)
     return res.value[0], res.result == optx.RESULTS.successful
 
@@ -482,16 +488,12 @@ def _solve_loop(model, chip_params, dyn_w, plate, design, coolant, n_branches, n
         dp_fn, dp_consts = (None, []) if radiator_dp is None else jax.closure_convert(
             radiator_dp, m, props0, radiator_params)
         sol_fn, sol_consts = jax.closure_convert(radiator.solution, z0[0], m, props0.cp_j_kg_k, radiator_params)
-        converted = _LoopLayout(radiator_solution=sol_fn, radiator_dp=dp_fn, n_branches=n_branches,
-                                n_series=n_series, multiplicity=multiplicity, canned_pump=canned_pump)
         t_sup, radiator_solution, loop_ok = _closed_loop(
             (design, plate, coolant, radiator_params, dyn_w, branch_heat, dp_consts, sol_consts), z0[0],
-            layout=converted)
+            layout=dataclasses.replace(layout, radiator_solution=sol_fn, radiator_dp=dp_fn))
         scale = jnp.zeros((n_chips,), dtype)
     else:
-        tol = 1e-10 if dtype == jnp.float64 else 1e-5
-        solver = optx.Newton(rtol=tol, atol=tol)
-        res = optx.root_find(residual, solver, z0, max_steps=LOOP_MAX_NEWTON_STEPS, throw=False)
+        res = optx.root_find(residual, _loop_newton(dtype), z0, max_steps=LOOP_MAX_NEWTON_STEPS, throw=False)
         loop_ok = res.result == optx.RESULTS.successful
         t_sup = res.value[0]
         scale = res.value[1:] if has_leak else jnp.zeros((n_chips,), dtype)
