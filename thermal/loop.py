@@ -535,9 +535,10 @@ def radiator_guess(radiator, radiator_params, design, coolant, dyn_w, dtype):
     """Initial supply temperature: RADIATOR_GUESS_SWEEPS fixed-point sweeps of the radiator at
     constant cp.
 
-    The sweeps are one ``fori_loop`` around a single radiator call: unrolled, an FD panel
-    radiator put 20 copies of its Newton-Krylov solve into the program (57 % of the jaxpr of
-    ``solve_loop`` with an 8 x 6 panel; its compilation went from 21.8 s to 6.0 s at -O0).
+    The sweeps are one ``fori_loop`` around a single radiator call.  Unrolled, an FD panel
+    radiator put 20 copies of its Newton-Krylov solve into the program: ``solve_loop`` with an
+    8 x 6 panel had 39,695 jaxpr equations (now 11,994), and its first call took 21.8 s (now
+    7.3 s, XLA at -O0 as in the tests), with bit-identical results.
     """
     lo, hi = coolant.temperature_range_k
     t = jnp.asarray(0.5 * (lo + hi), dtype)

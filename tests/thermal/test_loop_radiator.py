@@ -83,3 +83,37 @@ def test_closed_loop_tangents_match_central_differences():
         e = jnp.zeros(4).at[j].set(h)
         fd = (np.asarray(f(x0 + e)) - np.asarray(f(x0 - e))) / (2 * h)
         np.testing.assert_allclose(jac[:, j], fd, rtol=2e-5, atol=1e-9 * np.abs(fd).max())
+
+
+def test_radiator_guess_sweeps_are_one_loop(monkeypatch):
+    """The supply-temperature guess sweeps the FD panel in a loop: the traced program holds the same
+    number of panel solves for 2 sweeps as for 20 (unrolled, each sweep added a whole Newton-Krylov
+    panel solve to the program, and compile time with it)."""
+    from jax.extend import core as jcore
+
+    import thermal.loop as loop
+
+    m, p, plate, design, num = _small_loop()
+    panel = rad.RadiatorPanel(length_m=1.0, width_m=0.3, thickness_m=1e-3, conductivity_w_m_k=170.0,
+                              emissivity=jnp.array([0.85, 0.85]), absorptivity=jnp.array([0.2, 0.2]),
+                              tube_pitch_m=0.15, tube_conductance_w_m_k=120.0, n_tubes=2)
+    params = (panel, jnp.zeros(2), jnp.zeros(2))
+
+    def panel_solves(jaxpr):
+        n = 0
+        for e in jaxpr.eqns:
+            n += e.params.get("name") == "_steady_impl"
+            for v in e.params.values():
+                for q in (v if isinstance(v, (tuple, list)) else [v]):
+                    if isinstance(q, (jcore.ClosedJaxpr, jcore.Jaxpr)):
+                        n += panel_solves(getattr(q, "jaxpr", q))
+        return n
+
+    counts = []
+    for sweeps in (2, 20):
+        monkeypatch.setattr(loop, "RADIATOR_GUESS_SWEEPS", sweeps)
+        jaxpr = jax.make_jaxpr(lambda pw: solve_loop(m, p, pw, plate, design, WATER, 1, 1,
+                                                     radiator=fd_panel_radiator(1, num), radiator_params=params,
+                                                     check=False).supply_temperature_k)(jnp.array([[400.0]]))
+        counts.append(panel_solves(jaxpr.jaxpr))
+    assert counts[0] == counts[1] > 0, counts
