@@ -231,13 +231,13 @@ class Kernels:
         refs = np.array([v.ref for v in self.vs.variables])
         tx, tm = np.atleast_2d(tx), np.atleast_2d(tm)
         n, b = self.n_tangents, tx.shape[0]
+        primal = jnp.asarray(x_full, dt), jnp.asarray(refs, dt), self._strong(mission)
         blocks = []
         for start in range(0, b, n):
             pad = np.zeros((n, tx.shape[1])), np.zeros((n, tm.shape[1]))
             pad[0][:min(n, b - start)] = tx[start:start + n]
             pad[1][:min(n, b - start)] = tm[start:start + n]
-            out = self._pushforward(jnp.asarray(x_full, dt), jnp.asarray(refs, dt), self._strong(mission),
-                                    jnp.asarray(pad[0], dt), jnp.asarray(pad[1], dt))
+            out = self._pushforward(*primal, jnp.asarray(pad[0], dt), jnp.asarray(pad[1], dt))
             blocks.append(np.asarray(out, dtype=np.float64)[:b - start])
         return np.concatenate(blocks)
 

@@ -531,6 +531,10 @@ def _solve_loop(model, chip_params, dyn_w, plate, design, coolant, n_branches, n
         radiator_solution=radiator_solution)
 
 
+RADIATOR_GUESS_SWEEPS = 20
+"""Fixed-point sweeps of :func:`radiator_guess`."""
+
+
 def radiator_guess(radiator, radiator_params, design, coolant, dyn_w, dtype):
     """Initial supply temperature: RADIATOR_GUESS_SWEEPS fixed-point sweeps of the radiator at
     constant cp.
@@ -551,10 +555,6 @@ def radiator_guess(radiator, radiator_params, design, coolant, dyn_w, dtype):
         return jnp.clip(t_back, lo + 1.0, hi - 1.0).astype(dtype)
 
     return jax.lax.stop_gradient(jax.lax.fori_loop(0, RADIATOR_GUESS_SWEEPS, sweep, t))
-
-
-RADIATOR_GUESS_SWEEPS = 20
-"""Fixed-point sweeps of :func:`radiator_guess`."""
 
 
 def temperature_budget(sol: LoopSolution) -> dict:

@@ -25,12 +25,17 @@ def _small_loop():
     return m, p, plate, design, num
 
 
+
+def _panel(thickness_m):
+    """The 1 m x 0.3 m two-tube aluminium test panel, sheet ``thickness_m`` thick."""
+    return rad.RadiatorPanel(length_m=1.0, width_m=0.3, thickness_m=thickness_m, conductivity_w_m_k=170.0,
+                             emissivity=jnp.array([0.85, 0.85]), absorptivity=jnp.array([0.2, 0.2]),
+                             tube_pitch_m=0.15, tube_conductance_w_m_k=120.0, n_tubes=2)
+
 @pytest.mark.slow
 def test_loop_with_fd_radiator():
     m, p, plate, design, num = _small_loop()
-    panel = rad.RadiatorPanel(length_m=1.0, width_m=0.3, thickness_m=1e-3, conductivity_w_m_k=170.0,
-                              emissivity=jnp.array([0.85, 0.85]), absorptivity=jnp.array([0.2, 0.2]),
-                              tube_pitch_m=0.15, tube_conductance_w_m_k=120.0, n_tubes=2)
+    panel = _panel(1e-3)
     sw, lw = jnp.array([0.0, 0.0]), jnp.array([0.0, 0.0])
     radiator = fd_panel_radiator(1, num)
     pw = jnp.array([[400.0]])
@@ -64,9 +69,7 @@ def test_closed_loop_tangents_match_central_differences():
 
     def run(x):
         flow, thick, sun, power = x
-        panel = rad.RadiatorPanel(length_m=1.0, width_m=0.3, thickness_m=thick, conductivity_w_m_k=170.0,
-                                  emissivity=jnp.array([0.85, 0.85]), absorptivity=jnp.array([0.2, 0.2]),
-                                  tube_pitch_m=0.15, tube_conductance_w_m_k=120.0, n_tubes=2)
+        panel = _panel(thick)
         d = eqx.tree_at(lambda q: q.mass_flow_kg_s, design, flow)
         s = solve_loop(m, p, power[None, None], plate, d, WATER, 1, 1, radiator=radiator,
                        radiator_params=(panel, jnp.stack([sun, 0.0]), jnp.array([0.0, 0.0])), check=False)
@@ -94,9 +97,7 @@ def test_radiator_guess_sweeps_are_one_loop(monkeypatch):
     import thermal.loop as loop
 
     m, p, plate, design, num = _small_loop()
-    panel = rad.RadiatorPanel(length_m=1.0, width_m=0.3, thickness_m=1e-3, conductivity_w_m_k=170.0,
-                              emissivity=jnp.array([0.85, 0.85]), absorptivity=jnp.array([0.2, 0.2]),
-                              tube_pitch_m=0.15, tube_conductance_w_m_k=120.0, n_tubes=2)
+    panel = _panel(1e-3)
     params = (panel, jnp.zeros(2), jnp.zeros(2))
 
     def panel_solves(jaxpr):
