@@ -16,7 +16,7 @@ Prints, for one study configuration (default: the baseline's grid sizes):
    objective and constraint violation;
 3. sweep throughput: points per second of the chunked ``run_sweep`` over a Latin hypercube,
    vmapped and mapped, beside a loop of single jitted evaluations of the same points;
-4. the adjoint showcase (``studies.thickness_study``): one value + gradient of the 1024-zone
+4. the adjoint showcase (``studies.analysis.thickness_study``): one value + gradient of the 1024-zone
    thickness design against one panel solve, and what finite differences would cost.
 
 Everything is timed after compilation (each compiled function is called once first).
@@ -42,16 +42,18 @@ import jax
 jax.config.update("jax_enable_x64", True)  # the benchmark is a script, not library code
 
 import equinox as eqx  # noqa: E402
-import jax.numpy as jnp  # noqa: E402
 import numpy as np  # noqa: E402
 from scipy import optimize as so  # noqa: E402
 
-from studies import satellite as S  # noqa: E402
+from studies.analysis import build, optimize
+
+from studies.analysis.kernels import Kernels
+
 from studies.config import load_config  # noqa: E402
-from studies.metrics import CONSTRAINT_NAMES  # noqa: E402
+from studies.model import CONSTRAINT_NAMES  # noqa: E402
 from studies.model import evaluate  # noqa: E402
-from studies.radiator_study import run_radiator_study, slug  # noqa: E402
-from studies.sweep import latin_hypercube, run_sweep  # noqa: E402
+from studies.analysis.radiator_study import run_radiator_study, slug  # noqa: E402
+from studies.analysis.sweep import latin_hypercube, run_sweep  # noqa: E402
 
 
 def best_of(fn, repeats: int) -> float:
@@ -68,11 +70,11 @@ def setup(config: str):
     cfg, _ = load_config(config)
     orb = cfg.orbits[0]
     level0 = run_radiator_study(cfg)
-    geo = S.mission_geometry(orb, math.radians(float(level0[slug(orb.name)]["beta_design_deg"])))
-    mission = S.build_mission(cfg, geo)
-    numerics = S.build_numerics(cfg)
-    vs = S.build_variables(cfg, orb)
-    return cfg, orb, mission, numerics, vs, S.Kernels(vs, mission, numerics)
+    geo = build.mission_geometry(orb, math.radians(float(level0[slug(orb.name)]["beta_design_deg"])))
+    mission = build.build_mission(cfg, geo)
+    numerics = build.build_numerics(cfg)
+    vs = build.build_variables(cfg, orb)
+    return cfg, orb, mission, numerics, vs, Kernels(vs, mission, numerics)
 
 
 def compile_child(config: str, cache_dir: str) -> int:
@@ -108,16 +110,16 @@ def bench_compile(config: str) -> dict:
 
 
 def bench_showcase(repeats: int) -> dict:
-    """Value + gradient of the 1024-zone thickness design against one solve (studies.thickness_study)."""
-    from studies.thickness_study import run_thickness_design
+    """Value + gradient of the 1024-zone thickness design against one solve (studies.analysis.thickness_study)."""
+    from studies.analysis.thickness_study import run_thickness_design
 
-    out = run_thickness_design(grid=(64, 64), zones=(32, 32), fin_check=False, figure_path=None, maxiter=1,
+    out = run_thickness_design(grid=(64, 64), zones=(32, 32), fin_check=False, maxiter=1,
                                timing_repeats=repeats)
     return {k: out[k] for k in ("n_vars", "solve_time_s", "gradient_time_s", "gradient_over_solve",
                                 "fd_cost_estimate_s")}
 
 
-def bench_evaluation(k: S.Kernels, base, repeats: int) -> dict:
+def bench_evaluation(k: Kernels, base, repeats: int) -> dict:
     x0 = k.vs.to_scaled(base)
     full, _, _ = k._full(x0, base)
     value = lambda: k.value(x0, base)  # noqa: E731  (one evaluation, the vector read on the host)
@@ -150,12 +152,12 @@ class Counter:
         return self._val
 
 
-def summarise(k: S.Kernels, base, x) -> tuple[float, float, bool]:
+def summarise(k: Kernels, base, x) -> tuple[float, float, bool]:
     v = k.value(np.asarray(x), base)
-    return float(v[0]) * S.OBJECTIVE_REF[k.mission.objective], float(max(0.0, -v[1:-1].min())), bool(v[-1] > 0.5)
+    return float(v[0]) * optimize.OBJECTIVE_REF[k.mission.objective], float(max(0.0, -v[1:-1].min())), bool(v[-1] > 0.5)
 
 
-def run_fd_slsqp(k: S.Kernels, base, maxiter: int, ftol: float) -> dict:
+def run_fd_slsqp(k: Kernels, base, maxiter: int, ftol: float) -> dict:
     """scipy SLSQP with its own 2-point finite differences of the jitted value."""
     p = k.problem(base)
     val = Counter(lambda x: k.value(x, base))
@@ -172,7 +174,7 @@ def run_fd_slsqp(k: S.Kernels, base, maxiter: int, ftol: float) -> dict:
             "wall_s": wall, "objective": obj, "violation": viol, "converged": conv, "message": str(res.message)}
 
 
-def run_ad(k: S.Kernels, base, method: str, maxiter: int, ftol: float) -> dict:
+def run_ad(k: Kernels, base, method: str, maxiter: int, ftol: float) -> dict:
     calls = {"jac": 0, "value": 0}
     inner_jac, inner_value = k.value_and_jacobian, k.value
 
@@ -187,7 +189,7 @@ def run_ad(k: S.Kernels, base, method: str, maxiter: int, ftol: float) -> dict:
     k.value_and_jacobian, k.value = counted_jac, counted_value
     try:
         t = time.perf_counter()
-        design, res, hist, _ = S.optimize_design(k, base, method, maxiter, ftol, stream=io.StringIO())
+        design, res, hist, _ = optimize.optimize_design(k, base, method, maxiter, ftol, stream=io.StringIO())
         wall = time.perf_counter() - t
     finally:
         del k.value_and_jacobian, k.value
@@ -197,7 +199,7 @@ def run_ad(k: S.Kernels, base, method: str, maxiter: int, ftol: float) -> dict:
             "objective": obj, "violation": viol, "converged": conv, "message": str(res.message)}
 
 
-def bench_sweep(k: S.Kernels, base, mission, numerics, vs, n_points: int, chunk: int) -> dict | None:
+def bench_sweep(k: Kernels, base, mission, numerics, vs, n_points: int, chunk: int) -> dict | None:
     if n_points <= 0:
         return None
     names = [v.name for v in vs.free][:3]

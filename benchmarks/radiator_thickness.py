@@ -23,7 +23,8 @@ import jax
 
 jax.config.update("jax_enable_x64", True)
 
-from studies.thickness_study import run_thickness_design  # noqa: E402
+from studies.analysis.thickness_study import run_thickness_design  # noqa: E402
+from studies.io import plots  # noqa: E402
 from thermal.radiator_thickness import (  # noqa: E402
     RECTANGULAR_FIN_OPTIMUM_ETA,
     RECTANGULAR_FIN_OPTIMUM_NC,
@@ -57,8 +58,12 @@ def fin_checks(fin_zones, cells_per_zone=8):
 
 def panel(grid, zones, figure, maxiter):
     t0 = time.perf_counter()
-    out = run_thickness_design(grid=tuple(grid), zones=tuple(zones), fin_check=False, figure_path=figure,
-                               maxiter=maxiter, timing_repeats=3)
+    out = run_thickness_design(grid=tuple(grid), zones=tuple(zones), fin_check=False, maxiter=maxiter,
+                               timing_repeats=3)
+    if figure:
+        length_m, width_m, n_tubes, pitch_m = 6.0, 2.4, 8, 0.3   # run_thickness_design's default panel
+        plots.save(plots.thickness_figure(dict(out, panel_length_m=length_m, panel_width_m=width_m, n_tubes=n_tubes,
+                                               tube_pitch_m=pitch_m), "minimum-mass sheet thickness"), figure)
     el = time.perf_counter() - t0
     print(f"panel grid {grid[0]}x{grid[1]}, {out['n_vars']} zone thicknesses: Q_req {out['heat_required_w']:.1f} W "
           f"(uniform {1e3 * out['reference_thickness_m']:.4f} mm, {out['reference_mass_kg']:.3f} kg)")
@@ -71,7 +76,7 @@ def panel(grid, zones, figure, maxiter):
     print(f"   cost: solve {out['solve_time_s']:.4f} s, value + gradient of (mass, Q, KS) {out['gradient_time_s']:.4f} s "
           f"= {out['gradient_over_solve']:.2f} solves; finite differences would need {out['n_vars'] + 1} solves = "
           f"{out['fd_cost_estimate_s']:.1f} s per gradient ({out['fd_cost_estimate_s'] / out['gradient_time_s']:.0f}x)")
-    print(f"   total {el:.1f} s incl. compilation; figure {out['figure_path']}", flush=True)
+    print(f"   total {el:.1f} s incl. compilation; figure {figure}", flush=True)
 
 
 def main(argv=None):

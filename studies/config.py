@@ -1,51 +1,56 @@
-"""TOML study configurations parsed into validated, immutable objects.
+"""TOML study configurations parsed into validated, immutable objects, with a schema derived from the
+declarations.
 
-A schema is a tree of :class:`Section` (a TOML table), :class:`Table` lists
-(``[[orbits]]``) and :class:`Field` leaves.  :func:`parse_config` checks every
-key before any computation: unknown keys, missing required keys, wrong types and
-non-physical values raise :class:`ConfigError` (a ``ValueError``) naming the key
-path (e.g. ``orbits[1].altitude_m``), the value and the allowed range.
+A schema is a tree of :class:`Section` (a TOML table), :class:`Table` lists (``[[orbits]]``) and
+:class:`Key` leaves, each leaf a declared quantity (:class:`studies.declare.Quantity`) with its default.
+Every key comes from a declaration: the model's inputs (:class:`studies.model.Mission`,
+:class:`studies.model.MassParameters`, :class:`studies.model.Numerics`, the design variables of
+:class:`studies.model.SatelliteDesign`), the post-study models' (:mod:`studies.analysis.service`,
+:mod:`studies.analysis.constellation`), the study's own settings (:mod:`studies.settings`) and the
+published claims (one optional key per metric).  :func:`parse_config` checks every key before any
+computation: unknown keys, missing required keys, wrong types and non-physical values raise
+:class:`ConfigError` (a ``ValueError``) naming the key path (e.g. ``orbits[1].altitude_m``), the value
+and the allowed range.
 
-Units: every dimensional key carries its unit suffix (``altitude_m``,
-``temperature_k``).  Angles in configs are in degrees (``*_deg``) and become
-radians at this edge.
+Units: every dimensional key carries its unit suffix (``altitude_m``, ``temperature_k``).  Angles in
+configs are in degrees (``*_deg``) and become radians at this edge.
 """
 from __future__ import annotations
 
-import dataclasses
-import datetime as _dt
 import math
 import tomllib
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from .declare import config_key, range_text, specs
+import orbit
+import radiation
+
+from .analysis.constellation import ConstellationParameters
+from .analysis.radiator_study import slug
+from .analysis.service import ServiceParameters
+from .analysis.uncertain_inputs import input_table, known_input_keys
+from .declare import ConfigError, Quantity, config_key, declared, parse_value, range_text
+from .model import METRICS, VARIABLE_BY_NAME, VARIABLES, MassParameters, Mission, Numerics, variable_set
+from .model.mass import check_mass_parameters
+from .settings import (Level0Settings, OptimizeSettings, OrbitSettings, ParetoSettings, SamplingSettings,
+                       SatelliteSettings, StudySettings, SweepSettings, ThicknessDesignSettings, UncertaintyInputRow,
+                       UncertaintySettings)
+
+__all__ = ["ConfigError", "Config", "Key", "Section", "Table", "SCHEMA", "REQUIRED", "build_schema", "walk_schema",
+           "key_text", "parse_config", "load_config", "loads_config", "REMOVED_KEYS", "PER_ORBIT_VARIABLES"]
 
 REQUIRED = object()
-
-
-class ConfigError(ValueError):
-    """A study configuration is invalid (message names key, value and allowed range)."""
+"""The default of a key that must be given."""
 
 
 @dataclass(frozen=True)
-class Field:
-    """One leaf key: type, default, bounds and units."""
+class Key:
+    """One leaf key: its declaration and its default (:data:`REQUIRED` when it must be given)."""
 
-    kind: str  # "float", "int", "str", "bool", "date", "float_list"
+    quantity: Quantity
     default: Any = REQUIRED
-    lo: float = -math.inf
-    hi: float = math.inf
-    lo_inclusive: bool = True
-    hi_inclusive: bool = True
-    choices: tuple | None = None
-    units: str = ""
-    doc: str = ""
-    length: int | None = None
-    source: str = ""
-    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -104,73 +109,6 @@ class Config(Mapping):
         return out
 
 
-def _range_text(f: Field) -> str:
-    return range_text(f)
-
-
-def _check_number(path: str, value: Any, f: Field) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ConfigError(f"{path} = {value!r} has type {type(value).__name__}; expected a number in {_range_text(f)}")
-    v = float(value)
-    if not math.isfinite(v):
-        raise ConfigError(f"{path} = {value!r} is not finite; allowed range {_range_text(f)}")
-    ok_lo = v >= f.lo if f.lo_inclusive else v > f.lo
-    ok_hi = v <= f.hi if f.hi_inclusive else v < f.hi
-    if not (ok_lo and ok_hi):
-        raise ConfigError(f"{path} = {value!r} is outside the allowed range {_range_text(f)}")
-    return v
-
-
-def _parse_field(path: str, value: Any, f: Field) -> Any:
-    if f.kind == "float":
-        return _check_number(path, value, f)
-    if f.kind == "int":
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(f"{path} = {value!r} has type {type(value).__name__}; expected an integer in {_range_text(f)}")
-        _check_number(path, value, f)
-        return int(value)
-    if f.kind == "bool":
-        if not isinstance(value, bool):
-            raise ConfigError(f"{path} = {value!r} has type {type(value).__name__}; expected true or false")
-        return value
-    if f.kind == "str":
-        if not isinstance(value, str):
-            raise ConfigError(f"{path} = {value!r} has type {type(value).__name__}; expected a string")
-        if f.choices is not None and value not in f.choices:
-            raise ConfigError(f"{path} = {value!r} is not allowed; expected {_range_text(f)}")
-        return value
-    if f.kind == "date":
-        if isinstance(value, _dt.datetime):
-            return value.date()
-        if isinstance(value, _dt.date):
-            return value
-        if isinstance(value, str):
-            try:
-                return _dt.date.fromisoformat(value)
-            except ValueError:
-                pass
-        raise ConfigError(f"{path} = {value!r} is not a date; expected YYYY-MM-DD")
-    if f.kind == "table":
-        if not isinstance(value, Mapping):
-            raise ConfigError(f"{path} must be a table, got {type(value).__name__}")
-        return {k: dict(v) if isinstance(v, Mapping) else v for k, v in value.items()}
-    if f.kind == "str_list":
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ConfigError(f"{path} = {value!r} must be a list of strings")
-        if f.choices is not None:
-            for v in value:
-                if v not in f.choices:
-                    raise ConfigError(f"{path} contains {v!r}; allowed: {list(f.choices)}")
-        return tuple(value)
-    if f.kind == "float_list":
-        if not isinstance(value, list) or not value:
-            raise ConfigError(f"{path} = {value!r} must be a non-empty list of numbers in {_range_text(f)}")
-        if f.length is not None and len(value) != f.length:
-            raise ConfigError(f"{path} = {value!r} must have exactly {f.length} numbers")
-        return tuple(_check_number(f"{path}[{i}]", v, f) for i, v in enumerate(value))
-    raise AssertionError(f"unknown field kind {f.kind}")
-
-
 def _parse_section(path: str, data: Any, section: Section) -> Config:
     if not isinstance(data, Mapping):
         raise ConfigError(f"{path or 'config'} must be a table, got {type(data).__name__}")
@@ -196,33 +134,109 @@ def _parse_section(path: str, data: Any, section: Section) -> Config:
             if not isinstance(items, list) or not all(isinstance(i, Mapping) for i in items):
                 raise ConfigError(f"{sub} must be an array of tables ([[{sub}]])")
             if len(items) < spec.min_items:
-                raise ConfigError(f"{sub} needs at least {spec.min_items} entr{'y' if spec.min_items == 1 else 'ies'} ([[{sub}]])")
+                raise ConfigError(f"{sub} needs at least {spec.min_items} entr{'y' if spec.min_items == 1 else 'ies'} "
+                                  f"([[{sub}]])")
             out[name] = tuple(_parse_section(f"{sub}[{i}]", item, spec.section) for i, item in enumerate(items))
         else:
+            q = spec.quantity
             if name in data:
-                out[name] = _parse_field(sub, data[name], spec)
+                out[name] = parse_value(sub, data[name], q)
             elif spec.default is REQUIRED:
-                raise ConfigError(f"missing required key {sub} ({_range_text(spec) if spec.kind in ('float', 'int') or spec.choices else spec.kind})")
+                raise ConfigError(f"missing required key {sub} "
+                                  f"({range_text(q) if q.kind in ('float', 'int') or q.choices else q.kind})")
             else:
                 out[name] = spec.default
     return Config(out, path)
 
 
 # --------------------------------------------------------------------------------------
-# The study schema: hand-written sections for the study's own settings; the sections of
-# every model quantity are generated from their declarations (studies.declare).
+# The study schema, derived from the declarations
 # --------------------------------------------------------------------------------------
 
-def _field_from_spec(f, spec) -> Field:
-    default = f.default
-    if default is dataclasses.MISSING:
-        default = REQUIRED
-    return Field(spec.kind, default, spec.lo, spec.hi, spec.lo_inclusive, spec.hi_inclusive, spec.choices,
-                 spec.units, spec.long_name, source=spec.source, optional=spec.optional)
+def _keys(*classes, section: str) -> dict[str, Key]:
+    """{TOML key: Key} of every field of ``classes`` declared in ``section``."""
+    return {config_key(f, q): Key(q, REQUIRED if f.default is MISSING else f.default)
+            for cls in classes for f, q in declared(cls) if q.section == section}
+
+
+def _design_section() -> Section:
+    """``[design.<variable>]`` tables: value, lo, hi, ref, fixed, derived from each variable's declaration."""
+    tables = {}
+    for v in VARIABLES:
+        if v.name in PER_ORBIT_VARIABLES:
+            continue
+        q = v.quantity
+        rng = dict(lo=q.lo, hi=q.hi)
+        tables[v.name] = Section({
+            "value": Key(Quantity(q.units, f"{q.long_name} (start or fixed value)", source=q.source, **rng), v.default),
+            "lo": Key(Quantity(q.units, "optimiser lower bound", **rng), v.lo),
+            "hi": Key(Quantity(q.units, "optimiser upper bound", **rng), v.hi),
+            "ref": Key(Quantity(q.units, "reference scale (the optimiser sees value/ref)", lo=0.0,
+                                lo_inclusive=False), v.ref),
+            "fixed": Key(Quantity("1", "true: held at value; false: optimised", kind="bool"), v.fixed),
+        }, doc=q.long_name)
+    return Section(tables, doc="design variables")
+
+
+def _claims_section() -> Section:
+    """``[claims]``: one optional key per metric, the value a publication states."""
+    return Section({n: Key(Quantity(q.units, q.long_name, optional=True), None) for n, q in METRICS.items()
+                    if not n.startswith("g_")},
+                   doc="published values of a design, compared with sunsink's by `sunsink evaluate`")
+
+
+PER_ORBIT_VARIABLES = ("altitude_m",)
+"""Design variables configured per orbit ([[orbits]] altitude_m, free_altitude, altitude_bounds_m)."""
+
+
+def build_schema() -> Section:
+    """The whole study schema, from the declarations."""
+    model = (Mission, MassParameters, Numerics)
+    return Section({
+        "study": Section(_keys(StudySettings, section="study"), required=True),
+        "mission": Section(_keys(*model, section="mission"), doc="requirements, loads and model choices"),
+        "environment": Section(_keys(*model, section="environment"), doc="orbital thermal environment"),
+        "loop": Section(_keys(*model, section="loop"), doc="pumped coolant loop: pressure, pump, lines and fittings"),
+        "orbits": Table(Section(_keys(OrbitSettings, section="orbits")), doc="orbits to study, each on its own"),
+        "radiator": Section({
+            **_keys(Level0Settings, section="radiator"),
+            "face_a": Section(_keys(*model, section="radiator.face_a"), doc="coating of face A"),
+            "face_b": Section(_keys(*model, section="radiator.face_b"), doc="coating of face B"),
+            "layout": Section(_keys(*model, section="radiator.layout"),
+                              doc="radiator wings and solar arrays (view factors)"),
+            **_keys(*model, section="radiator"),
+        }, doc="radiator attitude, coatings and level-0 sizing"),
+        "numerics": Section({**_keys(SamplingSettings, section="numerics"), **_keys(*model, section="numerics")},
+                            doc="grids and sample counts (changing them recompiles)"),
+        "propulsion": Section(_keys(*model, section="propulsion"),
+                              doc="electric propulsion holding the altitude against drag"),
+        "mmod": Section(_keys(*model, section="mmod"), doc="micrometeoroids and debris on the radiator tubes"),
+        "cold_case": Section(_keys(*model, section="cold_case"), doc="the coldest orbit and the loop's freeze "
+                                                                     "protection"),
+        "design": _design_section(),
+        "mass": Section(_keys(*model, section="mass"), doc="mass-model parameters"),
+        "claims": _claims_section(),
+        "optimize": Section(_keys(OptimizeSettings, section="optimize")),
+        "sweep": Section(_keys(SweepSettings, section="sweep")),
+        "pareto": Section(_keys(ParetoSettings, section="pareto")),
+        "constellation": Section(_keys(ConstellationParameters, section="constellation"),
+                                 doc="constellation economics (launch price: mission.launch_cost_usd_per_kg)"),
+        "service": Section(_keys(ServiceParameters, section="service"),
+                           doc="compute in service: hardware failures, spares, SEE availability and TID life"),
+        "uncertainty": Section({
+            **_keys(UncertaintySettings, section="uncertainty"),
+            "inputs": Table(Section(_keys(UncertaintyInputRow, section="uncertainty.inputs")), min_items=0,
+                            doc="uncertain inputs replacing rows of the declared table with the same key, or added"),
+        }, doc="uncertainty propagation of a fixed design (sunsink uncertainty CONFIG)"),
+        "thickness_design": Section(_keys(ThicknessDesignSettings, section="thickness_design"),
+                                    doc="adjoint thickness design of a radiator panel (one gradient = one forward + "
+                                        "two adjoint solves, whatever the zone count)"),
+        "satellite": Section(_keys(SatelliteSettings, section="satellite")),
+    })
 
 
 def walk_schema(section: Section, path: tuple = ()):
-    """(key path, Field) of every leaf key of a schema section, in order; an array of tables
+    """(key path, :class:`Key`) of every leaf key of a schema section, in order; an array of tables
     (``[[orbits]]``) contributes its entry schema under index 0."""
     for name, spec in section.fields.items():
         if isinstance(spec, Section):
@@ -236,232 +250,6 @@ def walk_schema(section: Section, path: tuple = ()):
 def key_text(path: tuple) -> str:
     """``orbits[0].altitude_m`` from ``("orbits", 0, "altitude_m")`` (the spelling of error messages)."""
     return ".".join(f"[{k}]" if isinstance(k, int) else k for k in path).replace(".[", "[")
-
-
-def _declared_sections() -> dict[str, dict[str, Field]]:
-    """{section path: {key: Field}} for every declared configurable quantity."""
-    from .mass_model import MassParameters
-    from .model import Mission, Numerics
-
-    out: dict[str, dict[str, Field]] = {}
-    for cls in (Mission, MassParameters, Numerics):
-        for f, spec in specs(cls):
-            if spec.section is not None:
-                out.setdefault(spec.section, {})[config_key(f, spec)] = _field_from_spec(f, spec)
-    return out
-
-
-def _design_section() -> Section:
-    """``[design.<variable>]`` tables: value, lo, hi, ref, fixed, from the variable declarations."""
-    from .design import VARIABLES
-
-    tables = {}
-    for v in VARIABLES:
-        if v.name in PER_ORBIT_VARIABLES:
-            continue
-        rng = dict(lo=v.allowed_lo, hi=v.allowed_hi, units=v.units)
-        tables[v.name] = Section({
-            "value": Field("float", v.default, doc=f"{v.doc} (start or fixed value)", source=v.source, **rng),
-            "lo": Field("float", v.lo, doc="optimiser lower bound", **rng),
-            "hi": Field("float", v.hi, doc="optimiser upper bound", **rng),
-            "ref": Field("float", v.ref, 0.0, math.inf, lo_inclusive=False, units=v.units,
-                         doc="reference scale (the optimiser sees value/ref)"),
-            "fixed": Field("bool", v.fixed, doc="true: held at value; false: optimised"),
-        }, doc=v.doc)
-    return Section(tables, doc="design variables")
-
-
-def _claims_section() -> Section:
-    from .metrics import METRICS
-
-    return Section({m.name: Field("float", None, units=m.units, doc=m.long_name, optional=True) for m in METRICS
-                    if not m.name.startswith("g_")},
-                   doc="published values of a design, compared with sunsink's by `sunsink evaluate`")
-
-
-PER_ORBIT_VARIABLES = ("altitude_m",)
-"""Design variables configured per orbit ([[orbits]] altitude_m, free_altitude, altitude_bounds_m)."""
-
-
-def _merge(hand: Mapping[str, Any], declared: Mapping[str, Field]) -> dict:
-    both = sorted(set(hand) & set(declared))
-    assert not both, f"config keys declared twice: {both}"
-    return {**hand, **declared}
-
-
-def build_schema() -> Section:
-    """The whole study schema (hand-written study settings + generated model sections)."""
-    d = _declared_sections()
-    known = {"mission", "environment", "loop", "radiator", "radiator.face_a", "radiator.face_b", "radiator.layout",
-             "propulsion", "mmod", "cold_case", "mass", "numerics"}
-    assert set(d) <= known, f"declared sections without a place in the schema: {sorted(set(d) - known)}"
-    return Section(
-        {
-            "study": Section(
-                {
-                    "name": Field("str", REQUIRED, doc="study name (archive file name)"),
-                    "description": Field("str", "", doc="one-line description (archive title)"),
-                },
-                required=True,
-            ),
-            "mission": Section(d["mission"], doc="requirements, loads and model choices"),
-            "environment": Section(d["environment"], doc="orbital thermal environment"),
-            "loop": Section(d["loop"], doc="pumped coolant loop: pressure, pump, lines and fittings"),
-            "orbits": Table(
-                Section(
-                    {
-                        "name": Field("str", REQUIRED, doc="orbit name (unique after slugging)"),
-                        "altitude_m": Field("float", REQUIRED, 150e3, 40000e3, units="m", doc="circular-orbit altitude"),
-                        "free_altitude": Field("bool", False, doc="optimise the altitude (default: held at altitude_m)"),
-                        "altitude_bounds_m": Field("float_list", None, 150e3, 40000e3, units="m", length=2,
-                                                   optional=True,
-                                                   doc="optimiser bounds [lo, hi] of a free altitude "
-                                                       "(default: the altitude_m variable's bounds)"),
-                        "family": Field("str", REQUIRED, choices=("sso", "inclined"),
-                                        doc="sun-synchronous (inclination from J2) or inclined"),
-                        "ltan_hours": Field("float", 6.0, 0.0, 24.0, units="h", doc="local time of the ascending node (SSO)"),
-                        "inclination_deg": Field("float", 53.0, 0.0, 180.0, units="deg", doc="inclination (inclined)"),
-                        "beta_deg": Field("float", None, -90.0, 90.0, units="deg", optional=True,
-                                          doc="fixed design beta; default: hottest over the year"),
-                        "year": Field("int", 2027, 1950, 2100, doc="year of the beta-angle scan"),
-                    }
-                ),
-                doc="orbits to study, each on its own",
-            ),
-            "radiator": Section(
-                _merge({
-                    "temperature_k": Field("float", 330.0, 0.0, 1000.0, lo_inclusive=False, units="K",
-                                           doc="level-0 isothermal sizing temperature"),
-                    "temperature_range_k": Field("float_list", (280.0, 380.0), 0.0, 1000.0, lo_inclusive=False,
-                                                 units="K", length=2, doc="level-0 area-vs-temperature curve range"),
-                    "face_a": Section(d["radiator.face_a"], doc="coating of face A"),
-                    "face_b": Section(d["radiator.face_b"], doc="coating of face B"),
-                    "layout": Section(d["radiator.layout"], doc="radiator wings and solar arrays (view factors)"),
-                }, d["radiator"]),
-                doc="radiator attitude, coatings and level-0 sizing",
-            ),
-            "numerics": Section(
-                _merge({
-                    "n_orbit_samples": Field("int", 180, 16, 4096, doc="orbit samples of the level-0 environment"),
-                    "n_beta_cases": Field("int", 13, 3, 181, doc="beta angles scanned for the hot case"),
-                }, d["numerics"]),
-                doc="grids and sample counts (changing them recompiles)",
-            ),
-            "propulsion": Section(d["propulsion"], doc="electric propulsion holding the altitude against drag"),
-            "mmod": Section(d["mmod"], doc="micrometeoroids and debris on the radiator tubes"),
-            "cold_case": Section(d["cold_case"], doc="the coldest orbit and the loop's freeze protection"),
-            "design": _design_section(),
-            "mass": Section(d["mass"], doc="mass-model parameters"),
-            "claims": _claims_section(),
-            "optimize": Section(
-                {
-                    "enabled": Field("bool", False, doc="optimise the free design variables"),
-                    "method": Field("str", "trust-constr", choices=("SLSQP", "trust-constr", "trust-constr+SLSQP")),
-                    "maxiter": Field("int", 60, 1, 10000, doc="optimiser iterations"),
-                    "ftol": Field("float", 1e-7, 0.0, 1.0, lo_inclusive=False, doc="SLSQP objective tolerance"),
-                }
-            ),
-            "sweep": Section(
-                {
-                    "method": Field("str", "lhs", choices=("lhs", "grid")),
-                    "n_points": Field("int", 64, 1, 10_000_000),
-                    "variables": Field("str_list", ("radiator_area_m2", "shield_thickness_m"),
-                                       doc="design variables swept over their bounds"),
-                    "grid_points_per_axis": Field("int", 4, 2, 1000),
-                    "chunk_size": Field("int", 32, 1, 1_000_000),
-                    "seed": Field("int", 0, 0, 2**31 - 1),
-                }
-            ),
-            "pareto": Section(
-                {
-                    "enabled": Field("bool", False, doc="epsilon-constraint fronts after the optimisation"),
-                    "n_points": Field("int", 4, 2, 50),
-                }
-            ),
-            "constellation": Section(
-                {
-                    "capacity_w": Field("float", 1e9, 1e3, 1e13, units="W", doc="constellation payload power"),
-                    "launch_payload_kg": Field("float", 100e3, 100.0, 1e7, units="kg", doc="payload per launch"),
-                    "manufacturing_usd_per_kg": Field("float", 1000.0, 0.0, 1e7, units="$/kg"),
-                    "terrestrial_capex_usd_per_kw": Field("float", 11700.0, 0.0, 1e7, units="$/kW"),
-                    "terrestrial_life_years": Field("float", 15.0, 0.5, 100.0, units="yr"),
-                    "electricity_usd_per_kwh": Field("float", 0.08, 0.0, 10.0, units="$/kWh"),
-                    "pue": Field("float", 1.3, 1.0, 5.0),
-                },
-                doc="constellation economics (launch price: mission.launch_cost_usd_per_kg)",
-            ),
-            "service": Section(
-                {
-                    "failure_rate_per_chip_year": Field(
-                        "float", 0.0908, 0.0, 10.0, units="1/yr",
-                        doc="accelerator hardware failure rate (Llama 3 405B: faulty GPU + HBM3, 220 in 2,422 "
-                            "GPU-years; studies.service)"),
-                    "group_size": Field("int", 8, 1, 100000, doc="active chips per spare group (one board)"),
-                    "spares_per_group": Field("int", 1, 0, 10000, doc="spare accelerators per group"),
-                    "spares": Field("str", "cold", choices=("cold", "hot"), doc="spares unpowered or powered"),
-                    "tid_failure_median_si_gy": Field("float", None, 0.0, 1e7, lo_inclusive=False, units="Gy",
-                                                      optional=True,
-                                                      doc="median TID failure dose (default: mission.tid_tolerance_si_gy)"),
-                    "tid_sigma_ln": Field("float", 0.0, 0.0, 3.0, doc="log-normal sigma of the TID failure dose"),
-                    "spare_price_usd": Field("float", 0.0, 0.0, 1e8, units="$", doc="price of each spare accelerator"),
-                },
-                doc="compute in service: hardware failures, spares, SEE availability and TID life",
-            ),
-            "uncertainty": Section(
-                {
-                    "enabled": Field("bool", False, doc="propagate the declared uncertain inputs (studies.uncertainty)"),
-                    "n_samples": Field("int", 64, 1, 10_000_000, doc="Latin-hypercube or Monte Carlo samples"),
-                    "seed": Field("int", 0, 0, 2**31 - 1),
-                    "method": Field("str", "lhs", choices=("lhs", "mc")),
-                    "sobol_base_samples": Field("int", 0, 0, 1_000_000,
-                                                doc="SALib Saltelli base samples N (0: off; costs N (D + 2) runs)"),
-                    "tornado": Field("bool", True, doc="one-at-a-time P5/P95 tornado"),
-                    "tornado_metric": Field("str", "total_mass_kg", doc="metric of the tornado chart"),
-                    "chunk_size": Field("int", 64, 1, 1_000_000),
-                    "replace_defaults": Field("bool", False,
-                                              doc="use only the [[uncertainty.inputs]] rows (default: they replace "
-                                                  "or add to the declared table, studies.uncertainty.UNCERTAIN_INPUTS)"),
-                    "inputs": Table(
-                        Section({
-                            "key": Field("str", REQUIRED, doc="config key of the input (sunsink config --list), "
-                                                              "or service.failure_rate_per_chip_year"),
-                            "dist": Field("str", REQUIRED, choices=("uniform", "normal", "lognormal", "triangular"),
-                                          doc="uniform (lo, hi), normal (mean, sd), lognormal (median, sigma of ln), "
-                                              "triangular (lo, mode, hi)"),
-                            "params": Field("float_list", REQUIRED, doc="the distribution's parameters"),
-                            "relative": Field("bool", True, doc="params are factors on the configured value"),
-                            "source": Field("str", "config", doc="citation of the spread"),
-                            "also": Field("str_list", (), doc="further keys set from the same variate"),
-                        }),
-                        min_items=0,
-                        doc="uncertain inputs replacing rows of the declared table with the same key, or added",
-                    ),
-                },
-                doc="uncertainty propagation of a fixed design (sunsink uncertainty CONFIG)",
-            ),
-            "thickness_design": Section(
-                {
-                    "enabled": Field("bool", False, doc="minimum-mass sheet thickness map of one radiator panel at "
-                                                        "each orbit's design (studies.thickness_study)"),
-                    "zones_along_tubes": Field("int", 8, 1, 512, doc="thickness zones along the tubes"),
-                    "zones_per_tube_pitch": Field("int", 8, 1, 64,
-                                                  doc="thickness zones across one tube pitch (resolves the fin "
-                                                      "taper; zones across = this x tubes per panel)"),
-                    "cells_per_zone": Field("int", 2, 1, 16, doc="finite-difference cells per zone and direction"),
-                    "maxiter": Field("int", 200, 1, 100_000, doc="SLSQP iteration cap"),
-                    "max_temperature_k": Field("float", None, 3.0, 2000.0, lo_inclusive=False, hi_inclusive=False,
-                                               units="K", optional=True,
-                                               doc="limit on the KS maximum sheet temperature (default: the "
-                                                   "radiator inlet + 10 K)"),
-                },
-                doc="adjoint thickness design of a radiator panel (one gradient = one forward + two adjoint "
-                    "solves, whatever the zone count)",
-            ),
-            "satellite": Section(
-                {"enabled": Field("bool", False, doc="run the coupled whole-satellite model")}
-            ),
-        }
-    )
 
 
 REMOVED_KEYS = {
@@ -521,8 +309,6 @@ def parse_config(data: Mapping[str, Any], schema: Section | None = None) -> Conf
 
 def _check_uncertainty(cfg) -> None:
     """``[[uncertainty.inputs]]`` rows: a valid distribution and a key the model declares."""
-    from .uncertainty import input_table, known_input_keys
-
     try:
         table = input_table(cfg)
     except ValueError as exc:
@@ -538,8 +324,6 @@ def _check_uncertainty(cfg) -> None:
 
 
 def _check_orbits(cfg) -> None:
-    from .radiator_study import slug
-
     seen: dict[str, str] = {}
     for i, o in enumerate(cfg.orbits):
         s = slug(o.name)
@@ -547,9 +331,6 @@ def _check_orbits(cfg) -> None:
             raise ConfigError(f"orbits[{i}].name = {o.name!r} and {seen[s]!r} become the same archive group {s!r}: "
                               "orbit names must be unique in their letters and digits")
         seen[s] = o.name
-    import orbit as _orbit
-    import radiation
-
     cover = radiation.trapped_table_ranges()
     a_lo, a_hi = cover["altitude_m"]
     i_lo, i_hi = (math.degrees(x) for x in cover["inclination_rad"])
@@ -571,7 +352,7 @@ def _check_orbits(cfg) -> None:
             if not a_lo <= h <= a_hi:
                 raise ConfigError(f"orbits[{i}].{key} = {h:g} m is outside the altitudes the radiation model covers "
                                   f"[{a_lo:g}, {a_hi:g}] m (AE8/AP8 table)")
-            inc = (math.degrees(float(_orbit.sso_inclination_rad(h))) if o.family == "sso" else o.inclination_deg)
+            inc = (math.degrees(float(orbit.sso_inclination_rad(h))) if o.family == "sso" else o.inclination_deg)
             inc = min(inc, 180.0 - inc)
             if not i_lo <= inc <= i_hi:
                 what = ("the sun-synchronous inclination" if o.family == "sso" else "inclination_deg")
@@ -581,9 +362,6 @@ def _check_orbits(cfg) -> None:
 
 def _check_design(cfg, data) -> None:
     """Relations between keys: design bounds and values, one input per mass quantity, sweep names."""
-    from .design import VARIABLE_BY_NAME, variable_set
-    from .mass_model import check_mass_parameters
-
     try:
         variable_set({k: dict(v) for k, v in cfg.design.items()})
         check_mass_parameters(dict(data["mass"]) if isinstance(data.get("mass"), Mapping) else {})

@@ -1,6 +1,4 @@
 """End to end: sunsink run / inspect / report / rerun on a small study."""
-import math
-from pathlib import Path
 
 import h5py
 import numpy as np

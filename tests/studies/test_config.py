@@ -107,14 +107,14 @@ def test_config_is_immutable(base):
 
 def test_chip_silicon_k_of_t_option(base):
     """numerics.chip_silicon_k_of_t reaches the model's Numerics and the chip geometry it builds."""
-    from studies import satellite as S
-    from studies.model import _chip_model
+    from studies.analysis import build
+    from studies.model.inputs import chip_model as _chip_model
 
-    assert S.build_numerics(parse_config(base)).chip_silicon_k_of_t is True    # the baseline's choice
+    assert build.build_numerics(parse_config(base)).chip_silicon_k_of_t is True    # the baseline's choice
     del base["numerics"]["chip_silicon_k_of_t"]
-    assert S.build_numerics(parse_config(base)).chip_silicon_k_of_t is False   # the schema default
+    assert build.build_numerics(parse_config(base)).chip_silicon_k_of_t is False   # the schema default
     base["numerics"]["chip_silicon_k_of_t"] = True
-    n = S.build_numerics(parse_config(base))
+    n = build.build_numerics(parse_config(base))
     assert n.chip_silicon_k_of_t is True
     model, _ = _chip_model("b200", n.chip_nx, n.chip_ny, n.chip_silicon_k_of_t)
     assert model.nonlinear and not _chip_model("b200", n.chip_nx, n.chip_ny)[0].nonlinear

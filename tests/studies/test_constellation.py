@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from studies.constellation import (ConstellationParameters, break_even_launch_price, constellation,
+from studies.analysis.constellation import (ConstellationParameters, break_even_launch_price, constellation,
                                    space_cost_per_kw_year, terrestrial_cost_per_kw_year)
 
 P = ConstellationParameters()

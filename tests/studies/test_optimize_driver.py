@@ -1,10 +1,10 @@
-"""The one optimiser driver (studies.optimize) on problems with known optima (closed-form KKT points)."""
+"""The one optimiser driver (studies.analysis.optimize) on problems with known optima (closed-form KKT points)."""
 import io
 
 import numpy as np
 import pytest
 
-from studies.optimize import HostProblem, kkt_check, minimize
+from studies.analysis.optimize import HostProblem, kkt_check, minimize
 
 
 def _circle_problem():

@@ -2,7 +2,7 @@
 independent optimum check, labelled sensitivities.
 
 One small-grid study (tests/golden/small_satellite.toml) is run through the CLI once per
-session; the other tests reuse its compiled kernels (studies.satellite_study caches them).
+session; the other tests reuse its compiled kernels (studies.analysis.study caches them).
 """
 import math
 from pathlib import Path
@@ -15,11 +15,13 @@ import pytest
 from jax.flatten_util import ravel_pytree
 
 from studies import archive as ar
-from studies import satellite as S
+from studies.analysis import build, optimize, sensitivity
+from studies.analysis.kernels import Kernels, strong_types
+from studies.analysis.life import eqx_replace
 from studies.cli import main
 from studies.config import load_config
-from studies.design import variable_set
-from studies.satellite_study import kernels_for
+from studies.model.design import variable_set
+from studies.analysis.study import kernels_for
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 CONFIG = GOLDEN / "small_satellite.toml"
@@ -41,9 +43,9 @@ def kernels(run):
     orb = cfg.orbits[0]
     tree = ar.read_archive(run)
     beta = float(tree["orbits"]["dawn_dusk_sso_600_km"]["beta_design_deg"]["data"])
-    mission = S.build_mission(cfg, S.mission_geometry(orb, math.radians(beta)))
-    vs = S.build_variables(cfg, orb)
-    return kernels_for(vs, mission, S.build_numerics(cfg)), vs, mission
+    mission = build.build_mission(cfg, build.mission_geometry(orb, math.radians(beta)))
+    vs = build.build_variables(cfg, orb)
+    return kernels_for(vs, mission, build.build_numerics(cfg)), vs, mission
 
 
 def _compare(a: h5py.Group, b: h5py.Group, path=""):
@@ -110,7 +112,7 @@ def test_gradients_of_every_design_field_match_fd(kernels):
                                if v.name != "altitude_m"} | {"altitude_m": {"value": 600e3, "fixed": False}})
     k.vs = everything
     try:
-        errs = S.check_gradients(k, everything.baseline(), rel_step=(1e-5, 1e-6))
+        errs = sensitivity.check_gradients(k, everything.baseline(), rel_step=(1e-5, 1e-6))
     finally:
         k.vs = vs
     assert set(errs) == {v.name for v in everything.variables}
@@ -121,7 +123,7 @@ def test_gradients_of_every_design_field_match_fd(kernels):
 def test_sensitivities_labelled_and_consistent(kernels):
     k, vs, mission = kernels
     d = vs.baseline()
-    sens = S.sensitivities(k, d, mission)
+    sens = sensitivity.sensitivities(k, d, mission)
     assert {f"design.{v.name}" for v in vs.variables} <= set(sens)
     assert "mission.payload_power_w" in sens and "mission.life_years" in sens
     assert "environment.albedo" in sens and "radiator.face_a.emissivity" in sens and "mass.bus_mass_kg" in sens
@@ -131,19 +133,19 @@ def test_sensitivities_labelled_and_consistent(kernels):
     k.value_and_jacobian(vs.to_scaled(d), d)
     assert k._pushforward._cache_size() == 1
     # the tangent width counted on the host equals the flattened float inputs the program reads
-    flat, _ = ravel_pytree(eqx.filter(S.strong_types(mission), eqx.is_inexact_array))
-    assert S.Kernels.mission_size(mission) == flat.size > 50
+    flat, _ = ravel_pytree(eqx.filter(strong_types(mission), eqx.is_inexact_array))
+    assert Kernels.mission_size(mission) == flat.size > 50
     # Mass grows with the array area at the array's areal mass times (1 + structure fraction).
     h = 1.0
-    up = float(k.evaluate(S.eqx_replace(d, array_area_m2=d.array_area_m2 + h), mission)["objective"])
-    dn = float(k.evaluate(S.eqx_replace(d, array_area_m2=d.array_area_m2 - h), mission)["objective"])
+    up = float(k.evaluate(eqx_replace(d, array_area_m2=d.array_area_m2 + h), mission)["objective"])
+    dn = float(k.evaluate(eqx_replace(d, array_area_m2=d.array_area_m2 - h), mission)["objective"])
     assert sens["design.array_area_m2"] == pytest.approx((up - dn) / (2 * h), rel=1e-6)
     # Each mission and mass-model input's gradient must match central differences of the objective in
     # that input alone.  (Not
     # mission.life_years: its one-sided differences wander by 3e-3 between steps of 1e-2 and 1e-4
     # years -- tabulated dose, fluence and cycle-life data -- and meet the forward-mode value, 1.91291,
     # only at 1e-5 years: central 1.91291.)
-    getters = dict(S._parameters(d, mission))
+    getters = dict(sensitivity.parameters(d, mission))
     for label in ("mission.payload_power_w", "environment.albedo", "radiator.face_a.emissivity",
                   "mass.bus_mass_kg", "environment.olr_w_m2"):
         get = getters[label]
@@ -162,11 +164,11 @@ def test_one_value_program_whatever_the_input_types(kernels):
     k.evaluate(d, mission)
     n = k._evaluate._cache_size()
     k.evaluate(vs.from_scaled(jnp.asarray(vs.to_scaled(d)), d), mission)
-    k.evaluate(d, S.eqx_replace(mission, life_years=jnp.asarray(7.0)))
-    k.evaluate(S.eqx_replace(d, radiator_area_m2=200.0), S.eqx_replace(mission, life_years=6.0))
+    k.evaluate(d, eqx_replace(mission, life_years=jnp.asarray(7.0)))
+    k.evaluate(eqx_replace(d, radiator_area_m2=200.0), eqx_replace(mission, life_years=6.0))
     assert k._evaluate._cache_size() == n
-    assert S.strong_types(0.5).weak_type is False and S.strong_types(jnp.asarray(0.5)).weak_type is False
-    assert S.strong_types(jnp.asarray(1, jnp.int32)).dtype == jnp.int32
+    assert strong_types(0.5).weak_type is False and strong_types(jnp.asarray(0.5)).weak_type is False
+    assert strong_types(jnp.asarray(1, jnp.int32)).dtype == jnp.int32
 
 
 def test_inspect_and_report_from_archive(run, capsys, tmp_path):
@@ -186,24 +188,24 @@ def _disk_problem():
         v = np.array([x[0] + x[1], 1.0 - x[0] ** 2 - x[1] ** 2, 1.0])
         j = np.array([[1.0, 1.0], [-2 * x[0], -2 * x[1]], [0.0, 0.0]])
         return v, j
-    return S.HostProblem(["a", "b"], np.zeros(2), -2 * np.ones(2), 2 * np.ones(2), ["disk"], both)
+    return optimize.HostProblem(["a", "b"], np.zeros(2), -2 * np.ones(2), 2 * np.ones(2), ["disk"], both)
 
 
 def test_kkt_check_known_optimum_and_interior_stop():
     p = _disk_problem()
     xs = -np.ones(2) / np.sqrt(2)
-    chk = S.kkt_check(p, xs)
+    chk = optimize.kkt_check(p, xs)
     assert chk["feasible"] and chk["active"] == ["disk"] and chk["kkt_residual"] < 1e-12
     assert chk["multipliers"]["disk"] == pytest.approx(1 / np.sqrt(2), rel=1e-12)
     # An interior-point optimiser stops slightly inside: g = 1e-3 -> small residual, still active.
     inner = xs * np.sqrt(1 - 1e-3)
-    chk = S.kkt_check(p, inner)
+    chk = optimize.kkt_check(p, inner)
     assert chk["active"] == ["disk"] and 1e-4 < chk["complementarity"] < 2e-3
     # A clearly non-optimal feasible point is not a KKT point.
-    chk = S.kkt_check(p, np.array([-0.5, 0.0]))
+    chk = optimize.kkt_check(p, np.array([-0.5, 0.0]))
     assert chk["active"] == [] and chk["kkt_residual"] == pytest.approx(1.0)
     # An infeasible point is reported with its violation.
-    chk = S.kkt_check(p, np.array([-1.0, -1.0]))
+    chk = optimize.kkt_check(p, np.array([-1.0, -1.0]))
     assert not chk["feasible"] and chk["violations"]["disk"] == pytest.approx(-1.0)
 
 
@@ -214,11 +216,11 @@ def test_slsqp_with_autodiff_jacobians_reaches_the_golden_optimum(kernels, run):
     k, vs, mission = kernels
     g = ar.read_archive(run)["satellite"]["dawn_dusk_sso_600_km"]
     golden = float(g["metrics"]["total_mass_kg"]["data"])
-    design, res, hist, p = S.optimize_design(k, vs.baseline(), "SLSQP", 100, 1e-9,
+    design, res, hist, p = optimize.optimize_design(k, vs.baseline(), "SLSQP", 100, 1e-9,
                                              stream=__import__("io").StringIO())
-    chk = S.kkt_check(p, res.x)
+    chk = optimize.kkt_check(p, res.x)
     assert chk["feasible"] and chk["kkt_residual"] < 1e-3, chk
-    assert hist[-1]["objective"] * S.OBJECTIVE_REF["mass"] == pytest.approx(golden, rel=1e-4)
+    assert hist[-1]["objective"] * optimize.OBJECTIVE_REF["mass"] == pytest.approx(golden, rel=1e-4)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -226,30 +228,30 @@ def test_slsqp_with_autodiff_jacobians_reaches_the_golden_optimum(kernels, run):
 # ------------------------------------------------------------------------------------------------
 
 def test_evaluate_returns_exactly_the_declared_metrics(kernels):
-    from studies.metrics import FIELD_METRICS, METRICS
+    from studies.model import FIELDS, METRICS
 
     k, vs, mission = kernels
     out = k.evaluate(vs.baseline(), mission)
-    assert set(out) == {m.name for m in METRICS} | set(FIELD_METRICS)
+    assert set(out) == set(METRICS) | set(FIELDS)
 
 
 def test_every_declared_constraint_reaches_optimiser_report_and_archive(kernels, run):
-    from studies.metrics import CONSTRAINTS
-    from studies.report import constraint_table
+    from studies.model import CONSTRAINTS
+    from studies.io.report import constraint_table
 
     k, vs, mission = kernels
     p = k.problem(vs.baseline())
-    assert p.constraint_names == [c.name for c in CONSTRAINTS]
+    assert p.constraint_names == list(CONSTRAINTS)
     v = p.value(p.x0)
     assert v.shape == (1 + len(CONSTRAINTS) + 1,)
     metrics = {key: np.asarray(x) for key, x in k.evaluate(vs.baseline(), mission).items()}
-    np.testing.assert_allclose(v[1:-1], [float(metrics[f"g_{c.name}"]) for c in CONSTRAINTS], rtol=1e-12)
+    np.testing.assert_allclose(v[1:-1], [float(metrics[f"g_{c}"]) for c in CONSTRAINTS], rtol=1e-12)
     table = "\n".join(constraint_table(metrics))
     g = ar.read_archive(run)["satellite"]["dawn_dusk_sso_600_km"]
     archived = list(g["constraints"]["constraint"]["data"])
     for c in CONSTRAINTS:
-        assert f"  {c.name} " in table
-        assert f"g_{c.name}" in archived and f"g_{c.name}" in g["metrics"]
+        assert f"  {c} " in table
+        assert f"g_{c}" in archived and f"g_{c}" in g["metrics"]
 
 
 def test_every_continuous_input_reaches_the_coupled_result(kernels):
@@ -258,10 +260,10 @@ def test_every_continuous_input_reaches_the_coupled_result(kernels):
     declared metric by more than 1e-7 of its value -- far above the solvers' tolerances (the loop
     closes to 1e-10, the fields to 1e-10 relative).  No configured number is ignored.  The compiled
     value program is reused: one evaluation per input."""
-    from studies.metrics import METRICS
+    from studies.model import METRICS
 
     k, vs, mission = kernels
-    names = [m.name for m in METRICS]
+    names = list(METRICS)
     d = vs.baseline()
 
     def metrics(m):
@@ -270,7 +272,7 @@ def test_every_continuous_input_reaches_the_coupled_result(kernels):
 
     base = metrics(mission)
     dead = []
-    for label, get in S._parameters(d, mission):
+    for label, get in sensitivity.parameters(d, mission):
         if label.startswith("design."):
             continue
         v = float(get((None, mission)))
@@ -303,10 +305,10 @@ def test_evaluate_verdict_and_exit_status(run, capsys, tmp_path):
 
 def test_altitude_held_unless_freed():
     cfg, _ = load_config(CONFIG)
-    alt = {v.name: v for v in S.build_variables(cfg, cfg.orbits[0]).variables}["altitude_m"]
+    alt = {v.name: v for v in build.build_variables(cfg, cfg.orbits[0]).variables}["altitude_m"]
     assert alt.fixed and alt.default == 600e3
     base, _ = load_config(Path(__file__).resolve().parents[2] / "studies" / "baseline_150kw.toml")
-    sso, inclined = (next(v for v in S.build_variables(base, o).variables if v.name == "altitude_m")
+    sso, inclined = (next(v for v in build.build_variables(base, o).variables if v.name == "altitude_m")
                      for o in base.orbits)
     assert not sso.fixed and (sso.lo, sso.hi) == (400e3, 1000e3)
     assert inclined.fixed and inclined.default == 550e3
@@ -317,7 +319,7 @@ def test_altitude_held_unless_freed():
 def test_published_design_configs_validate_and_state_claims(path):
     cfg, text = load_config(path)
     assert any(v is not None for v in dict(cfg.claims).values())
-    assert all(v.fixed for v in S.build_variables(cfg, cfg.orbits[0]).variables), "a published point is fixed"
+    assert all(v.fixed for v in build.build_variables(cfg, cfg.orbits[0]).variables), "a published point is fixed"
     assert "flag" in text.lower() or "(S)" in text or "(P)" in text   # every input cites its source and flag
 
 

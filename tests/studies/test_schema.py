@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from studies.config import SCHEMA, ConfigError, Field, key_text, parse_config, walk_schema
-from studies.design import VARIABLES
+from studies.config import SCHEMA, ConfigError, key_text, parse_config, walk_schema
+from studies.declare import Quantity
+from studies.model.design import VARIABLES
 
 BASELINE = Path(__file__).resolve().parents[2] / "studies" / "baseline_150kw.toml"
 
@@ -23,8 +24,8 @@ def base():
     return tomllib.loads(BASELINE.read_text())
 
 
-def _bad_values(spec: Field):
-    """(value, why) pairs that must be rejected for a field of this spec."""
+def _bad_values(spec: Quantity):
+    """(value, why) pairs that must be rejected for a key of this declaration."""
     wrong_type = {"float": "big", "int": 2.5, "bool": "no", "str": 3, "date": 5, "float_list": "x",
                   "str_list": [1]}
     out = [(wrong_type[spec.kind], "type")]
@@ -43,7 +44,7 @@ def _bad_values(spec: Field):
     return out
 
 
-CASES = [(path, value, why) for path, spec in walk_schema(SCHEMA) for value, why in _bad_values(spec)]
+CASES = [(path, value, why) for path, key in walk_schema(SCHEMA) for value, why in _bad_values(key.quantity)]
 
 
 VALID_ROWS = {("uncertainty", "inputs"): {"key": "environment.albedo", "dist": "uniform", "params": [0.9, 1.1]}}
@@ -87,7 +88,7 @@ def test_uncertainty_input_rows_are_checked_before_any_work(base, rows, replace,
 
 
 def test_uncertainty_input_rows_replace_or_extend_the_declared_table(base):
-    from studies.uncertainty import UNCERTAIN_INPUTS, input_table
+    from studies.analysis.uncertain_inputs import UNCERTAIN_INPUTS, input_table
 
     row = {"key": "radiator.face_b.absorptivity", "dist": "uniform", "params": [0.9, 1.2], "source": "test"}
     extra = {"key": "environment.trapped_flux_multiplier", "dist": "uniform", "params": [0.5, 2.0],
@@ -190,7 +191,7 @@ def test_sweep_variables_and_claims_are_checked(base):
 
 
 def test_config_listing_names_every_key_with_units_and_defaults():
-    from studies.report import config_listing
+    from studies.io.report import config_listing
 
     text = config_listing()
     for path, spec in walk_schema(SCHEMA):
@@ -202,7 +203,7 @@ def test_config_listing_names_every_key_with_units_and_defaults():
 
 def test_readme_configuration_reference_is_the_generated_one():
     """The README's configuration reference is `sunsink config --list --markdown`, verbatim."""
-    from studies.report import config_listing
+    from studies.io.report import config_listing
 
     readme = (BASELINE.parents[1] / "README.md").read_text()
     assert config_listing(markdown=True) in readme, "regenerate: sunsink config --readme README.md"

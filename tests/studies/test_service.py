@@ -1,4 +1,4 @@
-"""Compute in service (studies.service) against closed forms, a Markov chain and a Monte Carlo.
+"""Compute in service (studies.analysis.service) against closed forms, a Markov chain and a Monte Carlo.
 
 References used here, independent of the implementation:
 - exponential survival integral  N (1 - e^{-lambda T}) / lambda;
@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from scipy import integrate, linalg, stats
 
-from studies import service as S
+from studies.analysis import service as S
 
 LAM = 0.0908   # per chip-year (Llama 3 faulty GPU + HBM3)
 

@@ -109,18 +109,18 @@ def variants():
     """The configured small design evaluated twice: as configured (heaters, arrays in view) and with
     the freeze protection off and the arrays out of view (the study's compiled value program: the
     configured one is shared with the other tests of the small config, the variant compiles once)."""
-    from studies import satellite as S
+    from studies.analysis import build
     from studies.config import load_config
-    from studies.satellite_study import kernels_for
+    from studies.analysis.study import kernels_for
 
     out = {}
     for name, over in (("base", {}), ("bare", {"cold_case": {"freeze_protection": "none"},
                                              "radiator": {"layout": {"array_view": False}}})):
         cfg, _ = load_config(GOLDEN / "small_satellite.toml", overrides=over)
         orb = cfg.orbits[0]
-        mission = S.build_mission(cfg, S.mission_geometry(orb, math.radians(-59.2)))
-        vs = S.build_variables(cfg, orb)
-        k = kernels_for(vs, mission, S.build_numerics(cfg))
+        mission = build.build_mission(cfg, build.mission_geometry(orb, math.radians(-59.2)))
+        vs = build.build_variables(cfg, orb)
+        k = kernels_for(vs, mission, build.build_numerics(cfg))
         out[name] = {key: np.asarray(v) for key, v in k.evaluate(vs.baseline(), mission).items()}
     return out
 
@@ -151,14 +151,14 @@ def test_array_infrared_follows_the_array_plate_balance(case):
     import jax.numpy as jnp
 
     import power
-    from studies import satellite as S
+    from studies.analysis import build
     from studies.config import load_config
-    from studies.orbit_cases import array_infrared, case_environment
+    from studies.model.cases import array_infrared, case_environment
 
     cfg, _ = load_config(GOLDEN / "small_satellite.toml")
     orb = cfg.orbits[0]
-    mission = S.build_mission(cfg, S.mission_geometry(orb, math.radians(-59.2)))
-    design, numerics = S.build_variables(cfg, orb).baseline(), S.build_numerics(cfg)
+    mission = build.build_mission(cfg, build.mission_geometry(orb, math.radians(-59.2)))
+    design, numerics = build.build_variables(cfg, orb).baseline(), build.build_numerics(cfg)
     coupling = jnp.array([0.03, 0.05]) * 5.670374419e-8
     lw, t = array_infrared(design, mission, numerics, case, coupling, 1e14)
     env = case_environment(design, mission, numerics, case, "sun_facing")
@@ -180,15 +180,20 @@ def test_trapped_flux_multiplier_scales_the_trapped_dose_only():
     import equinox as eqx
     import jax.numpy as jnp
 
-    from studies import satellite as S
+    from studies.analysis import build
+
+
     from studies.config import load_config
-    from studies.model import Mission, radiation_metrics
+    from studies.model import Mission, Numerics
+    from studies.model import environment, radiation
 
     cfg, _ = load_config(GOLDEN / "small_satellite.toml")
-    design = S.build_variables(cfg, cfg.orbits[0]).baseline()
-    inc = jnp.radians(97.8)
-    one = radiation_metrics(design, Mission(), inc)
-    two = radiation_metrics(design, eqx.tree_at(lambda m: m.trapped_flux_multiplier, Mission(), jnp.asarray(2.0)), inc)
+    design = build.build_variables(cfg, cfg.orbits[0]).baseline()
+    env = environment.run(design, Mission(), Numerics())
+    env = eqx.tree_at(lambda e: e.inclination_rad, env, jnp.radians(97.8))
+    one = radiation.run(design, Mission(), env).__dict__
+    two = radiation.run(design, eqx.tree_at(lambda m: m.trapped_flux_multiplier, Mission(), jnp.asarray(2.0)),
+                        env).__dict__
     trapped = float(one["tid_trapped_electron_si_gy"]) + float(one["tid_trapped_proton_si_gy"])
     solar = float(one["tid_solar_proton_si_gy"])
     assert float(two["tid_si_gy"]) == pytest.approx(2.0 * trapped + solar, rel=1e-9)

@@ -3,8 +3,8 @@
 The test launches two local processes. Each initialises ``jax.distributed`` with the
 coordinator on 127.0.0.1. Process 0 has one CPU device and process 1 has two virtual CPU
 devices, so the job has three global devices. Each process takes its share of the points
-with :func:`studies.sweep.process_share` and evaluates it with
-:func:`studies.sweep.run_sweep`, as ``sunsink sweep`` does. Both engine paths run:
+with :func:`studies.analysis.sweep.process_share` and evaluates it with
+:func:`studies.analysis.sweep.run_sweep`, as ``sunsink sweep`` does. Both engine paths run:
 process 0 uses ``map`` on one CPU device, and process 1 uses ``vmap`` sharded over its two
 local devices. Each process writes its rows to a file. The test concatenates the files in
 process order and compares them with a single-process run of the same sweep.
@@ -58,7 +58,7 @@ INIT_TIMEOUT_S = 30    # jax.distributed waits this long for the other process, 
 
 def sweep_points() -> dict[str, np.ndarray]:
     """The sweep's points: a Latin hypercube over altitude [m] and beta angle [rad]."""
-    from studies.sweep import latin_hypercube
+    from studies.analysis.sweep import latin_hypercube
 
     return latin_hypercube({"altitude_m": (400e3, 1200e3), "beta_rad": (-1.2, 1.2)}, N_POINTS, seed=7)
 
@@ -97,7 +97,7 @@ CHILD = textwrap.dedent("""
     import numpy as np
     sys.path.insert(0, test_dir)
     from test_sweep_distributed import sweep_fn, sweep_points
-    from studies.sweep import process_share, run_sweep
+    from studies.analysis.sweep import process_share, run_sweep
     print(f"process {pid}: imported at {time.perf_counter() - t0:.1f} s", flush=True)
     assert jax.process_count() == 2 and jax.process_index() == pid, (jax.process_count(), jax.process_index())
     n_local = pid + 1                       # process 0: one CPU device, process 1: two
@@ -199,7 +199,7 @@ def distributed_run(tmp_path_factory):
 @pytest.fixture(scope="module")
 def reference():
     """The same sweep in this (single) process, unsharded."""
-    from studies.sweep import run_sweep
+    from studies.analysis.sweep import run_sweep
 
     pts = sweep_points()
     return pts, run_sweep(sweep_fn, pts, chunk_size=CHUNK, progress=None, shard=False)
@@ -249,7 +249,7 @@ def test_process_share_partitions_the_points(monkeypatch, n_points, n_proc):
     (The earlier ceiling split gave 9 points on 4 processes the shares 3, 3, 3, 0.)"""
     import jax
 
-    from studies.sweep import process_share
+    from studies.analysis.sweep import process_share
 
     monkeypatch.setattr(jax, "process_count", lambda: n_proc)
     shares = []
@@ -267,7 +267,7 @@ def test_empty_share_gives_empty_columns():
     rows, so its caller (``sunsink sweep``: feasibility, archive) runs as for any other share."""
     import jax.numpy as jnp
 
-    from studies.sweep import run_sweep
+    from studies.analysis.sweep import run_sweep
 
     res = run_sweep(lambda p: {"y": jnp.sin(p["x"]), "v": jnp.ones(3) * p["x"]}, {"x": np.zeros(0)}, progress=None)
     assert set(res) == {"y", "v"} and res["y"].shape == (0,) and res["v"].shape == (0, 3)

@@ -7,7 +7,7 @@ import textwrap
 import numpy as np
 import pytest
 
-from studies.sweep import full_grid, latin_hypercube
+from studies.analysis.sweep import full_grid, latin_hypercube
 
 
 def test_lhs_and_grid():
@@ -24,7 +24,7 @@ SCRIPT = textwrap.dedent("""
     import jax, jax.numpy as jnp, numpy as np, io
     jax.config.update("jax_enable_x64", True)
     assert len(jax.devices()) == 8, jax.devices()
-    from studies.sweep import run_sweep, latin_hypercube
+    from studies.analysis.sweep import run_sweep, latin_hypercube
     import thermal
     def fn(p):
         env = thermal.plate_environment(p["h"], p["b"], "sun_edge_on", 24)

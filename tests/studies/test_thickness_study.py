@@ -1,10 +1,11 @@
-"""studies.thickness_study.run_thickness_design on a tiny panel (the same grid, zones and
+"""studies.analysis.thickness_study.run_thickness_design on a tiny panel (the same grid, zones and
 numerics as tests/thermal/test_radiator_thickness.py, so one compiled program serves both):
 result contents, constraint satisfaction, KKT point, figure written."""
 import numpy as np
 import pytest
 
-from studies.thickness_study import run_thickness_design
+from studies.analysis.thickness_study import run_thickness_design
+from studies.io import plots
 from thermal.radiator import Numerics
 
 NUM = Numerics(nx=8, ny=8, rtol=1e-13, newton_krylov_rtol=1e-8, adjoint_rtol=1e-14)
@@ -17,7 +18,9 @@ KW = dict(length_m=1.0, width_m=0.6, n_tubes=2, tube_pitch_m=0.3, tube_conductan
 def test_run_thickness_design_small(tmp_path):
     fig = tmp_path / "thickness.png"
     out = run_thickness_design(**KW, heat_required_w=400.0, max_temperature_k=400.0, timing_repeats=0,
-                               fin_check=False, figure_path=str(fig))
+                               fin_check=False)
+    plots.save(plots.thickness_figure(dict(out, panel_length_m=1.0, panel_width_m=0.6, n_tubes=2, tube_pitch_m=0.3),
+                                      "minimum-mass sheet thickness"), fig)
     assert out["success"], out["message"]
     assert out["n_vars"] == 32 and out["zone_thickness_m"].shape == (8, 4) and out["thickness_m"].shape == (8, 8)
     assert abs(out["heat_rejected_w"] - 400.0) <= 1e-5 * 400.0
@@ -47,11 +50,12 @@ def test_thickness_design_of_the_study_panel_from_the_golden_archive(tmp_path):
     from pathlib import Path
 
     from studies import archive as ar
-    from studies import plots, satellite as S
+    from studies.analysis import build
+    from studies.io import plots
     from studies.config import load_config
-    from studies.design import SatelliteDesign
-    from studies.results import thickness_design_group
-    from studies.thickness_study import thickness_design_at
+    from studies.model.design import SatelliteDesign
+    from studies.io.results import thickness_design_group
+    from studies.analysis.thickness_study import thickness_design_at
 
     golden = Path(__file__).resolve().parents[1] / "golden"
     tree = ar.read_archive(golden / "small_satellite.h5")
@@ -60,8 +64,8 @@ def test_thickness_design_of_the_study_panel_from_the_golden_archive(tmp_path):
     names = [str(n) for n in sat["design"]["variable"]["data"]]
     design = SatelliteDesign(**{n: float(v) for n, v in zip(names, sat["design"]["final"]["data"])})
     metrics = {k: float(v["data"]) for k, v in sat["metrics"].items() if k != "attrs" and np.ndim(v["data"]) == 0}
-    mission = S.build_mission(cfg, S.mission_geometry(cfg.orbits[0], math.radians(float(sat["attrs"]["hot_beta_deg"]))))
-    num = S.build_numerics(cfg)
+    mission = build.build_mission(cfg, build.mission_geometry(cfg.orbits[0], math.radians(float(sat["attrs"]["hot_beta_deg"]))))
+    num = build.build_numerics(cfg)
     options = SimpleNamespace(zones_along_tubes=num.radiator_nx,
                               zones_per_tube_pitch=num.radiator_ny // num.n_tubes_per_panel, cells_per_zone=1,
                               maxiter=100, max_temperature_k=None)

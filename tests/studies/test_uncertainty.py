@@ -1,4 +1,4 @@
-"""Uncertainty propagation (studies.uncertainty): sampler vs declared distributions (KS),
+"""Uncertainty propagation (studies.analysis.uncertainty): sampler vs declared distributions (KS),
 propagation of an analytic function with known quantiles, Sobol indices of the Ishigami
 function against their analytic values, and one small end-to-end run through the coupled
 model (compiled once, module-scoped)."""
@@ -11,21 +11,25 @@ import pytest
 from scipy import stats
 
 from studies import archive as ar
-from studies import uncertainty as U
+from studies.analysis import uncertain_inputs as UI
+from studies.analysis import uncertainty as U
+from studies.io import plots
+from studies.io.report import format_uncertainty
+from studies.io.results import uncertainty_group
 from studies.model import Mission
 
 CONFIG = Path(__file__).resolve().parents[1] / "golden" / "small_satellite.toml"
 
 TABLE = (
-    U.Uncertain("mission.payload_power_w", "normal", (1.0, 0.05)),
-    U.Uncertain("mission.launch_cost_usd_per_kg", "lognormal", (400.0, 0.3), relative=False),
-    U.Uncertain("environment.olr_w_m2", "triangular", (0.9, 1.0, 1.2)),
-    U.Uncertain("mass.radiator_support_areal_mass_kg_m2", "uniform", (0.5, 2.0)),
+    UI.Uncertain("mission.payload_power_w", "normal", (1.0, 0.05)),
+    UI.Uncertain("mission.launch_cost_usd_per_kg", "lognormal", (400.0, 0.3), relative=False),
+    UI.Uncertain("environment.olr_w_m2", "triangular", (0.9, 1.0, 1.2)),
+    UI.Uncertain("mass.radiator_support_areal_mass_kg_m2", "uniform", (0.5, 2.0)),
 )
 
 
 def test_sampler_reproduces_the_declared_distributions():
-    targets, skipped = U.resolve_inputs(TABLE, Mission())
+    targets, skipped = UI.resolve_inputs(TABLE, Mission())
     assert not skipped and [t.key for t in targets] == [e.key for e in TABLE]
     for method in ("lhs", "mc"):
         x = U.sample_variates(targets, 2000, seed=3, method=method)
@@ -45,8 +49,8 @@ def test_sampler_reproduces_the_declared_distributions():
 
 
 def test_truncation_to_the_allowed_range_and_correlated_keys():
-    wide = U.Uncertain("radiator.face_a.absorptivity", "normal", (1.0, 3.0), also=("radiator.face_b.absorptivity",))
-    (t,), _ = U.resolve_inputs([wide], Mission())
+    wide = UI.Uncertain("radiator.face_a.absorptivity", "normal", (1.0, 3.0), also=("radiator.face_b.absorptivity",))
+    (t,), _ = UI.resolve_inputs([wide], Mission())
     assert t.bounds == (0.0, pytest.approx(1.0 / 0.15))        # absorptivity in [0, 1]
     x = U.sample_variates([t], 3000, seed=2, method="mc")[t.key]
     a, b = t.values(x)
@@ -57,30 +61,30 @@ def test_truncation_to_the_allowed_range_and_correlated_keys():
 
 
 def test_resolution_messages_and_bad_tables():
-    rows = [U.Uncertain("environment.future_multiplier", "lognormal", (1.0, 0.25)),
-            U.Uncertain("mass.radiator_areal_density_kg_m2", "uniform", (0.8, 1.2))]
-    targets, skipped = U.resolve_inputs(rows, Mission())
+    rows = [UI.Uncertain("environment.future_multiplier", "lognormal", (1.0, 0.25)),
+            UI.Uncertain("mass.radiator_areal_density_kg_m2", "uniform", (0.8, 1.2))]
+    targets, skipped = UI.resolve_inputs(rows, Mission())
     assert not targets
     assert "not an input of this model yet" in dict(skipped)["environment.future_multiplier"]
     assert "unset in this configuration" in dict(skipped)["mass.radiator_areal_density_kg_m2"]
     # every row of the declared table names an input the model now declares
-    names = [t.key for t in U.resolve_inputs(U.UNCERTAIN_INPUTS, Mission())[0]]
+    names = [t.key for t in UI.resolve_inputs(UI.UNCERTAIN_INPUTS, Mission())[0]]
     assert {"environment.trapped_flux_multiplier", "mission.cell_degradation_multiplier"} <= set(names)
     with pytest.raises(ValueError, match="static"):
-        U.resolve_inputs([U.Uncertain("mission.n_chips", "uniform", (0.9, 1.1))], Mission())
+        UI.resolve_inputs([UI.Uncertain("mission.n_chips", "uniform", (0.9, 1.1))], Mission())
     with pytest.raises(ValueError, match="declared twice"):
-        U.resolve_inputs([TABLE[0], TABLE[0]], Mission())
+        UI.resolve_inputs([TABLE[0], TABLE[0]], Mission())
     with pytest.raises(ValueError, match="lo <= mode <= hi"):
-        U.Uncertain("environment.albedo", "triangular", (1.0, 0.5, 2.0))
+        UI.Uncertain("environment.albedo", "triangular", (1.0, 0.5, 2.0))
     with pytest.raises(ValueError, match="dist"):
-        U.Uncertain("environment.albedo", "weibull", (1.0, 0.5))
+        UI.Uncertain("environment.albedo", "weibull", (1.0, 0.5))
     with pytest.raises(ValueError, match="no probability"):
-        U.resolve_inputs([U.Uncertain("environment.albedo", "uniform", (5.0, 6.0), relative=False)], Mission())
-    t = U.parse_inputs([{"key": "environment.albedo", "dist": "uniform", "params": [0.9, 1.1]}])
+        UI.resolve_inputs([UI.Uncertain("environment.albedo", "uniform", (5.0, 6.0), relative=False)], Mission())
+    t = UI.parse_inputs([{"key": "environment.albedo", "dist": "uniform", "params": [0.9, 1.1]}])
     assert [e for e in t if e.key == "environment.albedo"][0].params == (0.9, 1.1)
-    assert len(t) == len(U.UNCERTAIN_INPUTS)
+    assert len(t) == len(UI.UNCERTAIN_INPUTS)
     with pytest.raises(ValueError, match="unknown key"):
-        U.parse_inputs([{"key": "environment.albedo", "dist": "uniform", "params": [0.9, 1.1], "sd": 1}])
+        UI.parse_inputs([{"key": "environment.albedo", "dist": "uniform", "params": [0.9, 1.1], "sd": 1}])
 
 
 def _analytic(mission, targets):
@@ -92,8 +96,8 @@ def _analytic(mission, targets):
 
 
 def test_propagation_of_an_analytic_function_through_the_sweep_engine():
-    table = (U.Uncertain("mission.payload_power_w", "lognormal", (1.0, 0.2)),
-             U.Uncertain("mission.launch_cost_usd_per_kg", "lognormal", (1.0, 0.3)))
+    table = (UI.Uncertain("mission.payload_power_w", "lognormal", (1.0, 0.2)),
+             UI.Uncertain("mission.launch_cost_usd_per_kg", "lognormal", (1.0, 0.3)))
     r = U.run_uncertainty(Mission(), design=object(), n_samples=4000, seed=5, table=table, model=_analytic,
                           chunk_size=1024, progress=None)
     s = math.hypot(0.2, 0.3)                 # ln y ~ N(0, s^2)
@@ -109,7 +113,7 @@ def test_propagation_of_an_analytic_function_through_the_sweep_engine():
 
 
 def test_unconverged_samples_are_never_statistics():
-    table = (U.Uncertain("mission.payload_power_w", "uniform", (0.5, 1.5)),)
+    table = (UI.Uncertain("mission.payload_power_w", "uniform", (0.5, 1.5)),)
 
     def flaky(mission, targets):   # "does not converge" above 1.25 x nominal power
         def fn(p):
@@ -121,7 +125,7 @@ def test_unconverged_samples_are_never_statistics():
     assert r.converged_fraction == pytest.approx(0.75, abs=0.01)
     assert r.stats["y"]["quantiles"][2] < 1.25            # P95 of the converged samples only
     assert np.isnan(r.tornado["y"][0, 1])                  # the P95 point (1.45) did not converge
-    assert "did not converge" in U.format_uncertainty(r, metrics=("y",))
+    assert "did not converge" in format_uncertainty(r, metrics=("y",))
 
     def never(mission, targets):
         def fn(p):
@@ -162,12 +166,12 @@ def test_sobol_indices_of_the_ishigami_function():
 # ------------------------------------------------------------------------------------------------
 
 E2E_TABLE = (
-    U.Uncertain("radiator.face_a.absorptivity", "uniform", (0.9, 1.6), also=("radiator.face_b.absorptivity",)),
-    U.Uncertain("mission.launch_cost_usd_per_kg", "triangular", (0.2, 1.0, 5.4)),
-    U.Uncertain("service.failure_rate_per_chip_year", "uniform", (0.03, 0.11), relative=False),
-    U.Uncertain("environment.trapped_flux_multiplier", "lognormal", (1.0, 0.25)),
-    U.Uncertain("mass.radiator_areal_density_kg_m2", "uniform", (0.8, 1.2)),
-    U.Uncertain("environment.density_scale", "lognormal", (1.0, 0.25)),
+    UI.Uncertain("radiator.face_a.absorptivity", "uniform", (0.9, 1.6), also=("radiator.face_b.absorptivity",)),
+    UI.Uncertain("mission.launch_cost_usd_per_kg", "triangular", (0.2, 1.0, 5.4)),
+    UI.Uncertain("service.failure_rate_per_chip_year", "uniform", (0.03, 0.11), relative=False),
+    UI.Uncertain("environment.trapped_flux_multiplier", "lognormal", (1.0, 0.25)),
+    UI.Uncertain("mass.radiator_areal_density_kg_m2", "uniform", (0.8, 1.2)),
+    UI.Uncertain("environment.density_scale", "lognormal", (1.0, 0.25)),
 )
 
 
@@ -179,16 +183,18 @@ def e2e():
     archive, not re-scanned)."""
     import h5py
 
-    from studies import satellite as S
+    from studies.analysis import build
+
+
     from studies.config import load_config
-    from studies.satellite_study import kernels_for
+    from studies.analysis.study import kernels_for
 
     cfg, _ = load_config(CONFIG)
     with h5py.File(CONFIG.with_suffix(".h5")) as f:
         beta = float(f["orbits/dawn_dusk_sso_600_km/beta_design_deg"][()])
     orb = cfg.orbits[0]
-    mission = S.build_mission(cfg, S.mission_geometry(orb, math.radians(beta)))
-    vs, numerics = S.build_variables(cfg, orb), S.build_numerics(cfg)
+    mission = build.build_mission(cfg, build.mission_geometry(orb, math.radians(beta)))
+    vs, numerics = build.build_variables(cfg, orb), build.build_numerics(cfg)
     design = vs.baseline()
     k = kernels_for(vs, mission, numerics)
     r = U.run_uncertainty(mission, design, n_samples=8, seed=0, numerics=numerics, table=E2E_TABLE, chunk_size=32,
@@ -201,7 +207,7 @@ def e2e():
 def test_end_to_end_small_satellite(e2e, tmp_path):
     import jax
 
-    from studies.service import ServiceParameters, service_summary
+    from studies.analysis.service import ServiceParameters, service_summary
 
     r, design, mission, numerics = e2e
     assert [t.key for t in r.targets] == ["radiator.face_a.absorptivity", "mission.launch_cost_usd_per_kg",
@@ -243,24 +249,24 @@ def test_end_to_end_small_satellite(e2e, tmp_path):
     lam = r.inputs["mission.launch_cost_usd_per_kg"]
     np.testing.assert_allclose(r.outputs["cost_per_kw_year_usd"],
                                lam * r.outputs["total_mass_kg"] / (150.0 * 5.0), rtol=1e-10)
-    text = U.format_uncertainty(r)
+    text = format_uncertainty(r)
     assert "P5" in text and "skipped mass.radiator_areal_density_kg_m2" in text and "tornado" in text
-    path = ar.write_archive(tmp_path / "u.h5", {"uncertainty": U.archive_group(r)})
+    path = ar.write_archive(tmp_path / "u.h5", {"uncertainty": uncertainty_group(r)})
     back = ar.read_archive(path)["uncertainty"]
     np.testing.assert_allclose(back["outputs"]["total_mass_kg"]["data"], r.outputs["total_mass_kg"])
     assert back["statistics"]["total_mass_kg"]["attrs"]["units"] == "kg"
-    fig = U.tornado_figure(r, "total_mass_kg")
+    fig = plots.tornado_figure({"uncertainty": back}, "total_mass_kg")
     fig.savefig(tmp_path / "tornado.png")
     assert (tmp_path / "tornado.png").stat().st_size > 1000
 
 
 def test_study_passes_the_config_rows_to_the_propagation(monkeypatch):
-    """``[[uncertainty.inputs]]`` reaches studies.uncertainty.run_uncertainty from the study."""
+    """``[[uncertainty.inputs]]`` reaches studies.analysis.uncertainty.run_uncertainty from the study."""
     import tomllib
     from pathlib import Path
 
-    from studies import satellite_study as SS
-    from studies import uncertainty as UU
+    from studies.analysis import study as SS
+    from studies.analysis import uncertainty as UU
     from studies.config import parse_config
 
     base = tomllib.loads((Path(__file__).resolve().parents[2] / "studies" / "baseline_150kw.toml").read_text())

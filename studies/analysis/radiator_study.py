@@ -27,7 +27,38 @@ import orbit
 import thermal
 from orbit.constants import PERIHELION_AU
 
+from ..declare import Quantity
+from ..model.inputs import degraded
+
 OBLIQUITY_DEG = 23.44
+
+LEVEL0_SCALARS: dict[str, Quantity] = {
+    "altitude_m": Quantity("m", "orbit altitude"),
+    "inclination_deg": Quantity("degree", "orbit inclination"),
+    "period_s": Quantity("s", "orbital period"),
+    "beta_design_deg": Quantity("degree", "beta angle of the hot design case"),
+    "eclipse_fraction": Quantity("1", "fraction of the design orbit in shadow"),
+    "solar_flux_w_m2": Quantity("W m-2", "direct solar flux of the hot case (perihelion)"),
+    "sink_temperature_k": Quantity("K", "temperature of the unloaded isothermal panel"),
+    "design_temperature_k": Quantity("K", "radiator design temperature"),
+    "level0_area_m2": Quantity("m2", "planform area of the isothermal two-sided radiator (level 0)"),
+    "heat_load_w": Quantity("W", "heat to reject"),
+}
+"""Scalars of a level-0 orbit case (:func:`run_orbit_case`)."""
+LEVEL0_PER_FACE: dict[str, Quantity] = {
+    "absorbed_mean_w_m2": Quantity("W m-2", "orbit-average absorbed environmental flux per face"),
+    "emissivity": Quantity("1", "infrared emissivity per face"),
+    "absorptivity": Quantity("1", "solar absorptivity per face"),
+}
+"""Per-face values of a level-0 orbit case."""
+LEVEL0_SERIES: dict[str, Quantity] = {
+    "incident_solar_w_m2": Quantity("W m-2", "incident direct solar flux per face"),
+    "incident_albedo_w_m2": Quantity("W m-2", "incident albedo flux per face"),
+    "incident_earth_ir_w_m2": Quantity("W m-2", "incident Earth infrared flux per face"),
+    "absorbed_w_m2": Quantity("W m-2", "absorbed environmental flux per face"),
+}
+"""Orbit time series per face of a level-0 orbit case."""
+
 
 
 def slug(name: str) -> str:
@@ -88,12 +119,10 @@ def coatings(cfg, years_in_orbit=None):
     """Emissivity and absorptivity of faces A and B after ``years_in_orbit`` (default: the mission
     life -- the hot case sizes the radiator at end of life), the coupled model's own rule
     (:meth:`studies.model.Mission.face_emissivity`) on the same keys."""
-    from .model import _degraded
-
     r = cfg.radiator
     years = float(cfg.mission.life_years) if years_in_orbit is None else float(years_in_orbit)
-    eps = np.array([float(_degraded(f.emissivity, f.coating, years, 1)) for f in (r.face_a, r.face_b)])
-    alpha = np.array([float(_degraded(f.absorptivity, f.coating, years, 0)) for f in (r.face_a, r.face_b)])
+    eps = np.array([float(degraded(f.emissivity, f.coating, years, 1)) for f in (r.face_a, r.face_b)])
+    alpha = np.array([float(degraded(f.absorptivity, f.coating, years, 0)) for f in (r.face_a, r.face_b)])
     return eps, alpha
 
 

@@ -114,7 +114,7 @@ def run_sweep(fn: Callable[[dict], dict], points: Mapping[str, np.ndarray], *, c
         "vmap" (2 devices).  Default: "map" on a single CPU device, "vmap" otherwise.  Both
         shard the chunk over the devices.  "host" calls ``fn`` once per point from Python, unjitted:
         for a ``fn`` that calls an already compiled program (a study's
-        :meth:`studies.satellite.Kernels.evaluate`), so that the sweep compiles nothing new (the
+        :meth:`studies.analysis.kernels.Kernels.evaluate`), so that the sweep compiles nothing new (the
         coupled model takes ~20-25 s to compile, the calls ~16 ms each).
     """
     if vectorize not in (None, "vmap", "map", "host"):

@@ -1,48 +1,34 @@
-"""Design variables, mission and numerics of a compute satellite.
+"""Design variables of a compute satellite.
 
-:class:`SatelliteDesign` is a flat pytree (an equinox Module) of every continuous
-design variable, named ``<subsystem>_<quantity>_<unit>`` so that a gradient,
-which comes back as a :class:`SatelliteDesign`, is labelled field by field.
-:data:`VARIABLES` gives each variable its bounds, reference scale, units and
-description; the optimiser works on ``value / ref`` of the free variables only.
-Discrete choices (coolant, cell type, chip preset, orbit family) live in
-:class:`Mission`; grid sizes and solver settings in :class:`Numerics` (static:
-changing them recompiles).
+:class:`SatelliteDesign` is a flat pytree (an equinox Module) of every continuous design variable,
+named ``<subsystem>_<quantity>_<unit>`` so that a gradient, which comes back as a
+:class:`SatelliteDesign`, is labelled field by field.  Each field is declared once
+(:class:`studies.declare.Quantity`: units, description, physically allowed range, default optimiser
+bounds, reference scale, fixed or free by default); :data:`VARIABLES` is derived from them.  The
+optimiser works on ``value / ref`` of the free variables only (:class:`VariableSet`).  Discrete
+choices (coolant, cell type, chip preset, orbit family) live in :class:`studies.model.Mission`; grid
+sizes and solver settings in :class:`studies.model.Numerics` (static: changing them recompiles).
 """
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, replace
 from typing import Mapping
 
 import equinox as eqx
 import jax.numpy as jnp
 import numpy as np
 
+from ..declare import Quantity, declared, quantity
 
-@dataclass(frozen=True)
-class Variable:
-    """A design variable: start value, optimiser bounds ``[lo, hi]`` and reference scale, units,
-    description, whether it is fixed by default, and the physically allowed range
-    ``[allowed_lo, allowed_hi]`` that configured values and bounds must stay inside."""
-
-    name: str
-    default: float
-    lo: float
-    hi: float
-    ref: float
-    units: str
-    doc: str
-    fixed: bool = False
-    allowed_lo: float = 0.0
-    allowed_hi: float = math.inf
-    source: str = ""
+__all__ = ["SatelliteDesign", "Variable", "VARIABLES", "VARIABLE_BY_NAME", "VariableSet", "variable_set"]
 
 
 def variable(default, lo, hi, ref, units, doc, *, fixed=False, allowed=(0.0, math.inf), source=""):
-    """A :class:`SatelliteDesign` field declared with its :class:`Variable` (name filled in below)."""
-    v = Variable("", default, lo, hi, ref, units, doc, fixed, allowed[0], allowed[1], source)
-    return field(metadata={"variable": v})
+    """A :class:`SatelliteDesign` field: start value ``default``, optimiser bounds ``[lo, hi]``, reference
+    scale ``ref``, physically ``allowed`` range (configured values and bounds must stay inside)."""
+    return quantity(default, units, doc, section="design", lo=allowed[0], hi=allowed[1], bounds=(lo, hi), ref=ref,
+                    fixed=fixed, source=source)
 
 
 class SatelliteDesign(eqx.Module):
@@ -86,8 +72,44 @@ class SatelliteDesign(eqx.Module):
         return {v.name: float(getattr(self, v.name)) for v in VARIABLES}
 
 
-VARIABLES: tuple[Variable, ...] = tuple(replace(f.metadata["variable"], name=f.name) for f in fields(SatelliteDesign))
-"""Every design variable, in field order (derived from :class:`SatelliteDesign`)."""
+@dataclass(frozen=True)
+class Variable:
+    """A design variable as one study uses it: its declaration (:class:`studies.declare.Quantity`) with
+    the value, bounds, reference scale and fixed/free state of this study (the declared defaults, or a
+    config's ``[design.<name>]`` overrides)."""
+
+    name: str
+    quantity: Quantity
+    default: float
+    lo: float
+    hi: float
+    ref: float
+    fixed: bool
+
+    @property
+    def units(self) -> str:
+        return self.quantity.units
+
+    @property
+    def doc(self) -> str:
+        return self.quantity.long_name
+
+    @property
+    def source(self) -> str:
+        return self.quantity.source
+
+    @property
+    def allowed_lo(self) -> float:
+        return self.quantity.lo
+
+    @property
+    def allowed_hi(self) -> float:
+        return self.quantity.hi
+
+
+VARIABLES: tuple[Variable, ...] = tuple(
+    Variable(f.name, q, f.default, q.bounds[0], q.bounds[1], q.ref, q.fixed) for f, q in declared(SatelliteDesign))
+"""Every design variable with its declared defaults, in field order (derived from :class:`SatelliteDesign`)."""
 VARIABLE_BY_NAME = {v.name: v for v in VARIABLES}
 
 

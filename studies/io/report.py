@@ -10,22 +10,37 @@ source (``sunsink config --list``; the README's configuration reference).
 from __future__ import annotations
 
 import math
+from pathlib import Path
+from typing import Sequence
 
-from .metrics import MASS_ITEMS, METRICS, judge
+import numpy as np
 
-__all__ = ["format_satellite", "verdict", "config_listing", "claims_table", "constraint_table"]
+import power
+
+from ..analysis.sensitivity import parameter_values
+from ..analysis.service import SERVICE_METRICS
+from ..analysis.uncertainty import REPORT_METRICS, UncertaintyResult
+from ..config import REQUIRED, SCHEMA, key_text, walk_schema
+from ..declare import range_text
+from ..model import MASS_ITEMS, METRICS, judge
+
+__all__ = ["format_satellite", "verdict", "config_listing", "claims_table", "constraint_table", "format_uncertainty",
+           "update_readme"]
+
+UNITS = {n: q.units for n, q in METRICS.items()}
+"""Units of every metric (the verdict's table)."""
 
 GROUP_TITLES = {"orbit": "orbit", "radiation": "radiation", "thermal": "thermal", "power": "power",
                 "mass": "mass and cost"}
 
 
 def report_groups() -> list[str]:
-    """The metric groups the report prints, in their declared order (:data:`studies.metrics.METRICS`);
+    """The metric groups the report prints, in their declared order (:data:`studies.model.METRICS`);
     constraints and convergence flags have their own tables."""
     seen = []
-    for m in METRICS:
-        if m.group not in seen and m.group not in ("constraints", "convergence"):
-            seen.append(m.group)
+    for q in METRICS.values():
+        if q.group not in seen and q.group not in ("constraints", "convergence"):
+            seen.append(q.group)
     return seen
 
 
@@ -43,7 +58,7 @@ def _fmt(x: float) -> str:
 def verdict(metrics: dict) -> dict:
     """{"feasible", "converged", "rows", "failed", "limiting"}: ``limiting`` is the failed constraint
     with the most negative normalised margin, or, for a feasible design, the one with the least."""
-    rows = judge(metrics)
+    rows = judge(metrics, UNITS)
     failed = [r for r in rows if not r["passed"]]
     pool = failed or rows
     limiting = min(pool, key=lambda r: r["normalised_margin"])["name"]
@@ -53,8 +68,8 @@ def verdict(metrics: dict) -> dict:
 
 def unconverged(metrics: dict) -> list[str]:
     """Long names of the solves (declared ``convergence`` metrics) that did not converge."""
-    return [m.long_name for m in METRICS if m.group == "convergence" and m.name != "converged"
-            and not float(metrics[m.name]) > 0.5]
+    return [q.long_name for n, q in METRICS.items() if q.group == "convergence" and n != "converged"
+            and not float(metrics[n]) > 0.5]
 
 
 def constraint_table(metrics: dict) -> list[str]:
@@ -80,8 +95,6 @@ def constraint_table(metrics: dict) -> list[str]:
 
 def claims_table(claims: dict, metrics: dict) -> list[str]:
     """Published values beside sunsink's: metric, claimed, sunsink, difference."""
-    from .metrics import METRIC_BY_NAME
-
     given = {k: v for k, v in claims.items() if v is not None}
     if not given:
         return []
@@ -90,7 +103,7 @@ def claims_table(claims: dict, metrics: dict) -> list[str]:
     for k, c in given.items():
         s = float(metrics[k])
         diff = f"{(s - c) / abs(c) * 100:+.0f} %" if c != 0 else "n/a"
-        lines.append(f"  {k:<30} {_fmt(c):>12} {_fmt(s):>12} {diff:>11}  {METRIC_BY_NAME[k].units}")
+        lines.append(f"  {k:<30} {_fmt(c):>12} {_fmt(s):>12} {diff:>11}  {METRICS[k].units}")
     return lines
 
 
@@ -158,14 +171,13 @@ def format_satellite(r: dict, claims: dict | None = None) -> str:
         lines.append(r["level0"])
     for group in report_groups():
         lines.append(f"{GROUP_TITLES.get(group, group)}:")
-        for d in METRICS:
-            if d.group == group and not d.name.startswith("mass_"):
-                lines.append(f"  {d.long_name:<72} {_fmt(float(m[d.name])):>12} {d.units}")
+        for n, q in METRICS.items():
+            if q.group == group and not n.startswith("mass_"):
+                lines.append(f"  {q.long_name:<72} {_fmt(float(m[n])):>12} {q.units}")
     if "power_budget" in r:
-        import power as _power
         for phase in ("sunlit", "eclipse"):
             lines.append(f"power budget, {phase}:")
-            lines.extend("  " + ln for ln in _power.budget_table(r["power_budget"][phase]).splitlines())
+            lines.extend("  " + ln for ln in power.budget_table(r["power_budget"][phase]).splitlines())
     if "orbit_cases" in r:
         lines.extend(orbit_cases_table(r["orbit_cases"], m))
     if "thickness_design" in r:
@@ -180,18 +192,14 @@ def format_satellite(r: dict, claims: dict | None = None) -> str:
         lines.append(f"  {td['n_gradients']} gradients, each one forward and two adjoint solves (finite differences: "
                      f"{td['n_vars'] + 1} solves each)")
     if "uncertainty" in r:
-        from .uncertainty import format_uncertainty
-
-        lines.append("uncertainty at this design (declared input distributions, studies.uncertainty):")
+        lines.append("uncertainty at this design (declared input distributions, studies.analysis.uncertainty):")
         lines.extend("  " + ln for ln in format_uncertainty(
             r["uncertainty"], metrics=["total_mass_kg", "cost_per_kw_year_usd",
                                        "service_cost_per_delivered_kw_year_usd"]).splitlines())
     if "service" in r:
-        from .service import SERVICE_METRICS
-
         lines.append("compute in service (hardware failures, spares, SEE availability, TID life):")
         for k, v in r["service"].items():
-            lines.append(f"  {SERVICE_METRICS[k][1]:<72} {_fmt(float(v)):>12} {SERVICE_METRICS[k][0]}")
+            lines.append(f"  {SERVICE_METRICS[k].long_name:<72} {_fmt(float(v)):>12} {SERVICE_METRICS[k].units}")
     if "life" in r:
         life = r["life"]
         lines.append(f"life: TID {life['tid']:.1f} yr, power {life['power']:.1f} yr, battery {life['battery']:.1f} yr "
@@ -201,8 +209,6 @@ def format_satellite(r: dict, claims: dict | None = None) -> str:
     if "sensitivities" in r:
         lines.append("top sensitivities (elasticity of the objective):")
         obj = float(m["objective"])
-        from .satellite import parameter_values
-
         values = parameter_values(r["design_obj"], r["mission"])
         el = {n: g * values[n] / obj for n, g in r["sensitivities"].items()}
         for n in sorted(el, key=lambda n: -abs(el[n]))[:8]:
@@ -233,8 +239,6 @@ README_MARKERS = ("<!-- config-reference:start -->", "<!-- config-reference:end 
 def update_readme(path) -> None:
     """Replace the README's configuration reference (between :data:`README_MARKERS`) by the
     generated one (``sunsink config --readme README.md``)."""
-    from pathlib import Path
-
     p = Path(path)
     text = p.read_text()
     start, end = README_MARKERS
@@ -257,15 +261,12 @@ def _default_text(f) -> str:
 
 def config_listing(markdown: bool = False) -> str:
     """Every configurable key: section.key, type, units, default, allowed range, description, source."""
-    from .config import REQUIRED, SCHEMA, key_text, walk_schema
-    from .declare import range_text
-
     rows = []
-    for path, spec in walk_schema(SCHEMA):
-        rng = range_text(spec) if (spec.kind in ("float", "int", "float_list", "bool") or spec.choices) else ""
-        rows.append((key_text(path).replace("[0]", "[]"), spec.kind,
-                     spec.units if spec.units not in ("", "1") else "-",
-                     "(required)" if spec.default is REQUIRED else _default_text(spec), rng, spec.doc, spec.source))
+    for path, key in walk_schema(SCHEMA):
+        q = key.quantity
+        rng = range_text(q) if (q.kind in ("float", "int", "float_list", "bool") or q.choices) else ""
+        rows.append((key_text(path).replace("[0]", "[]"), q.kind, q.units if q.units != "1" else "-",
+                     "(required)" if key.default is REQUIRED else _default_text(key), rng, q.long_name, q.source))
     if markdown:
         out = ["| key | type | units | default | allowed | meaning | source of the default |",
                "| --- | --- | --- | --- | --- | --- | --- |"]
@@ -276,3 +277,61 @@ def config_listing(markdown: bool = False) -> str:
     width = max(len(r[0]) for r in rows)
     return "\n".join(f"{r[0]:<{width}}  {r[1]:<10} {r[2]:<12} default {r[3]:<12} {r[4]:<24} {r[5]}"
                      + (f"  [{r[6]}]" if r[6] else "") for r in rows)
+
+
+def _g(v: float) -> str:
+    if not math.isfinite(v):
+        return str(v)
+    return f"{v:.5g}"
+
+
+def format_uncertainty(result: UncertaintyResult, metrics: Sequence[str] | None = None,
+                       tornado_metric: str = "total_mass_kg", n_tornado: int = 8, sobol_floor: float = 0.01) -> str:
+    """Plain-text report: inputs, skipped keys, output statistics (P5/P50/P95), feasibility,
+    the tornado ranking of one metric and the Sobol indices when computed."""
+    lines = [f"uncertainty: {result.n_samples} samples ({result.method}, seed {result.seed}), "
+             f"{len(result.targets)} uncertain inputs"]
+    lines.append(f"  {'input':<44} {'distribution':<30} {'nominal':>11} {'P5':>11} {'P95':>11}  units")
+    for i, t in enumerate(result.targets):
+        for key, nom, (lo, hi) in zip(t.entry.keys, t.nominal, t.values(result.tornado_inputs[i])):
+            lines.append(f"  {key:<44} {t.entry.describe():<30} {_g(nom):>11} {_g(float(lo)):>11} {_g(float(hi)):>11}"
+                         f"  {t.units}")
+    for key, why in result.skipped:
+        lines.append(f"  skipped {key}: {why}")
+    names = [m for m in (metrics or REPORT_METRICS) if m in result.stats]
+    names += sorted(k for k in result.stats if k.startswith("g_") and (metrics is None))
+    lines.append("")
+    lines.append(f"  {'metric':<46} {'nominal':>11} {'mean':>11} {'std':>10} {'P5':>11} {'P50':>11} {'P95':>11}  units")
+    for k in names:
+        s = result.stats[k]
+        p5, p50, p95 = s["quantiles"]
+        extra = f"  ({s['n_nonfinite']} non-finite)" if s["n_nonfinite"] else ""
+        lines.append(f"  {k:<46} {_g(result.nominal.get(k, math.nan)):>11} {_g(s['mean']):>11} {_g(s['std']):>10} "
+                     f"{_g(p5):>11} {_g(p50):>11} {_g(p95):>11}  {result.units.get(k, '')}{extra}")
+    lines.append(f"  P(every constraint met, converged) = {result.feasible_fraction:.3f}; "
+                 f"converged {result.converged_fraction:.3f}")
+    bad = int(round((1.0 - result.converged_fraction) * result.n_samples))
+    if bad:
+        lines.append(f"  WARNING: {bad} of {result.n_samples} samples did not converge; they are excluded from the "
+                     "statistics above (their inputs are in the archive)")
+    if result.tornado and tornado_metric in result.tornado:
+        v = result.tornado[tornado_metric]
+        base = result.nominal[tornado_metric]
+        order = np.argsort(-np.abs(v[:, 1] - v[:, 0]))
+        lines.append("")
+        lines.append(f"  tornado of {tornado_metric} (nominal {_g(base)} {result.units.get(tornado_metric, '')}; "
+                     "each input at its P5 / P95, the others nominal)")
+        for i in order[:n_tornado]:
+            lines.append(f"    {result.targets[i].key:<44} {_g(v[i, 0] - base):>11} {_g(v[i, 1] - base):>11}")
+    if result.sobol:
+        lines.append("")
+        lines.append(f"  Sobol indices (first order S1, total ST, +- 95 % bootstrap; inputs with ST >= {sobol_floor:g})")
+        for k, s in result.sobol.items():
+            if k not in names or not np.any(s["ST"] >= sobol_floor):
+                continue
+            lines.append(f"    {k}")
+            order = [i for i in np.argsort(-s["ST"]) if s["ST"][i] >= sobol_floor]
+            for i in order:
+                lines.append(f"      {result.targets[i].key:<44} S1 {s['S1'][i]:6.3f} +- {s['S1_conf'][i]:.3f}   "
+                             f"ST {s['ST'][i]:6.3f} +- {s['ST_conf'][i]:.3f}")
+    return "\n".join(lines)

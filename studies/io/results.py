@@ -7,35 +7,16 @@ import numpy as np
 
 from power import HEAT_DESTINATIONS
 
-from . import archive as ar
-from .metrics import CONSTRAINT_NAMES, FIELD_METRICS, MASS_ITEMS, METRIC_BY_NAME
+from .. import archive as ar
+from ..analysis.sensitivity import parameter_values
+from ..analysis.orbit_histories import CASE_SUMMARY, HISTORY
+from ..analysis.radiator_study import LEVEL0_PER_FACE, LEVEL0_SCALARS, LEVEL0_SERIES
+from ..analysis.service import SERVICE_METRICS
+from ..analysis.thickness_study import THICKNESS_SUMMARY
+from ..analysis.uncertainty import QUANTILES, UncertaintyResult
+from ..model import CONSTRAINT_NAMES, FIELDS, MASS_ITEMS, METRICS
 
 FACE_COORD = ("face", ["A", "B"])
-
-_SCALARS = {
-    "altitude_m": ("m", "orbit altitude"),
-    "inclination_deg": ("degree", "orbit inclination"),
-    "period_s": ("s", "orbital period"),
-    "beta_design_deg": ("degree", "beta angle of the hot design case"),
-    "eclipse_fraction": ("1", "fraction of the design orbit in shadow"),
-    "solar_flux_w_m2": ("W m-2", "direct solar flux of the hot case (perihelion)"),
-    "sink_temperature_k": ("K", "temperature of the unloaded isothermal panel"),
-    "design_temperature_k": ("K", "radiator design temperature"),
-    "level0_area_m2": ("m2", "planform area of the isothermal two-sided radiator (level 0)"),
-    "heat_load_w": ("W", "heat to reject"),
-}
-_PER_FACE = {
-    "absorbed_mean_w_m2": ("W m-2", "orbit-average absorbed environmental flux per face"),
-    "emissivity": ("1", "infrared emissivity per face"),
-    "absorptivity": ("1", "solar absorptivity per face"),
-}
-_SERIES = {
-    "incident_solar_w_m2": ("W m-2", "incident direct solar flux per face"),
-    "incident_albedo_w_m2": ("W m-2", "incident albedo flux per face"),
-    "incident_earth_ir_w_m2": ("W m-2", "incident Earth infrared flux per face"),
-    "absorbed_w_m2": ("W m-2", "absorbed environmental flux per face"),
-}
-
 
 def _face_coord():
     return ar.Dataset(np.array(FACE_COORD[1]), units="1", long_name="radiator face", dims=("face",))
@@ -44,13 +25,13 @@ def _face_coord():
 def orbit_case_group(case: dict) -> ar.Group:
     children = {
         "face": _face_coord(),
-        **{k: ar.Dataset(np.asarray(case[k], dtype=float), units=u, long_name=ln) for k, (u, ln) in _SCALARS.items()},
-        **{k: ar.Dataset(np.asarray(case[k], dtype=float), units=u, long_name=ln, dims=("face",))
-           for k, (u, ln) in _PER_FACE.items()},
+        **{k: ar.Dataset(np.asarray(case[k], dtype=float), units=q.units, long_name=q.long_name) for k, q in LEVEL0_SCALARS.items()},
+        **{k: ar.Dataset(np.asarray(case[k], dtype=float), units=q.units, long_name=q.long_name, dims=("face",))
+           for k, q in LEVEL0_PER_FACE.items()},
     }
     children["environment"] = ar.time_series_group(
         case["time_s"],
-        {k: ar.Dataset(case[k], units=u, long_name=ln, dims=("time_s", "face")) for k, (u, ln) in _SERIES.items()},
+        {k: ar.Dataset(case[k], units=q.units, long_name=q.long_name, dims=("time_s", "face")) for k, q in LEVEL0_SERIES.items()},
         time_long_name="time since orbit noon",
         coords={"face": (np.array(FACE_COORD[1]), "1", "radiator face")},
     )
@@ -87,13 +68,13 @@ def cases_from_archive(tree: dict) -> dict:
         if key == "attrs":
             continue
         case = {"name": g["attrs"]["name"], "family": g["attrs"]["family"]}
-        for k in list(_SCALARS) + list(_PER_FACE):
+        for k in list(LEVEL0_SCALARS) + list(LEVEL0_PER_FACE):
             case[k] = _data(g[k])
             if case[k].ndim == 0:
                 case[k] = float(case[k])
         env = g["environment"]
         case["time_s"] = _data(env["time_s"])
-        for k in _SERIES:
+        for k in LEVEL0_SERIES:
             case[k] = _data(env[k])
         case["curve_temperature_k"] = _data(g["area_vs_temperature"]["temperature_k"])
         case["curve_level0_area_m2"] = _data(g["area_vs_temperature"]["level0_area_m2"])
@@ -107,20 +88,16 @@ def cases_from_archive(tree: dict) -> dict:
 # whole-satellite results
 # ------------------------------------------------------------------------------------------------
 
-def _meta(key):
-    m = METRIC_BY_NAME.get(key)
-    if m is None:
-        raise KeyError(f"metric {key!r} is not declared in studies.metrics")
-    return m.units, m.long_name
-
-
 def metrics_group(metrics: dict) -> ar.Group:
+    """Every scalar metric of an evaluation with its declared units and long name."""
     children = {}
     for k, v in metrics.items():
-        if k in FIELD_METRICS:
+        if k in FIELDS:
             continue
-        u, ln = _meta(k)
-        children[k] = ar.Dataset(np.asarray(v, dtype=float), units=u, long_name=ln)
+        q = METRICS.get(k)
+        if q is None:
+            raise KeyError(f"metric {k!r} is not declared by a stage of studies.model")
+        children[k] = ar.Dataset(np.asarray(v, dtype=float), units=q.units, long_name=q.long_name)
     return ar.Group(children)
 
 
@@ -223,8 +200,6 @@ def satellite_group(r: dict, numerics, chip_extent_m) -> ar.Group:
     sens = r["sensitivities"]
     pn = np.array(list(sens))
     obj = float(m["objective"])
-    from .satellite import parameter_values
-
     known = parameter_values(r["design_obj"], r["mission"])
     values = np.array([known[n] for n in pn])
     grad = np.array([sens[n] for n in pn])
@@ -285,14 +260,10 @@ def satellite_group(r: dict, numerics, chip_extent_m) -> ar.Group:
     if "thickness_design" in r:
         children["thickness_design"] = thickness_design_group(r["thickness_design"])
     if "uncertainty" in r:
-        from .uncertainty import archive_group
-
-        children["uncertainty"] = archive_group(r["uncertainty"])
+        children["uncertainty"] = uncertainty_group(r["uncertainty"])
     if "service" in r:
-        from .service import SERVICE_METRICS
-
-        children["service"] = ar.Group({k: ar.Dataset(np.asarray(v, dtype=float), units=SERVICE_METRICS[k][0],
-                                                       long_name=SERVICE_METRICS[k][1]) for k, v in r["service"].items()})
+        children["service"] = ar.Group({k: ar.Dataset(np.asarray(v, dtype=float), units=SERVICE_METRICS[k].units,
+                                                       long_name=SERVICE_METRICS[k].long_name) for k, v in r["service"].items()})
     geo = r["geometry"]
     attrs = {"name": r["name"], "converged": int(r["converged"]), "hot_beta_deg": math.degrees(geo["hot_beta_rad"]),
              "eclipse_beta_deg": math.degrees(geo["eclipse_beta_rad"])}
@@ -302,66 +273,20 @@ def satellite_group(r: dict, numerics, chip_extent_m) -> ar.Group:
     return ar.Group(children, attrs)
 
 
-_HISTORY_META = {
-    "time_s": ("s", "time from orbit noon"), "junction_k": ("K", "junction temperature (quasi-steady estimate)"),
-    "chip_k": ("K", "package and cold-plate node temperature"), "supply_k": ("K", "coolant supply temperature"),
-    "return_k": ("K", "coolant return temperature"), "radiator_min_k": ("K", "coldest radiator segment"),
-    "radiator_max_k": ("K", "hottest radiator segment"), "min_coolant_k": ("K", "coldest coolant-wetted node"),
-    "chip_power_w": ("W", "power of one chip"), "heater_w": ("W", "freeze-protection heater power"),
-}
-_CASE_SUMMARY = {
-    "junction_max_k": ("K", "hottest junction over the orbit"), "junction_min_k": ("K", "coldest junction over the orbit"),
-    "junction_swing_k": ("K", "junction swing over the orbit"), "supply_min_k": ("K", "coldest coolant supply"),
-    "supply_max_k": ("K", "hottest coolant supply"), "return_max_k": ("K", "hottest coolant return"),
-    "radiator_lowest_k": ("K", "coldest radiator segment over the orbit"),
-    "radiator_highest_k": ("K", "hottest radiator segment over the orbit"),
-    "coolant_lowest_k": ("K", "coldest coolant-wetted node over the orbit"),
-    "mean_heater_w": ("W", "orbit-mean heater power"),
-    "periodicity_error_k": ("K", "max |state(P) - state(0)| of the periodic solution"),
-    "energy_residual_j": ("J", "stored + rejected - dissipated energy over the orbit"),
-    "dissipated_energy_j": ("J", "energy dissipated in the loop over the orbit"),
-    "absorptivity": ("1", "radiator solar absorptivity of faces A, B in this case"),
-    "emissivity": ("1", "radiator infrared emissivity of faces A, B in this case"),
-    "freeze_margin_k": ("K", "coldest coolant-wetted node minus the freezing point"),
-}
-
-
 def orbit_cases_group(cases: dict) -> ar.Group:
     """Hot and cold orbit-periodic cases: histories over one orbit and their summaries."""
     children = {}
     for case, c in cases.items():
         h = c["history"]
-        data = {k: ar.Dataset(np.asarray(v), units=_HISTORY_META[k][0], long_name=_HISTORY_META[k][1],
+        data = {k: ar.Dataset(np.asarray(v), units=HISTORY[k].units, long_name=HISTORY[k].long_name,
                               dims=("time_s",)) for k, v in h.items()}
         data["face"] = _face_coord()
-        for k, (u, ln) in _CASE_SUMMARY.items():
+        for k, q in CASE_SUMMARY.items():
             if k in c:
                 v = np.asarray(c[k])
-                data[k] = ar.Dataset(v, units=u, long_name=ln, dims=("face",) if v.ndim else ())
+                data[k] = ar.Dataset(v, units=q.units, long_name=q.long_name, dims=("face",) if v.ndim else ())
         children[case] = ar.Group(data)
-    return ar.Group(children, {"model": "thermal.loop_transient periodic lumped loop (studies.orbit_cases)"})
-
-
-_THICKNESS_SUMMARY = {
-    "mass_kg": ("kg", "sheet mass of the panel with the optimal thickness map"),
-    "reference_mass_kg": ("kg", "sheet mass of the design's uniform sheet"),
-    "reference_thickness_m": ("m", "the design's uniform sheet thickness"),
-    "mass_saving": ("1", "1 - optimal / uniform sheet mass"),
-    "heat_required_w": ("W", "heat the panel must reject (the uniform sheet's)"),
-    "heat_rejected_w": ("W", "heat the optimal panel rejects"),
-    "max_temperature_k": ("K", "hottest sheet cell of the optimal panel"),
-    "ks_temperature_k": ("K", "KS smooth maximum of the sheet temperature, optimal panel"),
-    "max_temperature_limit_k": ("K", "limit on the KS maximum"),
-    "kkt_residual": ("1", "scaled KKT residual of the SLSQP optimum"),
-    "iterations": ("1", "SLSQP iterations"),
-    "n_vars": ("1", "design variables (zone thicknesses)"),
-    "n_gradients": ("1", "value + gradient evaluations (one forward and two adjoint solves each)"),
-    "panel_length_m": ("m", "panel length along the tubes"),
-    "panel_width_m": ("m", "panel width across the tubes"),
-    "n_tubes": ("1", "tubes per panel"),
-    "tube_pitch_m": ("m", "tube pitch"),
-}
-"""Scalars of the thickness design archived beside the zone map (units, long name)."""
+    return ar.Group(children, {"model": "thermal.loop_transient periodic lumped loop (studies.analysis.orbit_histories)"})
 
 
 def thickness_design_group(td: dict) -> ar.Group:
@@ -375,8 +300,8 @@ def thickness_design_group(td: dict) -> ar.Group:
             "zone_thickness_m": ar.Dataset(t, units="m",
                                            long_name="optimal sheet thickness per zone (across x along the tubes)",
                                            dims=("zone_across", "zone_along"))}
-    for k, (u, ln) in _THICKNESS_SUMMARY.items():
-        data[k] = ar.Dataset(np.asarray(float(td[k])), units=u, long_name=ln)
+    for k, q in THICKNESS_SUMMARY.items():
+        data[k] = ar.Dataset(np.asarray(float(td[k])), units=q.units, long_name=q.long_name)
     return ar.Group(data, {"model": "thermal.radiator_thickness (SLSQP with adjoint gradients)",
                            "success": int(bool(td["success"])), "message": str(td["message"])})
 
@@ -408,3 +333,47 @@ def pareto_group(fronts: dict) -> ar.Group:
                                            dims=("altitude_m",)),
         })
     return ar.Group(g)
+
+
+def uncertainty_group(result: UncertaintyResult) -> ar.Group:
+    """An uncertainty propagation (:class:`studies.analysis.uncertainty.UncertaintyResult`) as an archive
+    group (e.g. ``tree["uncertainty"]``): samples of every input and output on a ``sample`` axis,
+    statistics on a ``quantile`` axis, tornado and Sobol tables on an ``input`` axis."""
+    keys = [t.key for t in result.targets]
+    n, d = result.n_samples, len(keys)
+    inputs = {"sample": ar.Dataset(np.arange(n), "1", "sample index", dims=("sample",))}
+    for t in result.targets:
+        for key in t.entry.keys:
+            inputs[key] = ar.Dataset(result.inputs[key], t.units or "1", t.long_name or key, dims=("sample",),
+                                     attrs={"distribution": t.entry.describe(), "source": t.entry.source})
+    outputs = {"sample": ar.Dataset(np.arange(n), "1", "sample index", dims=("sample",))}
+    stats_g = {"quantile": ar.Dataset(np.asarray(QUANTILES), "1", "probability level", dims=("quantile",))}
+    for k, v in result.outputs.items():
+        u, ln = result.units.get(k, "1"), result.long_names.get(k, k)
+        outputs[k] = ar.Dataset(np.asarray(v, dtype=float), u, ln, dims=("sample",))
+        s = result.stats[k]
+        stats_g[k] = ar.Dataset(np.asarray(s["quantiles"], dtype=float), u, f"quantiles of {ln}", dims=("quantile",),
+                                attrs={"mean": s["mean"], "std": s["std"] if math.isfinite(s["std"]) else math.nan,
+                                       "nominal": result.nominal.get(k, math.nan), "n_nonfinite": s["n_nonfinite"]})
+    children = {"inputs": ar.Group(inputs), "outputs": ar.Group(outputs), "statistics": ar.Group(stats_g)}
+    idx = {"input_index": ar.Dataset(np.arange(d), "1", "uncertain input index", dims=("input_index",),
+                                     attrs={"keys": ", ".join(keys)}),
+           "bound": ar.Dataset(np.array([0.05, 0.95]), "1", "input probability level", dims=("bound",))}
+    if result.tornado:
+        tor = dict(idx)
+        for k, v in result.tornado.items():
+            tor[k] = ar.Dataset(np.asarray(v, dtype=float), result.units.get(k, "1"),
+                                f"{result.long_names.get(k, k)} with one input at its P5 / P95",
+                                dims=("input_index", "bound"))
+        children["tornado"] = ar.Group(tor)
+    if result.sobol:
+        sob = {"input_index": idx["input_index"]}
+        for k, s in result.sobol.items():
+            sob[k] = ar.Group({n: ar.Dataset(np.asarray(v, dtype=float), "1", f"Sobol {n} of {k}",
+                                             dims=("input_index",)) for n, v in s.items()})
+        children["sobol"] = ar.Group(sob)
+    return ar.Group(children, attrs={"n_samples": n, "seed": result.seed, "method": result.method,
+                                     "input_keys": ", ".join(keys),
+                                     "skipped": "; ".join(f"{k}: {r}" for k, r in result.skipped) or "none",
+                                     "feasible_fraction": result.feasible_fraction,
+                                     "converged_fraction": result.converged_fraction})

@@ -1,16 +1,17 @@
-"""Orchestrates the whole-satellite study for every configured orbit.
+"""Orchestrates the whole-satellite study of one orbit, and the Pareto fronts.
 
 For each orbit: mission geometry (hot-case beta from the level-0 scan, worst eclipse),
 evaluation of the configured design point, optional gradient-based optimisation with an
 independent KKT post-check, labelled sensitivities, mission life per subsystem and the
 constellation economics.  Optional Pareto fronts by the epsilon-constraint method.
-Returns plain numpy results; :mod:`studies.results` writes them to the archive.
+Returns plain numpy results; :mod:`studies.io.results` writes them to the archive.
 """
 from __future__ import annotations
 
 import logging
 import math
 import sys
+import time
 
 import jax
 import jax.numpy as jnp
@@ -18,10 +19,20 @@ import numpy as np
 
 import power
 import radiation
+import thermal
 
-from .metrics import CONSTRAINT_NAMES
-from .model import _chip_model, mission_loads
-from . import satellite as S
+from ..model import CONSTRAINT_NAMES
+from ..model.inputs import chip_model
+from . import build
+from . import constellation as cst
+from .kernels import Kernels
+from .life import eqx_replace, life_limits
+from .optimize import kkt_check, optimize_design
+from .orbit_histories import orbit_histories
+from .sensitivity import sensitivities
+from .service import ServiceParameters, service_summary
+from .thickness_study import thickness_design_at
+from .uncertainty import input_table, run_uncertainty
 
 log = logging.getLogger("sunsink")
 
@@ -47,8 +58,6 @@ class compile_notice:
         self.what, self.expect, self.k, self.key = what, expect, kernels, key
 
     def __enter__(self):
-        import time
-
         done = getattr(self.k, "_compiled", set()) if self.k is not None else set()
         self.quiet = self.key in done
         if not self.quiet:
@@ -59,8 +68,6 @@ class compile_notice:
         return self
 
     def __exit__(self, exc_type, *_):
-        import time
-
         if exc_type is not None or self.quiet:
             return False
         if self.k is not None:
@@ -73,13 +80,13 @@ class compile_notice:
         return False
 
 
-def kernels_for(vs, mission, numerics) -> S.Kernels:
+def kernels_for(vs, mission, numerics) -> Kernels:
     """Kernels are cached by what changes their compiled code (numerics, mission statics)."""
     # the tree structure holds every static field and which optional inputs are set
     key = (numerics, jax.tree_util.tree_structure(mission))
     k = _KERNELS.get(key)
     if k is None:
-        k = S.Kernels(vs, mission, numerics)
+        k = Kernels(vs, mission, numerics)
         _KERNELS[key] = k
     k.vs, k.mission = vs, mission  # same compiled code; bounds/values/mission arrays may differ
     return k
@@ -93,8 +100,6 @@ def level0_cross_check(r: dict, mission) -> str:
     """The level-0 isothermal panel beside the FD radiator: the planform area an isothermal
     two-sided panel (thermal.isothermal_panel_area_m2, same coatings and absorbed environment)
     needs to reject the same heat at the FD panels' mean and inlet temperatures."""
-    import thermal
-
     m, d = r["metrics"], r["design"]
     q = float(m["radiator_heat_rejected_w"])
     eps = np.asarray(mission.face_emissivity())
@@ -109,10 +114,10 @@ def level0_cross_check(r: dict, mission) -> str:
 def run_orbit(cfg, orb, level0_case, stream=sys.stderr, on_iteration=None, optimize=None, extras=True) -> dict:
     """One orbit: the configured design, optionally optimised (``optimize``: default from the
     config), with ``extras`` (sensitivities, life, constellation, budgets, dose-depth)."""
-    geo = S.mission_geometry(orb, math.radians(float(level0_case["beta_design_deg"])))
-    mission = S.build_mission(cfg, geo)
-    numerics = S.build_numerics(cfg)
-    vs = S.build_variables(cfg, orb)
+    geo = build.mission_geometry(orb, math.radians(float(level0_case["beta_design_deg"])))
+    mission = build.build_mission(cfg, geo)
+    numerics = build.build_numerics(cfg)
+    vs = build.build_variables(cfg, orb)
     k = kernels_for(vs, mission, numerics)
     base = vs.baseline()
     log.info("%s: evaluating the configured design", orb.name)
@@ -129,12 +134,13 @@ def run_orbit(cfg, orb, level0_case, stream=sys.stderr, on_iteration=None, optim
         with compile_notice(f"[objective, constraints] and its Jacobian ({shape})",
                             "about 1-4 min on 2 CPU cores the first time", k, "jacobian"):
             k.value_and_jacobian(vs.to_scaled(base), base)
-        design, res, hist, prob = S.optimize_design(k, base, cfg.optimize.method, cfg.optimize.maxiter,
-                                                    cfg.optimize.ftol, stream=stream, on_iteration=on_iteration)
-        chk = S.kkt_check(prob, res.x)
+        design, res, hist, prob = optimize_design(k, base, cfg.optimize.method, cfg.optimize.maxiter,
+                                                  cfg.optimize.ftol, stream=stream, on_iteration=on_iteration)
+        chk = kkt_check(prob, res.x)
         out.update({"optimizer_success": bool(res.success), "optimizer_message": str(res.message),
                     "history": hist, "kkt": chk})
-    metrics = _np(k.evaluate(design, mission))
+    evaluation = k.evaluation(design, mission)
+    metrics = _np(evaluation.metrics())
     out["design"] = design.to_dict()
     out["metrics"] = metrics
     out["converged"] = bool(metrics["converged"])
@@ -142,25 +148,23 @@ def run_orbit(cfg, orb, level0_case, stream=sys.stderr, on_iteration=None, optim
     out["kernels"] = k
     out["design_obj"] = design
     out["level0"] = level0_cross_check(out, mission)
-    model, _ = _chip_model(mission.chip, numerics.chip_nx, numerics.chip_ny, numerics.chip_silicon_k_of_t)
+    model, _ = chip_model(mission.chip, numerics.chip_nx, numerics.chip_ny, numerics.chip_silicon_k_of_t)
     out["chip_extent_m"] = (model.lx_m, model.ly_m)
     if not extras:
         return out
     log.info("%s: sensitivities", orb.name)
-    out["sensitivities"] = S.sensitivities(k, design, mission)
+    out["sensitivities"] = sensitivities(k, design, mission)
     log.info("%s: mission life per subsystem", orb.name)
-    out["life"] = S.life_limits(k, design, mission, years=np.linspace(0.5, 30.0, 30))
-    out["constellation"] = S.constellation_report(cfg, metrics, mission)
-    out["power_budget"] = power_budget(metrics, mission)
+    out["life"] = life_limits(k, design, mission, years=np.linspace(0.5, 30.0, 30))
+    out["constellation"] = constellation_report(cfg, metrics, mission)
+    out["power_budget"] = power_budget(evaluation)
     out["dose_depth"] = dose_depth(design, mission, metrics)
     out["service"] = service_report(cfg, metrics, mission)
     if cfg.uncertainty.enabled:
         out["uncertainty"] = uncertainty_at(cfg, design, mission, numerics, k.evaluate)
     log.info("%s: hot and cold cases over the orbit (periodic loop transients)", orb.name)
-    out["orbit_cases"] = orbit_cases(design, mission, numerics, metrics)
+    out["orbit_cases"] = orbit_histories(design, mission, numerics, evaluation)
     if cfg.thickness_design.enabled:
-        from .thickness_study import thickness_design_at
-
         td = cfg.thickness_design
         log.info("%s: thickness design of a radiator panel (%d x %d zones, adjoint gradients)", orb.name,
                  td.zones_per_tube_pitch * numerics.n_tubes_per_panel, td.zones_along_tubes)
@@ -169,20 +173,16 @@ def run_orbit(cfg, orb, level0_case, stream=sys.stderr, on_iteration=None, optim
 
 
 def service_parameters(cfg):
-    """:class:`studies.service.ServiceParameters` of a config ([service]; the manufacturing price is
+    """:class:`studies.analysis.service.ServiceParameters` of a config ([service]; the manufacturing price is
     the constellation's, one input per quantity)."""
-    from .service import ServiceParameters
-
     return ServiceParameters(**dict(cfg.service), manufacturing_usd_per_kg=cfg.constellation.manufacturing_usd_per_kg)
 
 
 def uncertainty_at(cfg, design, mission, numerics, compiled_evaluate=None):
     """The declared uncertain inputs propagated through the coupled model at ``design``
-    (studies.uncertainty.run_uncertainty with the config's [uncertainty] and [service]); with the
-    study's compiled value program ``compiled_evaluate`` (:meth:`studies.satellite.Kernels.evaluate`),
+    (studies.analysis.uncertainty.run_uncertainty with the config's [uncertainty] and [service]); with the
+    study's compiled value program ``compiled_evaluate`` (:meth:`studies.analysis.kernels.Kernels.evaluate`),
     nothing is compiled again."""
-    from .uncertainty import input_table, run_uncertainty
-
     u = cfg.uncertainty
     log.info("uncertainty: %d %s samples%s", u.n_samples, u.method,
              f", Sobol with N = {u.sobol_base_samples}" if u.sobol_base_samples else "")
@@ -193,35 +193,21 @@ def uncertainty_at(cfg, design, mission, numerics, compiled_evaluate=None):
 
 
 def service_report(cfg, metrics, mission) -> dict:
-    """Delivered compute over the mission, with and without spares, and its cost (studies.service)."""
-    from .service import service_summary
-
+    """Delivered compute over the mission, with and without spares, and its cost (studies.analysis.service)."""
     out = service_summary({k: jnp.asarray(v) for k, v in metrics.items()}, mission, service_parameters(cfg))
     return {k: float(v) for k, v in out.items()}
 
 
-def orbit_cases(design, mission, numerics, metrics) -> dict:
-    """Orbit-periodic hot and cold cases of the design (studies.orbit_cases.orbit_histories), with the
-    arrays' infrared on the radiator at every orbit sample of both cases."""
-    from . import orbit_cases as oc
-    from .model import _array_support, array_exchange
+def power_budget(evaluation) -> dict:
+    """Sunlit and eclipse power budgets of the design (power.sunlit_budget/eclipse_budget, from the
+    model's budget stage): load per item, heat per item and the surface each heat lands on [W], the
+    items in the budget's own order (:data:`power.HEAT_DESTINATIONS`; a compiled program returns its
+    dicts sorted by key)."""
+    def ordered(d):
+        return {k: d[k] for k in power.HEAT_DESTINATIONS if k in d}
 
-    arr = power.ArrayDesign(area_m2=design.array_area_m2, coverglass_thickness_m=design.coverglass_thickness_m,
-                            **_array_support(mission))
-    ex = array_exchange(design, mission, arr, jnp.asarray(metrics["array_temperature_k"]))
-    coupling = None if ex is None else ex.array_coupling_side_w_m2_k4
-    return oc.orbit_histories(design, mission, numerics, metrics, coupling)
-
-
-def power_budget(metrics, mission) -> dict:
-    """Sunlit and eclipse power budgets of the design (power.sunlit_budget/eclipse_budget):
-    load per item, heat per item and the surface each heat lands on [W]."""
-    loads = mission_loads(mission, float(metrics["pump_power_w"]), float(metrics["thruster_firing_power_w"]))
-    path = power.PathEfficiencies()
-    sun = power.sunlit_budget(loads, float(metrics["array_eol_w"]), float(metrics["array_absorbed_w"]),
-                              float(metrics["battery_recharge_w"]) * float(path.regulator), path)
-    ecl = power.eclipse_budget(loads, path)
-    return {"sunlit": sun, "eclipse": ecl}
+    return {phase: b._replace(loads_w=ordered(b.loads_w), heat_by_item_w=ordered(b.heat_by_item_w))
+            for phase, b in (("sunlit", evaluation.budget.sunlit), ("eclipse", evaluation.budget.eclipse))}
 
 
 def dose_depth(design, mission, metrics) -> dict:
@@ -250,10 +236,10 @@ def pareto_fronts(cfg, orb_result, stream=sys.stderr) -> dict:
     limits = np.linspace(tj0 - 25.0, tj0, n)
     rows = []
     for tl in limits:
-        m = S.eqx_replace(mission, junction_limit_k=jnp.asarray(tl))
+        m = eqx_replace(mission, junction_limit_k=jnp.asarray(tl))
         k.mission = m
-        d, res, _, prob = S.optimize_design(k, design, cfg.optimize.method, cfg.optimize.maxiter, cfg.optimize.ftol,
-                                            stream=stream)
+        d, res, _, prob = optimize_design(k, design, cfg.optimize.method, cfg.optimize.maxiter, cfg.optimize.ftol,
+                                          stream=stream)
         o = _np(k.evaluate(d, m))
         rows.append((tl, float(o["total_mass_kg"]), float(o["junction_max_k"]), float(o["radiator_mean_k"]),
                      float(min(0.0, min(float(o[f"g_{c}"]) for c in CONSTRAINT_NAMES)))))
@@ -271,8 +257,8 @@ def pareto_fronts(cfg, orb_result, stream=sys.stderr) -> dict:
             base_prob = k.problem(design)
             lo, hi = base_prob.lower.copy(), base_prob.upper.copy()
             lo[j] = hi[j] = alt / v.ref
-            d, res, _, _ = S.optimize_design(k, design, cfg.optimize.method, cfg.optimize.maxiter,
-                                             cfg.optimize.ftol, stream=stream, bounds_scaled=(lo, hi))
+            d, res, _, _ = optimize_design(k, design, cfg.optimize.method, cfg.optimize.maxiter,
+                                           cfg.optimize.ftol, stream=stream, bounds_scaled=(lo, hi))
             o = _np(k.evaluate(d, mission))
             rows.append((alt, float(o["total_mass_kg"]), float(o["tid_si_gy"]),
                          float(min(0.0, min(float(o[f"g_{c}"]) for c in CONSTRAINT_NAMES)))))
@@ -280,3 +266,18 @@ def pareto_fronts(cfg, orb_result, stream=sys.stderr) -> dict:
         fronts["altitude"] = {"altitude_m": a[:, 0], "total_mass_kg": a[:, 1], "tid_si_gy": a[:, 2],
                               "worst_constraint": a[:, 3]}
     return fronts
+
+
+def constellation_report(cfg, metrics: dict, mission) -> dict:
+    """Constellation economics of the design (studies.analysis.constellation) and the space cost vs launch price."""
+    p = cst.ConstellationParameters(launch_cost_usd_per_kg=float(mission.launch_cost_usd_per_kg),
+                                    **dict(cfg.constellation))
+    total = float(metrics["total_mass_kg"])
+    payload = float(metrics["mass_payload_kg"])
+    pw = float(mission.payload_power_w)
+    life = float(mission.life_years)
+    rep = cst.constellation(total, payload, pw, life, p)
+    prices = np.geomspace(20.0, 20000.0, 60)
+    rep["sweep_launch_usd_per_kg"] = prices
+    rep["sweep_space_usd_per_kw_year"] = np.asarray(cst.space_cost_per_kw_year(prices, total, payload, pw, life, p))
+    return rep

@@ -3,7 +3,8 @@ thousands of variables) and its radiating-fin checks.
 
 Composition only: the physics, the optimiser and the fin checks live in
 :mod:`thermal.radiator_thickness`; this module builds the panel from plain inputs,
-runs the design, collects the numbers a report needs and draws the thickness map.
+runs the design and collects the numbers a report needs (:func:`studies.io.plots.thickness_figure` draws
+the thickness map).
 
 References
 ----------
@@ -17,6 +18,7 @@ from typing import Optional
 import jax.numpy as jnp
 import numpy as np
 
+import thermal
 from thermal.radiator import Coolant, Numerics, RadiatorPanel
 from thermal.radiator_thickness import (
     RECTANGULAR_FIN_OPTIMUM_ETA,
@@ -29,6 +31,9 @@ from thermal.radiator_thickness import (
     thickness_responses,
 )
 
+from ..declare import Quantity
+from ..model.inputs import coolant_of
+
 
 def run_thickness_design(*, length_m: float = 6.0, width_m: float = 2.4, n_tubes: int = 8,
                          tube_pitch_m: float = 0.3, tube_conductance_w_m_k: float = 300.0,
@@ -40,8 +45,7 @@ def run_thickness_design(*, length_m: float = 6.0, width_m: float = 2.4, n_tubes
                          heat_required_w: Optional[float] = None, max_temperature_k: float = 400.0,
                          grid=(64, 64), zones=(32, 32), thickness_bounds_m=(5e-5, 5e-3),
                          ks_rho_per_k: float = 2.0, numerics: Optional[Numerics] = None, maxiter: int = 200,
-                         timing_repeats: int = 2, fin_check: bool = True, fin_zones: int = 32,
-                         figure_path: Optional[str] = None) -> dict:
+                         timing_repeats: int = 2, fin_check: bool = True, fin_zones: int = 32) -> dict:
     """Minimise the radiator sheet mass over a (nzy, nzx) zone map of thicknesses at a
     fixed heat rejection and maximum temperature.
 
@@ -64,7 +68,6 @@ def run_thickness_design(*, length_m: float = 6.0, width_m: float = 2.4, n_tubes
     maxiter : SLSQP iteration cap.  timing_repeats : solve/gradient timing repeats (0: skip).
     fin_check : also run the 1-D radiating-fin checks (rectangular optimum vs the
         published N_c = 0.846, eta = 0.565; tapered profile with ``fin_zones`` zones).
-    figure_path : where to save the thickness-map figure (PNG/PDF; matplotlib Agg).
 
     Returns
     -------
@@ -74,7 +77,7 @@ def run_thickness_design(*, length_m: float = 6.0, width_m: float = 2.4, n_tubes
     ``iterations``, ``kkt_residual``, ``multipliers``, ``constraint_violation``,
     ``n_gradients``), costs (``n_vars``, ``solve_time_s``, ``gradient_time_s``,
     ``gradient_over_solve``, ``fd_cost_estimate_s``), ``fin`` (checks; None when
-    skipped) and ``figure_path``.
+    skipped).  :func:`studies.io.plots.thickness_figure` draws the map.
 
     Raises
     ------
@@ -115,7 +118,7 @@ def run_thickness_design(*, length_m: float = 6.0, width_m: float = 2.4, n_tubes
         constraint_violation=r.constraint_violation, n_gradients=r.n_gradients, n_vars=r.n_vars,
         solve_time_s=r.solve_time_s, gradient_time_s=r.gradient_time_s,
         gradient_over_solve=r.gradient_time_s / r.solve_time_s, fd_cost_estimate_s=r.fd_cost_estimate_s,
-        fin=None, figure_path=None)
+        fin=None)
     if fin_check:
         fin_num = fin_numerics(8 * fin_zones)
         rect = optimize_rectangular_fin(base_temperature_k=float(inlet_temperature_k),
@@ -133,21 +136,29 @@ def run_thickness_design(*, length_m: float = 6.0, width_m: float = 2.4, n_tubes
                           taper_mass_saving=1.0 - taper.mass_kg_m / rect.mass_kg_m,
                           tapered_thickness_m=taper.thickness_m, tapered_length_m=taper.length_m,
                           rectangular_length_m=rect.length_m, success=rect.success and taper.success)
-    if figure_path is not None:
-        out["figure_path"] = plot_thickness_map(out, length_m, width_m, n_tubes, tube_pitch_m, figure_path)
     return out
 
 
-def plot_thickness_map(result: dict, length_m, width_m, n_tubes, tube_pitch_m, path: str) -> str:
-    """Thickness map [mm] over the panel with the tube lines (:func:`studies.plots.thickness_figure`),
-    saved with matplotlib Agg; returns the path."""
-    from . import plots
-
-    td = dict(result, panel_length_m=length_m, panel_width_m=width_m, n_tubes=n_tubes, tube_pitch_m=tube_pitch_m)
-    fig = plots.thickness_figure(td, "minimum-mass sheet thickness")
-    fig.savefig(path, dpi=130)
-    plots.plt.close(fig)
-    return str(path)
+THICKNESS_SUMMARY: dict[str, Quantity] = {
+    "mass_kg": Quantity("kg", "sheet mass of the panel with the optimal thickness map"),
+    "reference_mass_kg": Quantity("kg", "sheet mass of the design's uniform sheet"),
+    "reference_thickness_m": Quantity("m", "the design's uniform sheet thickness"),
+    "mass_saving": Quantity("1", "1 - optimal / uniform sheet mass"),
+    "heat_required_w": Quantity("W", "heat the panel must reject (the uniform sheet's)"),
+    "heat_rejected_w": Quantity("W", "heat the optimal panel rejects"),
+    "max_temperature_k": Quantity("K", "hottest sheet cell of the optimal panel"),
+    "ks_temperature_k": Quantity("K", "KS smooth maximum of the sheet temperature, optimal panel"),
+    "max_temperature_limit_k": Quantity("K", "limit on the KS maximum"),
+    "kkt_residual": Quantity("1", "scaled KKT residual of the SLSQP optimum"),
+    "iterations": Quantity("1", "SLSQP iterations"),
+    "n_vars": Quantity("1", "design variables (zone thicknesses)"),
+    "n_gradients": Quantity("1", "value + gradient evaluations (one forward and two adjoint solves each)"),
+    "panel_length_m": Quantity("m", "panel length along the tubes"),
+    "panel_width_m": Quantity("m", "panel width across the tubes"),
+    "n_tubes": Quantity("1", "tubes per panel"),
+    "tube_pitch_m": Quantity("m", "tube pitch"),
+}
+"""Scalars of the thickness design archived beside the zone map, declared."""
 
 
 SHEET_LIMIT_ABOVE_INLET_K = 10.0
@@ -156,7 +167,7 @@ the KS bound over-estimates the maximum by at most ln(n_cells) / rho (4.2 K for 
 rho = 2/K) and absorbed sunlight warms the sheet a little above the coolant (assumption)."""
 
 
-def thickness_design_at(options, design, mission, numerics, metrics, figure_path: Optional[str] = None) -> dict:
+def thickness_design_at(options, design, mission, numerics, metrics) -> dict:
     """The thickness map of one radiator panel of a satellite design (``[thickness_design]``).
 
     The panel, coolant and environment are the coupled model's at ``design``: panel length
@@ -178,16 +189,12 @@ def thickness_design_at(options, design, mission, numerics, metrics, figure_path
     (``panel_length_m``, ``panel_width_m``, ``n_tubes``, ``tube_pitch_m``).  No timings (a study's
     answer must be reproducible; the gradient cost is measured by ``benchmarks/design.py``).
     """
-    import thermal
-
-    from .model import _coolant
-
     n_tubes = int(numerics.n_tubes_per_panel)
     pitch = float(design.radiator_tube_pitch_m)
     length, width = float(numerics.panel_length_m), n_tubes * pitch
     zones = (int(options.zones_per_tube_pitch) * n_tubes, int(options.zones_along_tubes))
     grid = (zones[0] * int(options.cells_per_zone), zones[1] * int(options.cells_per_zone))
-    cp = float(thermal.coolant_properties(_coolant(mission), float(metrics["coolant_supply_k"])).cp_j_kg_k)
+    cp = float(thermal.coolant_properties(coolant_of(mission), float(metrics["coolant_supply_k"])).cp_j_kg_k)
     flow_per_tube = float(design.coolant_flow_kg_s) / (float(metrics["radiator_n_panels"]) * n_tubes)
     out = run_thickness_design(
         length_m=length, width_m=width, n_tubes=n_tubes, tube_pitch_m=pitch,
@@ -203,7 +210,6 @@ def thickness_design_at(options, design, mission, numerics, metrics, figure_path
         reference_thickness_m=float(design.radiator_thickness_m),
         max_temperature_k=(float(metrics["radiator_inlet_k"]) + SHEET_LIMIT_ABOVE_INLET_K
                            if options.max_temperature_k is None else float(options.max_temperature_k)),
-        grid=grid, zones=zones, maxiter=int(options.maxiter), timing_repeats=0, fin_check=False,
-        figure_path=figure_path)
+        grid=grid, zones=zones, maxiter=int(options.maxiter), timing_repeats=0, fin_check=False)
     out.update(panel_length_m=length, panel_width_m=width, n_tubes=n_tubes, tube_pitch_m=pitch)
     return out

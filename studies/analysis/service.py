@@ -63,7 +63,7 @@ orbit there is no replacement, and the default (faulty GPU + HBM3) treats every 
 interruption as a lost chip: a conservative choice, stated as such.  The Poisson
 statistical error of 220 events is +-6.7 % (1 sigma, :func:`failure_rate_interval`);
 the classification uncertainty (which interruptions are permanent) is far larger and is
-what :mod:`studies.uncertainty` spreads.
+what :mod:`studies.analysis.uncertainty` spreads.
 
 References
 ----------
@@ -86,9 +86,12 @@ from dataclasses import dataclass
 import jax
 import jax.numpy as jnp
 import numpy as np
-from jax.scipy.special import gammainc, gammaincc, gammaln, ndtr
+from jax.scipy.special import betainc, gammainc, gammaincc, gammaln, ndtr
+from scipy.stats import chi2
 
 from orbit.validation import check_positive, check_range
+
+from ..declare import Quantity, check_declared, quantity
 
 __all__ = ["LLAMA3_GPU_YEARS", "LLAMA3_FAILURES", "FAILURE_RATE_PER_CHIP_YEAR", "ServiceParameters",
            "annualised_failure_rate", "failure_rate_interval", "tid_survival", "expected_active_chips",
@@ -122,8 +125,6 @@ docstring: an upper bound on permanent failures, taken as permanent in orbit).""
 
 def failure_rate_interval(failures: int, exposure_device_years: float, confidence: float = 0.90):
     """Two-sided exact (Garwood) Poisson confidence interval of a failure rate [1/yr] (host side)."""
-    from scipy.stats import chi2
-
     check_range("confidence", confidence, 0.0, 1.0, lo_inclusive=False, hi_inclusive=False)
     check_positive("exposure_device_years", exposure_device_years, units="yr")
     a = 1.0 - confidence
@@ -179,7 +180,7 @@ def expected_active_chips(t_years, failure_rate_per_year, n_active: int, n_spare
     spares : ``"cold"`` (dormant spares do not fail) or ``"hot"`` (all powered, any ``n_active`` needed).
     """
     _check_group(n_active, n_spares, spares)
-    check_range("failure_rate_per_year", failure_rate_per_year, 0.0, 1e3, units="1/yr")
+    check_range("failure_rate_per_year", failure_rate_per_year, 0.0, 1e3, units="yr-1")
     return _active(t_years, failure_rate_per_year, n=int(n_active), k=int(n_spares), spares=spares)
 
 
@@ -216,8 +217,6 @@ def full_strength_probability(t_years, failure_rate_per_year, n_active: int, n_s
     if spares == "cold":
         return gammaincc(float(k + 1), n * x)
     # P(B >= N) = P(failures <= k), failures ~ Binomial(N + k, q), q = 1 - e^{-x}: regularised beta
-    from jax.scipy.special import betainc
-
     q = -jnp.expm1(-x)
     return jnp.where(q > 0, betainc(float(n), float(k + 1), 1.0 - q), 1.0)
 
@@ -250,7 +249,7 @@ def delivered_chip_years(life_years, failure_rate_per_year, n_active: int, n_spa
     """
     check_positive("life_years", life_years, units="yr")
     _check_group(n_active, n_spares, spares)
-    check_range("failure_rate_per_year", failure_rate_per_year, 0.0, 1e3, units="1/yr")
+    check_range("failure_rate_per_year", failure_rate_per_year, 0.0, 1e3, units="yr-1")
     check_range("tid_sigma_ln", tid_sigma_ln, 0.0, 10.0)
     return _delivered(life_years, failure_rate_per_year, availability, dose_rate_si_gy_per_year,
                       tid_median_failure_si_gy, n_active=n_active, n_spares=n_spares, spares=spares,
@@ -281,7 +280,7 @@ def _delivered(life_years, failure_rate_per_year, availability, dose_rate_si_gy_
 
 
 def satellite_cost_usd(total_mass_kg, payload_mass_kg, launch_usd_per_kg, manufacturing_usd_per_kg):
-    """Recurring cost of one satellite [USD] with the convention of :mod:`studies.constellation`:
+    """Recurring cost of one satellite [USD] with the convention of :mod:`studies.analysis.constellation`:
     launch price x total mass + manufacturing price x non-payload mass (accelerators excluded
     on both the space and the terrestrial side)."""
     return (jnp.asarray(launch_usd_per_kg) * total_mass_kg
@@ -297,63 +296,55 @@ def cost_per_delivered_kw_year(satellite_cost, delivered_kw_years):
 # the study's one call
 # ----------------------------------------------------------------------------------------------
 
+def _param(default, units, long_name, **spec):
+    return quantity(default, units, long_name, section="service", **spec)
+
+
 @dataclass(frozen=True)
 class ServiceParameters:
-    """Inputs of the in-service model (suggested TOML section ``[service]``).
+    """Inputs of the in-service model (``[service]``), each declared once.  ``manufacturing_usd_per_kg``
+    is the constellation's (``[constellation]``, one input per quantity).  The group size is checked
+    against the payload's chip count when the model runs (:func:`service_summary`)."""
 
-    Attributes
-    ----------
-    failure_rate_per_chip_year : hardware failure rate of a powered accelerator [1/yr]
-        (default 0.0908: Llama 3 faulty GPU + HBM3, see the module docstring), range [0, 10].
-    group_size : active chips per spare group (int >= 1; 8 = one 8-GPU board), range [1, n_chips].
-    spares_per_group : cold or hot spares per group (int >= 0).
-    spares : ``"cold"`` or ``"hot"``.
-    tid_failure_median_si_gy : median TID failure dose [Gy(Si)]; None: the mission's
-        ``tid_tolerance_si_gy`` (conservative: the tolerance is an onset, not a median).
-    tid_sigma_ln : log-normal sigma of the TID failure dose (0: step), [0, 3].
-    manufacturing_usd_per_kg : non-payload manufacturing price [USD/kg] (``[constellation]``).
-    spare_price_usd : purchase price of each spare accelerator [USD], added to the cost with
-        spares (default 0: the constellation economics exclude accelerators on both sides, which
-        makes spares look almost free; an H100/B200-class part costs of order 3e4-4e4 USD).
-    """
-
-    failure_rate_per_chip_year: float = FAILURE_RATE_PER_CHIP_YEAR
-    group_size: int = 8
-    spares_per_group: int = 1
-    spares: str = "cold"
-    tid_failure_median_si_gy: float | None = None
-    tid_sigma_ln: float = 0.0
-    manufacturing_usd_per_kg: float = 1000.0
-    spare_price_usd: float = 0.0
+    failure_rate_per_chip_year: float = _param(
+        FAILURE_RATE_PER_CHIP_YEAR, "yr-1", "accelerator hardware failure rate", lo=0.0, hi=10.0,
+        source="Llama 3 405B: faulty GPU + HBM3, 220 in 2,422 GPU-years (Dubey et al. 2024, Table 5)")
+    group_size: int = _param(8, "1", "active chips per spare group (one board)", kind="int", lo=1, hi=100000)
+    spares_per_group: int = _param(1, "1", "spare accelerators per group", kind="int", lo=0, hi=10000)
+    spares: str = _param("cold", "1", "spares unpowered (cold) or powered (hot)", kind="str", choices=("cold", "hot"))
+    tid_failure_median_si_gy: float | None = _param(
+        None, "Gy", "median TID failure dose (default: mission.tid_tolerance_si_gy, an onset: conservative)", lo=0.0,
+        hi=1e7, lo_inclusive=False, optional=True)
+    tid_sigma_ln: float = _param(0.0, "1", "log-normal sigma of the TID failure dose (0: a step)", lo=0.0, hi=3.0)
+    manufacturing_usd_per_kg: float = quantity(1000.0, "USD kg-1", "non-payload manufacturing price", lo=0.0,
+                                               hi=1e7, source="constellation.manufacturing_usd_per_kg")
+    spare_price_usd: float = _param(
+        0.0, "USD", "purchase price of each spare accelerator (0: the constellation economics exclude "
+        "accelerators on both sides; an H100/B200-class part costs of order 3e4-4e4 USD)", lo=0.0, hi=1e8)
 
     def __post_init__(self):
-        check_range("service.failure_rate_per_chip_year", self.failure_rate_per_chip_year, 0.0, 10.0, units="1/yr")
+        check_declared(self, "service")
         _check_group(self.group_size, self.spares_per_group, self.spares)
-        if self.tid_failure_median_si_gy is not None:
-            check_positive("service.tid_failure_median_si_gy", self.tid_failure_median_si_gy, units="Gy")
-        check_range("service.tid_sigma_ln", self.tid_sigma_ln, 0.0, 3.0)
-        check_range("service.manufacturing_usd_per_kg", self.manufacturing_usd_per_kg, 0.0, 1e7, units="USD/kg")
-        check_range("service.spare_price_usd", self.spare_price_usd, 0.0, 1e8, units="USD")
 
 
-SERVICE_METRICS = {
-    "service_chip_years_nameplate": ("1", "chip-years of the payload at nameplate (n_chips x life)"),
-    "service_chip_years_no_spares": ("1", "expected chip-years delivered, no spares"),
-    "service_chip_years_spares": ("1", "expected chip-years delivered with the spare groups"),
-    "service_kw_years_no_spares": ("kW yr", "expected payload kW-years delivered, no spares"),
-    "service_kw_years_spares": ("kW yr", "expected payload kW-years delivered with spares"),
-    "service_delivered_fraction_no_spares": ("1", "delivered / nameplate compute, no spares"),
-    "service_delivered_fraction_spares": ("1", "delivered / nameplate compute, with spares"),
-    "service_tid_life_years": ("yr", "median TID life of the payload (failure dose / dose rate)"),
-    "service_spare_mass_kg": ("kg", "mass of the spare accelerators (payload mass per chip x spares)"),
-    "service_full_strength_probability_eol": ("1", "probability that a spare group is at full strength at end "
+SERVICE_METRICS: dict[str, Quantity] = {
+    "service_chip_years_nameplate": Quantity("1", "chip-years of the payload at nameplate (n_chips x life)"),
+    "service_chip_years_no_spares": Quantity("1", "expected chip-years delivered, no spares"),
+    "service_chip_years_spares": Quantity("1", "expected chip-years delivered with the spare groups"),
+    "service_kw_years_no_spares": Quantity("kW yr", "expected payload kW-years delivered, no spares"),
+    "service_kw_years_spares": Quantity("kW yr", "expected payload kW-years delivered with spares"),
+    "service_delivered_fraction_no_spares": Quantity("1", "delivered / nameplate compute, no spares"),
+    "service_delivered_fraction_spares": Quantity("1", "delivered / nameplate compute, with spares"),
+    "service_tid_life_years": Quantity("yr", "median TID life of the payload (failure dose / dose rate)"),
+    "service_spare_mass_kg": Quantity("kg", "mass of the spare accelerators (payload mass per chip x spares)"),
+    "service_full_strength_probability_eol": Quantity("1", "probability that a spare group is at full strength at end "
                                               "of life (hardware failures only)"),
-    "service_cost_per_delivered_kw_year_usd": ("USD kW-1 yr-1", "satellite cost per delivered kW-year, no spares"),
-    "service_cost_per_delivered_kw_year_spares_usd": ("USD kW-1 yr-1",
+    "service_cost_per_delivered_kw_year_usd": Quantity("USD kW-1 yr-1", "satellite cost per delivered kW-year, no spares"),
+    "service_cost_per_delivered_kw_year_spares_usd": Quantity("USD kW-1 yr-1",
                                                       "satellite cost (spare mass and price) per delivered kW-year, "
                                                       "with spares"),
 }
-"""Outputs of :func:`service_summary` (name: (units, long name)) for reports and archives."""
+"""Outputs of :func:`service_summary`, declared (reports and archives)."""
 
 
 def service_summary(metrics: dict, mission, params: ServiceParameters = ServiceParameters(),

@@ -16,29 +16,38 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..declare import quantity
+
 HOURS_PER_YEAR = 8766.0
+
+
+def _param(default, units, long_name, lo, hi, source="assumption"):
+    return quantity(default, units, long_name, section="constellation", lo=lo, hi=hi, source=source)
 
 
 @dataclass(frozen=True)
 class ConstellationParameters:
-    capacity_w: float = 1e9
-    """Constellation compute capacity [W] of payload power (1 GW default)."""
-    launch_payload_kg: float = 100e3
-    """Payload to LEO per launch [kg]; Starship-class ~100 t (SpaceX, Starship user material)."""
-    launch_cost_usd_per_kg: float = 500.0
-    """Launch price [$/kg] (assumption between Falcon 9 list ~2,700 $/kg and Starship targets ~100-200 $/kg)."""
-    manufacturing_usd_per_kg: float = 1000.0
-    """Satellite (non-payload) recurring manufacturing cost [$/kg] (assumption: mass-produced LEO
-    constellation class, public estimates of Starlink-class satellites are of order $1,000/kg)."""
-    terrestrial_capex_usd_per_kw: float = 11700.0
-    """Terrestrial data-centre construction cost [$/kW of critical IT load]: average of 19 US markets,
-    $11.7M per MW (Cushman & Wakefield, Data Center Development Cost Guide 2025)."""
-    terrestrial_life_years: float = 15.0
-    """Depreciation life of the terrestrial facility [yr]."""
-    electricity_usd_per_kwh: float = 0.08
-    """Industrial electricity price [$/kWh] (US EIA annual average, ~8 c/kWh)."""
-    pue: float = 1.3
-    """Terrestrial power usage effectiveness [-] (industry average ~1.3-1.6)."""
+    """Constellation economics (``[constellation]``), each input declared once; the launch price is the
+    mission's (``mission.launch_cost_usd_per_kg``, one input per quantity), not configured here."""
+
+    capacity_w: float = _param(1e9, "W", "constellation payload power", 1e3, 1e13)
+    launch_payload_kg: float = _param(100e3, "kg", "payload to the operating orbit per launch", 100.0, 1e7,
+                                      source="Starship-class ~100 t (SpaceX, Starship user material)")
+    launch_cost_usd_per_kg: float = quantity(500.0, "USD kg-1", "launch price to the operating orbit", lo=0.0,
+                                             hi=1e6, source="mission.launch_cost_usd_per_kg")
+    manufacturing_usd_per_kg: float = _param(
+        1000.0, "USD kg-1", "satellite (non-payload) recurring manufacturing cost", 0.0, 1e7,
+        source="assumption: mass-produced LEO constellation class, public estimates of Starlink-class satellites "
+               "are of order $1,000/kg")
+    terrestrial_capex_usd_per_kw: float = _param(
+        11700.0, "USD kW-1", "terrestrial data-centre construction cost per kW of critical IT load", 0.0, 1e7,
+        source="average of 19 US markets, $11.7M per MW (Cushman & Wakefield, Data Center Development Cost Guide "
+               "2025)")
+    terrestrial_life_years: float = _param(15.0, "yr", "depreciation life of the terrestrial facility", 0.5, 100.0)
+    electricity_usd_per_kwh: float = _param(0.08, "USD kWh-1", "industrial electricity price", 0.0, 10.0,
+                                            source="US EIA annual average, ~8 c/kWh")
+    pue: float = _param(1.3, "1", "terrestrial power usage effectiveness", 1.0, 5.0,
+                        source="industry average ~1.3-1.6")
 
 
 def constellation(total_mass_kg: float, payload_mass_kg: float, payload_power_w: float, life_years: float,

@@ -1,4 +1,4 @@
-"""Satellite mass model: every subsystem's mass from the design, with cited parameters.
+"""Stage 8, mass: every subsystem's mass from the design and the earlier stages, with cited parameters.
 
 All functions are pure JAX and differentiable in the design variables.  The
 parameters are declared in :class:`MassParameters`, each with units, range and the
@@ -8,12 +8,21 @@ in the study config (``[mass]`` table).
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import equinox as eqx
+import jax
 import jax.numpy as jnp
 
-from .declare import quantity
+import orbit
+import power
+
+from ..declare import output, quantity
+
+__all__ = ["MassParameters", "EXCLUSIVE_INPUTS", "check_mass_parameters", "radiator_mass_kg", "fluid_inventory_kg",
+           "pump_mass_kg", "shield_mass_kg", "payload_mass_kg", "mass_breakdown", "Mass", "MASS_ITEMS", "run",
+           "AL_DENSITY_KG_M3"]
 
 
 def _mass(default, units, long_name, *, lo=0.0, hi=math.inf, source="assumption", static=False, **spec):
@@ -141,8 +150,8 @@ def payload_mass_kg(n_chips, payload_power_w, p: MassParameters):
 
 def mass_breakdown(*, radiator_kg, fluid_kg, pump_kg, shield_kg, array_kg, battery_kg, payload_kg,
                    p: MassParameters, bus_radiator_kg=0.0, tube_armour_kg=0.0, freeze_protection_kg=0.0) -> dict:
-    """Dry-mass breakdown [kg] (dict of JAX scalars, keys of :data:`studies.metrics.MASS_ITEMS` but the
-    propulsion items, which :func:`studies.model.evaluate` adds) with its total."""
+    """Dry-mass breakdown [kg] (dict of JAX scalars, keys of :data:`MASS_ITEMS` but the propulsion
+    items, which :func:`run` adds) with its total."""
     others = {
         "radiator": radiator_kg, "coolant": fluid_kg, "pump": pump_kg, "shield": shield_kg,
         "solar_array": array_kg, "battery": battery_kg, "payload": payload_kg, "bus": p.bus_mass_kg,
@@ -152,3 +161,80 @@ def mass_breakdown(*, radiator_kg, fluid_kg, pump_kg, shield_kg, array_kg, batte
     others["structure"] = p.structure_fraction * subtotal
     others["total"] = subtotal + others["structure"]
     return others
+
+
+AL_DENSITY_KG_M3 = 2700.0
+
+
+def _item(name: str):
+    return output("kg", f"mass of the {name}", "mass")
+
+
+class Mass(eqx.Module):
+    """Mass breakdown, total, specific power, cost and the objective (stage 8 of :func:`studies.model.evaluate`)."""
+
+    total_mass_kg: jax.Array = output("kg", "total satellite mass", "mass")
+    mass_payload_kg: jax.Array = _item("compute payload")
+    mass_solar_array_kg: jax.Array = _item("solar array")
+    mass_radiator_kg: jax.Array = _item("payload radiator panels")
+    mass_battery_kg: jax.Array = _item("battery")
+    mass_structure_kg: jax.Array = _item("primary structure and mechanisms")
+    mass_bus_kg: jax.Array = _item("bus")
+    mass_bus_radiator_kg: jax.Array = _item("bus/PMAD radiator")
+    mass_coolant_kg: jax.Array = _item("coolant inventory")
+    mass_shield_kg: jax.Array = _item("radiation shield")
+    mass_pump_kg: jax.Array = _item("pump package")
+    mass_tube_armour_kg: jax.Array = _item("radiator tube debris armour")
+    mass_freeze_protection_kg: jax.Array = _item("freeze protection (heaters, bypass valve)")
+    mass_propulsion_kg: jax.Array = _item("electric propulsion dry mass (thrusters, PPU, tank)")
+    mass_propellant_kg: jax.Array = _item("station-keeping propellant (xenon)")
+    specific_power_w_kg: jax.Array = output("W kg-1", "payload power per total mass", "mass")
+    cost_per_kw_year_usd: jax.Array = output("USD kW-1 yr-1", "launch cost per kW-year of payload power", "mass")
+    objective: jax.Array = output("1", "optimisation objective (kg for mass, USD/kW/yr for cost)", "mass")
+    delta_v_m_s: jax.Array = output("m s-1", "station-keeping delta-v over the life", "drag and debris")
+
+
+MASS_ITEMS: dict[str, str] = {f.name[len("mass_"):-len("_kg")]: f.metadata["quantity"].long_name[len("mass of the "):]
+                              for f in dataclasses.fields(Mass) if f.name.startswith("mass_")}
+"""Mass breakdown items (metric ``mass_<item>_kg``) with their long names, derived from :class:`Mass`."""
+
+
+def run(design, mission, arr, hot, cold, life, budget) -> Mass:
+    """Stage 8: the mass of every subsystem, the propellant that holds the altitude, the total, the
+    specific power, the launch cost per kW-year and the objective."""
+    mp = mission.mass
+    tech = power.BatteryTech()
+    specific_energy = (tech.pack_specific_energy_wh_kg if mp.battery_specific_energy_wh_kg is None
+                       else mp.battery_specific_energy_wh_kg)
+    battery_mass = design.battery_capacity_j / 3600.0 / specific_energy
+    array_mass = (power.array_mass_kg(power.get_cell(mission.cell), arr.design) if mp.array_specific_power_w_kg is None
+                  else arr.array_bol_w / mp.array_specific_power_w_kg)
+    shield_areal = design.shield_thickness_m * AL_DENSITY_KG_M3
+    masses = mass_breakdown(
+        radiator_kg=radiator_mass_kg(design.radiator_area_m2, design.radiator_thickness_m,
+                                     design.radiator_tube_pitch_m, mp),
+        fluid_kg=hot.coolant_inventory_kg,
+        pump_kg=pump_mass_kg(hot.pump_power_w, mp), shield_kg=shield_mass_kg(shield_areal, mp),
+        array_kg=array_mass, battery_kg=battery_mass,
+        payload_kg=payload_mass_kg(mission.n_chips, mission.payload_power_w, mp), p=mp,
+        bus_radiator_kg=budget.bus_radiator_area_m2 * mp.bus_radiator_areal_mass_kg_m2,
+        tube_armour_kg=life.armour_kg, freeze_protection_kg=cold.freeze_protection_kg)
+    # Propellant to hold the altitude (rocket equation ending at the dry mass); the propulsion dry mass
+    # (thrusters, PPU, tank) joins the dry mass first -- its tank term depends on the propellant, one
+    # fixed-point pass on a ~0.5 % term.
+    on = 1.0 if mission.station_keeping else 0.0
+    prop_dry = on * orbit.drag.propulsion_dry_mass_kg(0.0, life.thruster_firing_power_w, mission.n_thrusters,
+                                                       mission.thruster_mass_kg, mission.ppu_kg_per_w,
+                                                       mission.tank_fraction)
+    propellant = on * orbit.drag.hold_propellant_kg(life.drag_impulse_n_s, masses["total"] + prop_dry, mission.isp_s)
+    prop_dry = prop_dry + on * mission.tank_fraction * propellant
+    masses["propulsion"] = prop_dry
+    masses["propellant"] = on * orbit.drag.hold_propellant_kg(life.drag_impulse_n_s, masses["total"] + prop_dry,
+                                                              mission.isp_s)
+    masses["total"] = masses["total"] + masses["propulsion"] + masses["propellant"]
+    total = masses["total"]
+    cost = total * mission.launch_cost_usd_per_kg / (mission.payload_power_w / 1e3 * mission.life_years)
+    return Mass(total_mass_kg=total, **{f"mass_{k}_kg": masses[k] for k in MASS_ITEMS},
+                specific_power_w_kg=mission.payload_power_w / total, cost_per_kw_year_usd=cost,
+                objective=total if mission.objective == "mass" else cost,
+                delta_v_m_s=on * life.drag_impulse_n_s / (total - masses["propellant"]))

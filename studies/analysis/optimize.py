@@ -3,7 +3,7 @@
 The optimiser sees ``x = value / ref`` of the free design variables, bounded by
 ``[lo/ref, hi/ref]``.  Values and Jacobians of ``[objective, constraints]`` come from one
 cached jitted JAX call per point (:class:`HostProblem`), never from finite differences;
-constraints are normalised ``g >= 0`` (:mod:`studies.metrics`).  After the optimiser
+constraints are normalised ``g >= 0`` (:mod:`studies.model.constraints`).  After the optimiser
 stops, :func:`kkt_check` re-evaluates the point, checks every constraint and convergence
 flag itself (an optimiser's "success" is not trusted), finds the active constraints and
 bounds and estimates their Lagrange multipliers from the KKT stationarity condition by
@@ -23,9 +23,11 @@ from __future__ import annotations
 import sys
 import time
 
+import jax.numpy as jnp
 import numpy as np
+from scipy import optimize as so
 
-__all__ = ["HostProblem", "OBJECTIVE_REF", "METHODS", "minimize", "kkt_check"]
+__all__ = ["HostProblem", "OBJECTIVE_REF", "METHODS", "minimize", "kkt_check", "optimize_design"]
 
 METHODS = ("SLSQP", "trust-constr", "trust-constr+SLSQP")
 
@@ -54,8 +56,6 @@ def minimize(p: "HostProblem", method="SLSQP", maxiter=60, ftol=1e-7, on_iterati
     ``bounds_scaled``: optional (lower, upper) replacing the problem's scaled bounds
     (e.g. pinning one variable for an epsilon-constraint front) without recompiling.
     """
-    from scipy import optimize as so
-
     if method not in METHODS:
         raise ValueError(f"method = {method!r} is not one of {METHODS}")
     if bounds_scaled is not None:
@@ -126,8 +126,6 @@ def kkt_check(p: HostProblem, x, feasibility_tol=1e-6, active_tol=1e-4, near_tol
     relative complementarity max_i lambda_i g_i / |grad f|.  Reported as active: candidates
     with g <= ``active_tol`` or a multiplier above 1e-6 |grad f|.
     """
-    from scipy import optimize as so
-
     x = np.asarray(x, dtype=np.float64)
     v, j = p.both(x)
     g, c, jc = j[0], v[1:-1], j[1:-1]
@@ -165,3 +163,11 @@ def kkt_check(p: HostProblem, x, feasibility_tol=1e-6, active_tol=1e-4, near_tol
     }
 
 
+def optimize_design(kernels, base, method="SLSQP", maxiter=60, ftol=1e-7,
+                    on_iteration=None, stream=sys.stderr, bounds_scaled=None):
+    """Optimise the free variables of ``kernels.vs`` from ``base`` (:func:`minimize`);
+    returns ``(design, scipy result, history, problem)``."""
+    p = kernels.problem(base)
+    res, history = minimize(p, method, maxiter, ftol, on_iteration=on_iteration, stream=stream,
+                            bounds_scaled=bounds_scaled)
+    return kernels.vs.from_scaled(jnp.asarray(res.x), base), res, history, p

@@ -138,7 +138,7 @@ def life_figure(g, title):
 def thickness_figure(td, title):
     """Minimum-mass sheet thickness map [mm] over the panel with its tube lines.  ``td``: the
     archived ``thickness_design`` group (read_archive tree) or the dict of
-    :func:`studies.thickness_study.thickness_design_at`."""
+    :func:`studies.analysis.thickness_study.thickness_design_at`."""
     def val(k):
         v = td[k]
         return np.asarray(v["data"]) if isinstance(v, dict) else np.asarray(v)
