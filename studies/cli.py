@@ -315,6 +315,16 @@ def cmd_uncertainty(args) -> int:
     return 0
 
 
+def cmd_validate(args) -> int:
+    """Rebuild a flown radiator from a validation case (studies/validation/*.toml), compare it with the
+    published figures; exit 0 when every check holds within the case's tolerance, 1 otherwise."""
+    from .validate import format_report, load_case, run
+
+    result = run(load_case(args.case))  # the case is validated before any computation
+    print(format_report(result))
+    return 0 if result.passed else 1
+
+
 def cmd_config(args) -> int:
     """Print every configuration key with its type, units, default, allowed range and source."""
     from .report import config_listing, update_readme
@@ -529,6 +539,10 @@ def build_parser() -> argparse.ArgumentParser:
     un.add_argument("--out")
     un.add_argument("--samples", type=int, help="samples (default [uncertainty] n_samples)")
     un.set_defaults(func=cmd_uncertainty)
+    va = sub.add_parser("validate", help="compare a flown radiator's published figures with sunsink "
+                                         "(studies/validation/*.toml): exit 0 within tolerance, 1 outside, 2 bad input")
+    va.add_argument("case")
+    va.set_defaults(func=cmd_validate)
     cf = sub.add_parser("config", help="list every configuration key with units, default, range and source")
     cf.add_argument("--list", action="store_true", help="(the default action)")
     cf.add_argument("--markdown", action="store_true", help="as a Markdown table (the README reference)")
