@@ -114,6 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
     un.add_argument("config")
     un.add_argument("--out")
     un.add_argument("--samples", type=int, help="samples (default [uncertainty] n_samples)")
+    va = sub.add_parser("validate", help="compare a flown radiator's published figures with sunsink "
+                                         "(studies/validation/*.toml): exit 0 within tolerance, 1 outside, 2 bad input")
+    va.add_argument("case")
     cf = sub.add_parser("config", help="list every configuration key with units, default, range and source")
     cf.add_argument("--list", action="store_true", help="(the default action)")
     cf.add_argument("--markdown", action="store_true", help="as a Markdown table (the README reference)")

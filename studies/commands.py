@@ -20,7 +20,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import archive as ar
-from .analysis import build
+from .analysis import build, validation
 from .analysis.radiator_study import run_radiator_study, slug
 from .analysis.sensitivity import check_gradients
 from .analysis.study import kernels_for, pareto_fronts, run_orbit
@@ -234,6 +234,14 @@ def cmd_uncertainty(args) -> int:
     return 0
 
 
+def cmd_validate(args) -> int:
+    """Rebuild a flown radiator from a validation case (studies/validation/*.toml), compare it with the
+    published figures; exit 0 when every check holds within the case's tolerance, 1 otherwise."""
+    result = validation.run(validation.load_case(args.case))  # the case is validated before any computation
+    print(validation.format_report(result))
+    return 0 if result.passed else EXIT_FAILED
+
+
 def cmd_config(args) -> int:
     """Print every configuration key with its type, units, default, allowed range and source."""
     if args.readme:
@@ -388,7 +396,7 @@ def cmd_rerun(args) -> int:
 
 
 COMMANDS = {"run": cmd_run, "optimize": cmd_optimize, "evaluate": cmd_evaluate, "uncertainty": cmd_uncertainty,
-            "config": cmd_config, "check": cmd_check, "sweep": cmd_sweep, "inspect": cmd_inspect,
+            "validate": cmd_validate, "config": cmd_config, "check": cmd_check, "sweep": cmd_sweep, "inspect": cmd_inspect,
             "report": cmd_report, "rerun": cmd_rerun}
 """The verbs parsed by :func:`studies.cli.build_parser`, by name."""
 
