@@ -500,33 +500,48 @@ def cmd_rerun(args) -> int:
         Path(f.name).unlink(missing_ok=True)
 
 
+class OneLineArgumentParser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (``PROG: error: MESSAGE; see 'PROG --help'``) with
+    exit status 2, like every other user error of the CLI (argparse prints the usage block first)."""
+
+    def error(self, message):
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}; see '{self.prog} --help'\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="sunsink", description="Thermal, radiation and power studies for compute satellites")
+    import importlib
+
+    p = OneLineArgumentParser(prog="sunsink",
+                              description="Thermal, radiation and power studies for compute satellites")
     p.add_argument("--x32", action="store_true", help="run in float32 (default float64)")
-    p.add_argument("-v", "--verbose", action="store_true")
+    p.add_argument("-v", "--verbose", action="store_true", help="log debugging detail to stderr")
     p.add_argument("--debug", action="store_true", help="show tracebacks (default: one line per error)")
     p.add_argument("--no-cache", action="store_true",
                    help="do not use the persistent compilation cache (compile every program in this process)")
     p.add_argument("--cache-dir", metavar="DIR",
                    help=f"persistent compilation cache directory (default ${CACHE_ENV} or ~/.cache/sunsink/jax)")
-    sub = p.add_subparsers(dest="command", required=True)
+    sub = p.add_subparsers(dest="command", required=True, metavar="VERB",
+                           help="what to do (`sunsink VERB --help` for its options)")
+    config_help = "study configuration file (TOML; `sunsink config` lists its keys)"
+    archive_help = "sunsink HDF5 archive (.h5) written by run, optimize, evaluate, uncertainty or sweep"
     r = sub.add_parser("run", help="evaluate a study config, print a summary, write archive and figures")
-    r.add_argument("config")
-    r.add_argument("--out", help="output directory (default out/<study name>)")
+    r.add_argument("config", help=config_help)
+    r.add_argument("--out", metavar="DIR", help="output directory (default out/<study name>)")
     r.set_defaults(func=cmd_run)
     o = sub.add_parser("optimize", help="run the whole-satellite optimisation of a study config")
-    o.add_argument("config")
-    o.add_argument("--out")
+    o.add_argument("config", help=config_help)
+    o.add_argument("--out", metavar="DIR", help="output directory (default out/<study name>)")
     o.set_defaults(func=cmd_optimize)
     e = sub.add_parser("evaluate", help="judge one fixed design: constraints with margins, verdict, exit status "
                                         f"0 closes / {EXIT_INFEASIBLE} does not close / 1 not converged / 2 bad input")
-    e.add_argument("config")
-    e.add_argument("--out", help="also write the archive and figures here (with sensitivities and life)")
+    e.add_argument("config", help=config_help)
+    e.add_argument("--out", metavar="DIR",
+                   help="also write the archive and figures here (with sensitivities and life)")
     e.set_defaults(func=cmd_evaluate)
     un = sub.add_parser("uncertainty", help="propagate the declared input distributions at the configured design "
                                              "(P5/P50/P95, tornado, Sobol); archive and figures")
-    un.add_argument("config")
-    un.add_argument("--out")
+    un.add_argument("config", help=config_help)
+    un.add_argument("--out", metavar="DIR", help="output directory (default out/<study name>_uncertainty)")
     un.add_argument("--samples", type=int, help="samples (default [uncertainty] n_samples)")
     un.set_defaults(func=cmd_uncertainty)
     cf = sub.add_parser("config", help="list every configuration key with units, default, range and source")
@@ -535,14 +550,14 @@ def build_parser() -> argparse.ArgumentParser:
     cf.add_argument("--readme", metavar="PATH", help="rewrite the configuration reference in this README")
     cf.set_defaults(func=cmd_config)
     c = sub.add_parser("check", help="compare autodiff gradients with central finite differences")
-    c.add_argument("config")
+    c.add_argument("config", help=config_help)
     c.add_argument("--step", type=float, nargs="+", default=[1e-5, 1e-6],
                    help="relative FD step(s) on the scaled variables; with several, the best per variable")
     c.add_argument("--tolerance", type=float, default=1e-4, help="exit 1 if any error exceeds this")
     c.set_defaults(func=cmd_check)
     sw = sub.add_parser("sweep", help="evaluate a grid or Latin hypercube of designs (vmap, sharded)")
-    sw.add_argument("config")
-    sw.add_argument("--out")
+    sw.add_argument("config", help=config_help + "; its [sweep] section says what to sweep")
+    sw.add_argument("--out", metavar="DIR", help="output directory (default out/<study name>_sweep)")
     sw.add_argument("--distributed", action="store_true",
                     help="run as one process of a jax.distributed job (implied by the three options below; "
                          "what they leave out JAX detects under SLURM, Open MPI, Kubernetes or Cloud TPU)")
@@ -551,21 +566,41 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument("--process-id", type=int, metavar="I", help="this process, 0 .. N-1")
     sw.set_defaults(func=cmd_sweep)
     i = sub.add_parser("inspect", help="print an archive's tree with units")
-    i.add_argument("archive")
+    i.add_argument("archive", help=archive_help)
     i.set_defaults(func=cmd_inspect)
     rp = sub.add_parser("report", help="rebuild the figures from an archive alone")
-    rp.add_argument("archive")
-    rp.add_argument("--out", help="figure directory (default: next to the archive)")
+    rp.add_argument("archive", help=archive_help)
+    rp.add_argument("--out", metavar="DIR", help="figure directory (default: next to the archive)")
     rp.set_defaults(func=cmd_report)
     rr = sub.add_parser("rerun", help="repeat the study stored in an archive")
-    rr.add_argument("archive")
-    rr.add_argument("--out")
+    rr.add_argument("archive", help=archive_help)
+    rr.add_argument("--out", metavar="DIR", help="output directory (default: rerun/ next to the archive)")
     rr.set_defaults(func=cmd_rerun)
+    for verb, module in EXTERNAL_COMMANDS.items():   # their own syntax: everything after the verb is theirs
+        x = sub.add_parser(verb, help=importlib.import_module(module).SUMMARY, add_help=False, prefix_chars="\0")
+        x.add_argument("args", nargs=argparse.REMAINDER, help=f"the arguments of `sunsink {verb}`")
+        x.set_defaults(func=_external)
     return p
 
 
-EXTERNAL_COMMANDS = {"hotspot": "studies.hotspot_cli", "dose": "studies.dose_cli"}
-"""Verbs with their own argument syntax (HotSpot's single-dash flags): ``module.main(argv) -> int``."""
+EXTERNAL_COMMANDS = {"dose": "studies.dose_cli", "hotspot": "studies.hotspot_cli"}
+"""Verbs with their own argument syntax (HotSpot's single-dash flags): ``module.main(argv) -> int``, and
+``module.SUMMARY``, their line in ``sunsink --help``."""
+
+
+def _external(args) -> int:
+    """``sunsink [global options] dose|hotspot ...``: the verb's module parses the rest; ``--x32`` goes
+    with it to ``dose`` (``hotspot`` computes in float64 only, as HotSpot does)."""
+    import importlib
+
+    from .config import ConfigError
+
+    argv = list(args.args)
+    if args.x32:
+        if args.command != "dose":
+            raise ConfigError(f"--x32: sunsink {args.command} computes in float64 only")
+        argv.append("--x32")
+    return importlib.import_module(EXTERNAL_COMMANDS[args.command]).main(argv)
 
 
 def main(argv=None) -> int:
