@@ -148,6 +148,11 @@ def _suggest(name: str, known) -> str:
     return f"; did you mean -{close[0]}?" if close else "; see 'sunsink hotspot -h' for the options"
 
 
+def _shown(name: str) -> str:
+    """An option name as typed, escaped if it holds characters a terminal would not show."""
+    return name if name.isprintable() else ascii(name)[1:-1]
+
+
 def check_option_names(pairs) -> None:
     """Refuse (:class:`HotSpotError`) a command-line name HotSpot 7 does not read, a refused option and
     a name given twice (compared case-insensitively, as HotSpot does)."""
@@ -162,9 +167,9 @@ def check_option_names(pairs) -> None:
         if key not in known:
             hint = (" (read by HotFloorplan, not by HotSpot 7)" if key in _HOTFLOORPLAN else
                     " (read by no HotSpot 7 program)" if key in _UNREAD_EXAMPLE else "")
-            raise HotSpotError(f"unknown option -{name} {value!r}{hint}{_suggest(name, known)}")
+            raise HotSpotError(f"unknown option -{_shown(name)} {value!r}{hint}{_suggest(name, known)}")
         if key in seen:
-            raise HotSpotError(f"-{name} is given twice ({seen[key]!r} and {value!r}); HotSpot would keep the "
+            raise HotSpotError(f"-{_shown(name)} is given twice ({seen[key]!r} and {value!r}); HotSpot would keep the "
                                "first without a word: give it once")
         seen[key] = value
 
@@ -175,7 +180,7 @@ def warn_unknown_config_names(pairs, path) -> None:
     for name, _ in pairs:
         key = name.lower()
         if key not in known + _HOTFLOORPLAN + _UNREAD_EXAMPLE:
-            print(f"sunsink hotspot: warning: -c {path}: -{name} is read by neither HotSpot 7 nor HotFloorplan; "
+            print(f"sunsink hotspot: warning: -c {path}: -{_shown(name)} is read by neither HotSpot 7 nor HotFloorplan; "
                   f"ignored{_suggest(name, known)}", file=sys.stderr)
 
 
@@ -466,12 +471,20 @@ def run(argv: list[str]) -> int:
     """The command (``argv`` without the verb); raises :class:`HotSpotError` on bad input."""
     outputs = _Outputs()
     try:
-        status = _run(argv, outputs)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):   # _finite_result says it once
+            status = _run(argv, outputs)
         if status == EXIT_OK:
             outputs.commit()
         return status
     finally:
         outputs.discard()
+
+
+def _finite_result(what: str, values) -> None:
+    """A NaN or infinite temperature is never written or printed as an answer (exit status 1)."""
+    if not np.all(np.isfinite(values)):
+        raise FloatingPointError(f"the {what} is not finite (NaN or inf temperatures): the inputs overflow the "
+                                 "model (look at extreme values such as -init_temp or -ambient); no files written")
 
 
 def _finite(cfg) -> None:
@@ -584,6 +597,7 @@ def _run(argv: list[str], outputs: _Outputs) -> int:
             if "grid_transient_file" in tmp:
                 g = t[:model.m.n_grid].reshape(model.m.n_layers, model.m.rows, model.m.cols)
                 gchunks.append(f"t = {r * dt:.6f}\n" + _grid_text(g))
+        _finite_result("transient", rows)
         write_temperature_trace(tmp["o"], names, rows)
         if "grid_transient_file" in tmp:
             tmp["grid_transient_file"].write_text("".join(gchunks))
@@ -593,6 +607,7 @@ def _run(argv: list[str], outputs: _Outputs) -> int:
     mean_power = trace.sum(axis=0) / trace.shape[0]
     pw = model.powers(mean_power, cols)
     t_ss, entries = model.steady(pw)
+    _finite_result("steady state", t_ss)
     names_all = model.entry_names()
     if scheme == "hotspot":
         hot = int(np.argmax(entries[:len(model.layers[0][1][1].blocks)]))

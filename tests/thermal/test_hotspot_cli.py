@@ -264,3 +264,16 @@ def test_converged_table_header(capsys):
     assert dataclasses.replace(conv, converged=False) and "finest level [K]" in format_comparison(
         ["a", "b"] + [f"inode_{i}" for i in range(12)], np.full(14, 300.0), dataclasses.replace(conv, converged=False),
         [2], [0], 0.1)
+
+
+@pytest.mark.parametrize("extra, what", [(["-init_temp", "1e308"], "transient"), (["-ambient", "1e308"], "steady state")])
+def test_non_finite_temperatures_are_never_an_answer(tmp_path, capsys, extra, what):
+    """Extreme (finite) inputs overflow the model: exit 1, one line, no file (it used to exit 0 and
+    write NaN temperatures)."""
+    p = tmp_path / "p.ptrace"
+    p.write_text("\n".join((EV6 / "gcc.ptrace").read_text().splitlines()[:3]) + "\n")
+    rc = main([*BASE, "-p", str(p), *extra, "-o", str(tmp_path / "t"), "-steady_file", str(tmp_path / "s")])
+    err = capsys.readouterr().err
+    assert rc == 1 and err.count("\n") == 1 and "Traceback" not in err and "Warning" not in err
+    assert f"computation failed: FloatingPointError: the {what} is not finite" in err
+    assert sorted(q.name for q in tmp_path.iterdir()) == ["p.ptrace"]
