@@ -505,6 +505,7 @@ class OneLineArgumentParser(argparse.ArgumentParser):
     exit status 2, like every other user error of the CLI (argparse prints the usage block first)."""
 
     def error(self, message):
+        message = " ".join(message.split())     # the user's own words may hold line breaks
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}; see '{self.prog} --help'\n")
 
 
