@@ -101,5 +101,6 @@ def test_help_states_the_true_ranges(capsys):
 
 
 def test_edges_of_the_table_are_accepted(capsys):
-    assert dose_cli.main(["--altitude-km", "2000", "--sso", "--depths-mm", "1", "--years", "31.4"]) == 0
+    # two depths, as above: the same compiled program
+    assert dose_cli.main(["--altitude-km", "2000", "--sso", "--depths-mm", "1", "2", "--years", "31.4"]) == 0
     assert "2000 km, i = 104." in capsys.readouterr().out
