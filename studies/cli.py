@@ -13,122 +13,61 @@ import logging
 import os
 import sys
 import traceback
-from pathlib import Path
-
-import jax
-from equinox import _errors
 
 from .archive import ArchiveError, TerminationSignal, exit_on_signals
 from .declare import ConfigError
 from .exits import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INFEASIBLE, EXIT_SIGINT, EXIT_SIGTERM
+from .runtime import (CACHE_ENV, OneLineArgumentParser, default_cache_dir, enable_compilation_cache,  # noqa: F401
+                      runtime_errors_as_nan, setup)
 
 log = logging.getLogger("sunsink")
 
 
-CACHE_ENV = "SUNSINK_CACHE_DIR"
-"""Environment variable naming the persistent compilation-cache directory (``--cache-dir`` wins)."""
-
-
-def default_cache_dir() -> Path:
-    """Per-user cache of compiled XLA programs: ``$SUNSINK_CACHE_DIR``, else
-    ``$XDG_CACHE_HOME/sunsink/jax``, else ``~/.cache/sunsink/jax``."""
-    if os.environ.get(CACHE_ENV):
-        return Path(os.environ[CACHE_ENV]).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "sunsink" / "jax"
-
-
-def enable_compilation_cache(path=None) -> Path | None:
-    """Turn on JAX's persistent compilation cache in ``path`` (default :func:`default_cache_dir`).
-
-    Every program that takes longer than half a second to compile is stored, keyed by its XLA
-    module and compile options (not by Python object identity), so a second process -- the next
-    ``sunsink run`` of any config with the same model shapes -- loads it instead of compiling.
-    Returns the directory, or None (with a warning) when it cannot be created.
-    """
-    d = Path(path).expanduser() if path else default_cache_dir()
-    try:
-        d.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        log.warning("compilation cache %s unavailable (%s); compiling without it", d, exc.strerror or exc)
-        return None
-    jax.config.update("jax_compilation_cache_dir", str(d))
-    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.5)
-    jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
-    runtime_errors_as_nan()
-    return d
-
-
-def runtime_errors_as_nan() -> None:
-    """Make equinox's in-program error checks return NaN instead of raising through a host callback.
-
-    Every implicitly differentiated solve (``optimistix`` ``ImplicitAdjoint``) checks its adjoint
-    linear solve with ``equinox.error_if``, which by default (``EQX_ON_ERROR=raise``) embeds a host
-    callback in the program, and JAX never writes a program with host callbacks to the persistent
-    cache: every Jacobian program was compiled again in every process (the value programs, which
-    have no adjoint solve, were cached).  With ``nan`` a failed adjoint solve yields NaN derivatives,
-    which :meth:`studies.analysis.kernels.Kernels.value_and_jacobian` rejects with a clear error.
-
-    equinox reads ``EQX_ON_ERROR`` once, at import; the CLI's process has imported it already, so its
-    module-level default is set too (``equinox._errors.EQX_ON_ERROR``: no public setter exists).
-    A user's own ``EQX_ON_ERROR`` wins.
-    """
-    if "EQX_ON_ERROR" in os.environ:
-        return
-    os.environ["EQX_ON_ERROR"] = "nan"   # for child processes
-    if hasattr(_errors, "EQX_ON_ERROR"):
-        _errors.EQX_ON_ERROR = "nan"
-
-
-def _setup(x32: bool = False, verbose: bool = False, cache: bool = True, cache_dir=None) -> None:
-    jax.config.update("jax_enable_x64", not x32)
-    if cache:
-        enable_compilation_cache(cache_dir)
-    logging.basicConfig(stream=sys.stderr, level=logging.DEBUG if verbose else logging.INFO,
-                        format="sunsink: %(message)s")
-    logging.getLogger("jax._src.xla_bridge").setLevel(logging.ERROR)
-    logging.getLogger("matplotlib").setLevel(logging.WARNING)
-
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="sunsink", description="Thermal, radiation and power studies for compute satellites")
+    p = OneLineArgumentParser(prog="sunsink",
+                              description="Thermal, radiation and power studies for compute satellites")
     p.add_argument("--x32", action="store_true", help="run in float32 (default float64)")
-    p.add_argument("-v", "--verbose", action="store_true")
+    p.add_argument("-v", "--verbose", action="store_true", help="log debugging detail to stderr")
     p.add_argument("--debug", action="store_true", help="show tracebacks (default: one line per error)")
     p.add_argument("--no-cache", action="store_true",
                    help="do not use the persistent compilation cache (compile every program in this process)")
     p.add_argument("--cache-dir", metavar="DIR",
                    help=f"persistent compilation cache directory (default ${CACHE_ENV} or ~/.cache/sunsink/jax)")
-    sub = p.add_subparsers(dest="command", required=True)
+    sub = p.add_subparsers(dest="command", required=True, metavar="VERB",
+                           help="what to do (`sunsink VERB --help` for its options)")
+    config_help = "study configuration file (TOML; `sunsink config` lists its keys)"
+    archive_help = "sunsink HDF5 archive (.h5) written by run, optimize, evaluate, uncertainty or sweep"
     r = sub.add_parser("run", help="evaluate a study config, print a summary, write archive and figures")
-    r.add_argument("config")
-    r.add_argument("--out", help="output directory (default out/<study name>)")
+    r.add_argument("config", help=config_help)
+    r.add_argument("--out", metavar="DIR", help="output directory (default out/<study name>)")
     o = sub.add_parser("optimize", help="run the whole-satellite optimisation of a study config")
-    o.add_argument("config")
-    o.add_argument("--out")
+    o.add_argument("config", help=config_help)
+    o.add_argument("--out", metavar="DIR", help="output directory (default out/<study name>)")
     e = sub.add_parser("evaluate", help="judge one fixed design: constraints with margins, verdict, exit status "
                                         f"0 closes / {EXIT_INFEASIBLE} does not close / 1 not converged / 2 bad input")
-    e.add_argument("config")
-    e.add_argument("--out", help="also write the archive and figures here (with sensitivities and life)")
+    e.add_argument("config", help=config_help)
+    e.add_argument("--out", metavar="DIR",
+                   help="also write the archive and figures here (with sensitivities and life)")
     un = sub.add_parser("uncertainty", help="propagate the declared input distributions at the configured design "
                                              "(P5/P50/P95, tornado, Sobol); archive and figures")
-    un.add_argument("config")
-    un.add_argument("--out")
+    un.add_argument("config", help=config_help)
+    un.add_argument("--out", metavar="DIR", help="output directory (default out/<study name>_uncertainty)")
     un.add_argument("--samples", type=int, help="samples (default [uncertainty] n_samples)")
     va = sub.add_parser("validate", help="compare a flown radiator's published figures with sunsink "
                                          "(studies/validation/*.toml): exit 0 within tolerance, 1 outside, 2 bad input")
-    va.add_argument("case")
+    va.add_argument("case", help="validation case (TOML; studies/validation/iss_eatcs_radiator.toml)")
     cf = sub.add_parser("config", help="list every configuration key with units, default, range and source")
     cf.add_argument("--list", action="store_true", help="(the default action)")
     cf.add_argument("--markdown", action="store_true", help="as a Markdown table (the README reference)")
     cf.add_argument("--readme", metavar="PATH", help="rewrite the configuration reference in this README")
     c = sub.add_parser("check", help="compare autodiff gradients with central finite differences")
-    c.add_argument("config")
+    c.add_argument("config", help=config_help)
     c.add_argument("--step", type=float, nargs="+", default=[1e-5, 1e-6],
                    help="relative FD step(s) on the scaled variables; with several, the best per variable")
     c.add_argument("--tolerance", type=float, default=1e-4, help="exit 1 if any error exceeds this")
     sw = sub.add_parser("sweep", help="evaluate a grid or Latin hypercube of designs (vmap, sharded)")
-    sw.add_argument("config")
-    sw.add_argument("--out")
+    sw.add_argument("config", help=config_help + "; its [sweep] section says what to sweep")
+    sw.add_argument("--out", metavar="DIR", help="output directory (default out/<study name>_sweep)")
     sw.add_argument("--distributed", action="store_true",
                     help="run as one process of a jax.distributed job (implied by the three options below; "
                          "what they leave out JAX detects under SLURM, Open MPI, Kubernetes or Cloud TPU)")
@@ -136,18 +75,34 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument("--num-processes", type=int, metavar="N", help="processes in the job")
     sw.add_argument("--process-id", type=int, metavar="I", help="this process, 0 .. N-1")
     i = sub.add_parser("inspect", help="print an archive's tree with units")
-    i.add_argument("archive")
+    i.add_argument("archive", help=archive_help)
     rp = sub.add_parser("report", help="rebuild the figures from an archive alone")
-    rp.add_argument("archive")
-    rp.add_argument("--out", help="figure directory (default: next to the archive)")
+    rp.add_argument("archive", help=archive_help)
+    rp.add_argument("--out", metavar="DIR", help="figure directory (default: next to the archive)")
     rr = sub.add_parser("rerun", help="repeat the study stored in an archive")
-    rr.add_argument("archive")
-    rr.add_argument("--out")
+    rr.add_argument("archive", help=archive_help)
+    rr.add_argument("--out", metavar="DIR", help="output directory (default: rerun/ next to the archive)")
+    for verb, module in EXTERNAL_COMMANDS.items():   # their own syntax: everything after the verb is theirs
+        x = sub.add_parser(verb, help=importlib.import_module(module).SUMMARY, add_help=False, prefix_chars="\0")
+        x.add_argument("args", nargs=argparse.REMAINDER, help=f"the arguments of `sunsink {verb}`")
+        x.set_defaults(func=_external)
     return p
 
 
-EXTERNAL_COMMANDS = {"hotspot": "studies.hotspot_cli", "dose": "studies.dose_cli"}
-"""Verbs with their own argument syntax (HotSpot's single-dash flags): ``module.main(argv) -> int``."""
+EXTERNAL_COMMANDS = {"dose": "studies.dose_cli", "hotspot": "studies.hotspot_cli"}
+"""Verbs with their own argument syntax (HotSpot's single-dash flags): ``module.main(argv) -> int``, and
+``module.SUMMARY``, their line in ``sunsink --help``."""
+
+
+def _external(args) -> int:
+    """``sunsink [global options] dose|hotspot ...``: the verb's module parses the rest; ``--x32`` goes
+    with it to ``dose`` (``hotspot`` computes in float64 only, as HotSpot does)."""
+    argv = list(args.args)
+    if args.x32:
+        if args.command != "dose":
+            raise ConfigError(f"--x32: sunsink {args.command} computes in float64 only")
+        argv.append("--x32")
+    return importlib.import_module(EXTERNAL_COMMANDS[args.command]).main(argv)
 
 
 def main(argv=None) -> int:
@@ -155,14 +110,14 @@ def main(argv=None) -> int:
     if argv and argv[0] in EXTERNAL_COMMANDS:
         return importlib.import_module(EXTERNAL_COMMANDS[argv[0]]).main(argv[1:])
     args = build_parser().parse_args(argv)
-    _setup(args.x32, args.verbose, cache=not args.no_cache, cache_dir=args.cache_dir)
-    # Imported here, after _setup, on purpose: the study modules import JAX, whose precision (x64) and
+    setup(args.x32, args.verbose, cache=not args.no_cache, cache_dir=args.cache_dir)
+    # Imported here, after setup, on purpose: the study modules import JAX, whose precision (x64) and
     # persistent compilation cache the entry point sets first; and `sunsink --help` stays instant.
     from . import commands
 
     try:
         with exit_on_signals():
-            return commands.run(args)
+            return _external(args) if args.command in EXTERNAL_COMMANDS else commands.run(args)
     except TerminationSignal as exc:
         name = "SIGINT" if exc.code == EXIT_SIGINT else "SIGTERM"
         return _fail(args, exc.code, f"interrupted by {name}; temporary files removed, no archive written")
