@@ -29,9 +29,9 @@ from .archive import ArchiveError
 from .config import ConfigError, load_config
 from .exits import EXIT_FAILED, EXIT_INFEASIBLE
 from .io import plots
-from .io.report import config_listing, format_satellite, update_readme, verdict
+from .io.report import config_listing, format_satellite, update_readme
 from .io.results import cases_from_archive, pareto_group, satellite_group, study_tree
-from .model import CONSTRAINT_NAMES, METRICS, evaluate
+from .model import CONSTRAINT_NAMES, METRICS, evaluate, verdict
 
 __all__ = ["COMMANDS", "run", "output_dir", "format_summary", "make_figures", "pareto_indices"]
 
@@ -216,9 +216,9 @@ def cmd_evaluate(args) -> int:
             print()
             print(format_satellite(r, dict(cfg.claims)))
             verdicts.append(verdict(r["metrics"]))
-    if not all(v["converged"] for v in verdicts):
+    if not all(v.converged for v in verdicts):
         return EXIT_FAILED  # no verdict on an unconverged solve
-    return 0 if all(v["feasible"] for v in verdicts) else EXIT_INFEASIBLE
+    return 0 if all(v.feasible for v in verdicts) else EXIT_INFEASIBLE
 
 
 def cmd_uncertainty(args) -> int:

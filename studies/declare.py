@@ -28,12 +28,19 @@ import equinox as eqx
 
 from .units import check_units
 
-__all__ = ["Quantity", "Bound", "ConfigError", "quantity", "output", "declared", "config_key", "range_text",
+__all__ = ["Quantity", "Bound", "MARGIN_KINDS", "ConfigError", "quantity", "output", "declared", "config_key", "range_text",
            "parse_value", "check_declared"]
 
 
 class ConfigError(ValueError):
     """A configured value is invalid (message names key, value and allowed range)."""
+
+
+MARGIN_KINDS = {
+    "relative": "fraction of the limit",
+    "radiative": "fraction of the radiated power at the limit temperature (T^4)",
+}
+"""How a constraint's verdict margin is normalised so that margins compare across constraints."""
 
 
 @dataclass(frozen=True)
@@ -42,10 +49,15 @@ class Bound:
     (``"min"``), both metric names.
 
     ``statement`` is what the constraint asks for, in one line.  The optimiser sees
-    ``g = (limit - value) / scale(limit)`` for an upper bound (``value - limit``
-    for a lower one), >= 0 when met, from the smooth metric ``value``; the verdict judges the exact
-    metric ``judged`` (e.g. the true maximum junction temperature, not its KS bound); ``reason`` is
-    the sentence the verdict gives when it fails.
+    ``g = (limit - value) / scale(limit)`` for an upper bound (``value - limit`` for a lower one),
+    >= 0 when met, from the smooth metric ``value`` (a KS bound, a logarithm: what keeps the problem
+    smooth and well scaled).  The verdict judges the exact physical quantity: ``judged`` against
+    ``judged_limit`` (e.g. the true maximum junction temperature, the survival probability), and ranks
+    the constraints by a margin that compares across them (``margin``, :data:`MARGIN_KINDS`): a
+    relative margin of the judged quantity, or for temperatures the relative margin of the radiated
+    power ``sigma T^4`` that a radiator trades for them.  ``reason`` is the sentence the verdict gives
+    when it fails and ``drivers`` a template of the metrics behind it (``{metric_name}`` placeholders,
+    formatted in their declared units).
     """
 
     statement: str
@@ -55,10 +67,23 @@ class Bound:
     scale: Callable
     reason: str
     judged: str | None = None
+    judged_limit: str | None = None
+    margin: str = "relative"
+    drivers: str = ""
+
+    def __post_init__(self):
+        if self.margin not in MARGIN_KINDS:
+            raise ValueError(f"Bound({self.statement!r}).margin = {self.margin!r}; allowed: {list(MARGIN_KINDS)}")
+        if self.sense not in ("max", "min"):
+            raise ValueError(f"Bound({self.statement!r}).sense = {self.sense!r}; allowed: 'max', 'min'")
 
     @property
     def judged_metric(self) -> str:
         return self.judged or self.value
+
+    @property
+    def judged_limit_metric(self) -> str:
+        return self.judged_limit or self.limit
 
 
 @dataclass(frozen=True)
@@ -84,6 +109,8 @@ class Quantity:
     bounds, ref, fixed : a design variable's default optimiser bounds ``(lo, hi)``, reference scale
         (the optimiser sees ``value / ref``) and whether it is held fixed by default.
     bound : the :class:`Bound` a constraint metric expresses.
+    elasticity : a physical continuous input whose elasticity a sensitivity table reports (False for a
+        calendar date; counts, ``kind = "int"``, never are).
     """
 
     units: str
@@ -105,6 +132,7 @@ class Quantity:
     ref: float | None = None
     fixed: bool = False
     bound: Bound | None = None
+    elasticity: bool = True
 
     def __post_init__(self):
         check_units(self.units, self.long_name)

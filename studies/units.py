@@ -12,7 +12,9 @@ References
 """
 from __future__ import annotations
 
-__all__ = ["UNITS", "display", "check_units"]
+import math
+
+__all__ = ["UNITS", "display", "check_units", "format_value"]
 
 UNITS: dict[str, str] = {
     "1": "dimensionless (a ratio, count, flag or text)",
@@ -47,3 +49,29 @@ def check_units(units: str, where: str) -> str:
 def display(units: str) -> str:
     """The unit as a report prints it after a number: empty for dimensionless quantities."""
     return "" if units == "1" else units
+
+
+_PREFIXED = {"W": (("GW", 1e9), ("MW", 1e6), ("kW", 1e3)), "J": (("GJ", 1e9), ("MJ", 1e6), ("kJ", 1e3)),
+             "Pa": (("MPa", 1e6), ("kPa", 1e3)), "N": (("kN", 1e3),)}
+"""Units a report prints with an SI prefix (the archive keeps the base unit)."""
+
+
+def format_value(x: float, units: str, digits: int = 4) -> str:
+    """``x`` in ``units`` as a report prints it: ``digits`` significant figures, an SI prefix for large
+    powers, energies, pressures and forces, temperatures to 0.1 K, long durations in minutes, and no
+    unit after a dimensionless number.  Non-finite values print as they are."""
+    x = float(x)
+    if not math.isfinite(x):
+        return str(x)
+    if units == "K":
+        return f"{x:.1f} K"
+    for prefix, scale in _PREFIXED.get(units, ()):
+        if abs(x) >= scale:
+            return f"{x / scale:.{digits}g} {prefix}"
+    if 0.99 <= abs(x) < 1.0:   # fractions near one (availability, efficiencies): keep the digits that differ
+        text = f"{x:.6f}"
+        return text if units == "1" else f"{text} {units}"
+    if units == "s" and abs(x) >= 120.0:
+        return f"{x / 60.0:.{digits}g} min"
+    text = f"{x:,.0f}" if 1e4 <= abs(x) < 1e9 else f"{x:.{digits}g}"
+    return text if units == "1" else f"{text} {units}"

@@ -13,7 +13,11 @@ __all__ = ["life_limits", "eqx_replace"]
 
 
 def life_limits(kernels: Kernels, design: SatelliteDesign, mission: Mission, years=None) -> dict:
-    """Years each subsystem supports: TID with margin, EOL power, battery cycles."""
+    """Years each subsystem supports at a fixed design, from a scan of the mission length ``years``: TID
+    with margin (the one definition of TID life: years until dose x margin reaches the tolerance), end-of-life
+    power, battery cycles.  ``status[name]`` says how to read the number: ``"full"`` -- no failure within the
+    scan (the number is the scan's end), ``"none"`` -- fails at every length scanned (already at the first),
+    ``"crossing"`` -- the interpolated length where the constraint crosses zero."""
     years = np.linspace(0.5, 30.0, 60) if years is None else np.asarray(years)
     ev = kernels.evaluate
 
@@ -25,16 +29,19 @@ def life_limits(kernels: Kernels, design: SatelliteDesign, mission: Mission, yea
 
     rows = np.array([at(y) for y in years])
     g = rows[:, :3]
-    out = {}
+    out = {"status": {}}
     for k, name in enumerate(("tid", "power", "battery")):
         bad = np.nonzero(g[:, k] < 0)[0]
         if len(bad) == 0:
             out[name] = float(years[-1])
+            out["status"][name] = "full"
             continue
         i = bad[0]
         if i == 0:
             out[name] = float(years[0])
+            out["status"][name] = "none"
         else:  # linear interpolation of the crossing
+            out["status"][name] = "crossing"
             y0, y1, g0, g1 = years[i - 1], years[i], g[i - 1, k], g[i, k]
             out[name] = float(y0 + (y1 - y0) * g0 / (g0 - g1))
     out["limiting"] = min(("tid", "power", "battery"), key=lambda k: out[k])

@@ -20,22 +20,28 @@ from .optimize import OBJECTIVE_REF
 __all__ = ["parameters", "parameter_values", "sensitivities", "check_gradients"]
 
 
-def parameters(design: SatelliteDesign, mission: Mission):
-    """(label, getter) of every differentiable input: the design variables (``design.<name>``) and
-    every configured continuous quantity of the mission and mass model, labelled by its config key."""
-    out = [(f"design.{v.name}", lambda t, n=v.name: getattr(t[0], n)) for v in VARIABLES]
-    for f, sp in configured(Mission):
-        if not f.metadata.get("static") and getattr(mission, f.name) is not None:
-            out.append((f"{sp.section}.{config_key(f, sp)}", lambda t, n=f.name: getattr(t[1], n)))
-    for f, sp in configured(MassParameters):
-        if not f.metadata.get("static") and getattr(mission.mass, f.name) is not None:
-            out.append((f"mass.{f.name}", lambda t, n=f.name: getattr(t[1].mass, n)))
+def parameters(design: SatelliteDesign, mission: Mission, physical: bool = False):
+    """(label, getter, units) of every differentiable input: the design variables (``design.<name>``) and
+    every configured continuous quantity of the mission and mass model, labelled by its config key.
+    ``physical``: only the inputs an elasticity table reports (no calendar dates, no counts:
+    :attr:`studies.declare.Quantity.elasticity`)."""
+    out = [(f"design.{v.name}", lambda t, n=v.name: getattr(t[0], n), v.units) for v in VARIABLES]
+
+    def keep(q):
+        return not physical or (q.elasticity and q.kind == "float")
+
+    for f, q in configured(Mission):
+        if not f.metadata.get("static") and getattr(mission, f.name) is not None and keep(q):
+            out.append((f"{q.section}.{config_key(f, q)}", lambda t, n=f.name: getattr(t[1], n), q.units))
+    for f, q in configured(MassParameters):
+        if not f.metadata.get("static") and getattr(mission.mass, f.name) is not None and keep(q):
+            out.append((f"mass.{f.name}", lambda t, n=f.name: getattr(t[1].mass, n), q.units))
     return out
 
 
 def parameter_values(design: SatelliteDesign, mission: Mission) -> dict[str, float]:
     """Value (SI) of every parameter of the sensitivity table, by label."""
-    return {label: float(get((design, mission))) for label, get in parameters(design, mission)}
+    return {label: float(get((design, mission))) for label, get, _ in parameters(design, mission)}
 
 
 def sensitivities(kernels: Kernels, design: SatelliteDesign, mission: Mission) -> dict[str, float]:
@@ -61,7 +67,7 @@ def sensitivities(kernels: Kernels, design: SatelliteDesign, mission: Mission) -
         grads[f"design.{v.name}"] = float(row[i] * scale / refs[i])
     # mission and mass-model inputs: one-hot tangents in the flattened float inputs of the mission
     labels, rows = [], []
-    for label, get in parameters(design, mission)[len(VARIABLES):]:
+    for label, get, _ in parameters(design, mission, physical=True)[len(VARIABLES):]:
         one = eqx.tree_at(lambda m, g=get: g((None, m)), zeros, jnp.ones_like(get((None, diff))))
         rows.append(np.asarray(ravel_pytree(one)[0]))
         labels.append(label)

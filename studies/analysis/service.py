@@ -335,7 +335,6 @@ SERVICE_METRICS: dict[str, Quantity] = {
     "service_kw_years_spares": Quantity("kW yr", "expected payload kW-years delivered with spares"),
     "service_delivered_fraction_no_spares": Quantity("1", "delivered / nameplate compute, no spares"),
     "service_delivered_fraction_spares": Quantity("1", "delivered / nameplate compute, with spares"),
-    "service_tid_life_years": Quantity("yr", "median TID life of the payload (failure dose / dose rate)"),
     "service_spare_mass_kg": Quantity("kg", "mass of the spare accelerators (payload mass per chip x spares)"),
     "service_full_strength_probability_eol": Quantity("1", "probability that a spare group is at full strength at end "
                                               "of life (hardware failures only)"),
@@ -399,7 +398,6 @@ def service_summary(metrics: dict, mission, params: ServiceParameters = ServiceP
         "service_kw_years_spares": spared * chip_kw,
         "service_delivered_fraction_no_spares": none / nameplate,
         "service_delivered_fraction_spares": spared / nameplate,
-        "service_tid_life_years": jnp.where(rate > 0, d50 / jnp.maximum(rate, 1e-300), jnp.inf),
         "service_spare_mass_kg": spare_mass,
         "service_full_strength_probability_eol": full_strength_probability(
             life, lam, params.group_size, params.spares_per_group, params.spares),

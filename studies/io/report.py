@@ -17,18 +17,17 @@ import numpy as np
 
 import power
 
-from ..analysis.sensitivity import parameter_values
+from ..analysis.sensitivity import parameter_values, parameters
 from ..analysis.service import SERVICE_METRICS
 from ..analysis.uncertainty import REPORT_METRICS, UncertaintyResult
 from ..config import REQUIRED, SCHEMA, key_text, walk_schema
 from ..declare import range_text
-from ..model import MASS_ITEMS, METRICS, judge
+from ..model import MASS_ITEMS, METRICS, verdict
+from ..units import format_value
 
-__all__ = ["format_satellite", "verdict", "config_listing", "claims_table", "constraint_table", "format_uncertainty",
+__all__ = ["format_satellite", "config_listing", "claims_table", "constraint_table", "format_uncertainty",
            "update_readme"]
 
-UNITS = {n: q.units for n, q in METRICS.items()}
-"""Units of every metric (the verdict's table)."""
 
 GROUP_TITLES = {"orbit": "orbit", "radiation": "radiation", "thermal": "thermal", "power": "power",
                 "mass": "mass and cost"}
@@ -44,28 +43,6 @@ def report_groups() -> list[str]:
     return seen
 
 
-def _fmt(x: float) -> str:
-    if not math.isfinite(x):
-        return str(x)
-    a = abs(x)
-    if 0.99 <= a < 1.0:   # fractions near one (availability, efficiencies): keep the digits that differ
-        return f"{x:.6f}"
-    if a != 0 and (a >= 1e6 or a < 1e-3):
-        return f"{x:.5g}"
-    return f"{x:,.0f}" if a >= 1e4 else f"{x:.5g}"
-
-
-def verdict(metrics: dict) -> dict:
-    """{"feasible", "converged", "rows", "failed", "limiting"}: ``limiting`` is the failed constraint
-    with the most negative normalised margin, or, for a feasible design, the one with the least."""
-    rows = judge(metrics, UNITS)
-    failed = [r for r in rows if not r["passed"]]
-    pool = failed or rows
-    limiting = min(pool, key=lambda r: r["normalised_margin"])["name"]
-    return {"feasible": not failed, "converged": bool(float(metrics["converged"]) > 0.5), "rows": rows,
-            "failed": [r["name"] for r in failed], "limiting": limiting}
-
-
 def unconverged(metrics: dict) -> list[str]:
     """Long names of the solves (declared ``convergence`` metrics) that did not converge."""
     return [q.long_name for n, q in METRICS.items() if q.group == "convergence" and n != "converged"
@@ -73,37 +50,49 @@ def unconverged(metrics: dict) -> list[str]:
 
 
 def constraint_table(metrics: dict) -> list[str]:
+    """Every constraint in physical terms with its normalised margin, the verdict and, for a design that
+    does not close, each failure's reason and the numbers that drive it (:func:`studies.model.verdict`)."""
     v = verdict(metrics)
-    lines = [f"  {'constraint':<16} {'value':>12} {'limit':>12} {'margin':>12} {'units':<6} result"]
-    for r in v["rows"]:
-        op = "<=" if r["sense"] == "max" else ">="
-        lines.append(f"  {r['name']:<16} {_fmt(r['value']):>12} {op}{_fmt(r['limit']):>10} {_fmt(r['margin']):>12} "
-                     f"{r['units']:<6} {'PASS' if r['passed'] else 'FAIL'}")
-    if not v["converged"]:
+    lines = ["  normalised margin: a fraction of the limit, or of the radiated power (T^4) at a temperature limit; "
+             "limiting = the least",
+             f"  {'constraint':<16} {'value':>12}    {'limit':>12} {'margin':>12} {'normalised':>10}  result"]
+    for j in v.judgements:
+        op = "<=" if j.sense == "max" else ">="
+        lines.append(f"  {j.name:<16} {format_value(j.value, j.units):>12} {op} {format_value(j.limit, j.units):>12} "
+                     f"{format_value(j.margin, j.units):>12} {j.normalised_margin:>+10.3f}  "
+                     f"{'PASS' if j.passed else 'FAIL'}")
+    worst = v.ranked[0]
+    if not v.converged:
         failed = unconverged(metrics) or ["the loop energy balance did not close"]
         lines.append("VERDICT: NOT CONVERGED -- no verdict on this design; not converged: " + "; ".join(failed))
-    elif v["feasible"]:
-        lines.append(f"VERDICT: CLOSES -- every constraint is met; least margin: {v['limiting']}")
+    elif v.feasible:
+        lines.append(f"VERDICT: CLOSES -- every constraint is met; least margin: {worst.name} "
+                     f"({worst.normalised_margin:+.3f})")
     else:
-        lines.append(f"VERDICT: DOES NOT CLOSE -- {len(v['failed'])} constraint(s) fail; limiting: {v['limiting']}")
-        for r in v["rows"]:
-            if not r["passed"]:
-                lines.append(f"  - {r['name']}: {r['reason']} ({r['metric']} {_fmt(r['value'])} {r['units']} vs "
-                             f"limit {_fmt(r['limit'])} {r['units']})")
+        lines.append(f"VERDICT: DOES NOT CLOSE -- {len(v.failed)} constraint(s) fail; limiting: {worst.name} "
+                     f"(normalised margin {worst.normalised_margin:+.3f})")
+        for j in v.ranked:
+            if not j.passed:
+                lines.append(f"  - {j.name}: {j.reason}: {j.drivers}")
     return lines
 
 
 def claims_table(claims: dict, metrics: dict) -> list[str]:
-    """Published values beside sunsink's: metric, claimed, sunsink, difference."""
+    """Published values beside sunsink's: metric, claimed, sunsink, difference (in K for temperatures, whose
+    percentages mean nothing; in % otherwise)."""
     given = {k: v for k, v in claims.items() if v is not None}
     if not given:
         return []
     lines = ["published claims vs sunsink:",
-             f"  {'metric':<30} {'claimed':>12} {'sunsink':>12} {'difference':>11}  units"]
+             f"  {'metric':<30} {'claimed':>14} {'sunsink':>14} {'difference':>12}"]
     for k, c in given.items():
         s = float(metrics[k])
-        diff = f"{(s - c) / abs(c) * 100:+.0f} %" if c != 0 else "n/a"
-        lines.append(f"  {k:<30} {_fmt(c):>12} {_fmt(s):>12} {diff:>11}  {METRICS[k].units}")
+        u = METRICS[k].units
+        if u == "K":
+            diff = f"{s - c:+.1f} K"
+        else:
+            diff = f"{(s - c) / abs(c) * 100:+.0f} %" if c != 0 else "n/a"
+        lines.append(f"  {k:<30} {format_value(c, u):>14} {format_value(s, u):>14} {diff:>12}")
     return lines
 
 
@@ -173,7 +162,7 @@ def format_satellite(r: dict, claims: dict | None = None) -> str:
         lines.append(f"{GROUP_TITLES.get(group, group)}:")
         for n, q in METRICS.items():
             if q.group == group and not n.startswith("mass_"):
-                lines.append(f"  {q.long_name:<72} {_fmt(float(m[n])):>12} {q.units}")
+                lines.append(f"  {q.long_name:<72} {format_value(float(m[n]), q.units):>18}")
     if "power_budget" in r:
         for phase in ("sunlit", "eclipse"):
             lines.append(f"power budget, {phase}:")
@@ -199,25 +188,43 @@ def format_satellite(r: dict, claims: dict | None = None) -> str:
     if "service" in r:
         lines.append("compute in service (hardware failures, spares, SEE availability, TID life):")
         for k, v in r["service"].items():
-            lines.append(f"  {SERVICE_METRICS[k].long_name:<72} {_fmt(float(v)):>12} {SERVICE_METRICS[k].units}")
+            lines.append(f"  {SERVICE_METRICS[k].long_name:<72} {format_value(float(v), SERVICE_METRICS[k].units):>18}")
     if "life" in r:
         life = r["life"]
-        lines.append(f"life: TID {life['tid']:.1f} yr, power {life['power']:.1f} yr, battery {life['battery']:.1f} yr "
-                     f"-> limited by {life['limiting']}")
+        lines.append(life_line(life, float(r["mission"].life_years)))
     if "constellation" in r:
         lines.append(_constellation_line(r["constellation"]))
     if "sensitivities" in r:
-        lines.append("top sensitivities (elasticity of the objective):")
+        lines.append("top sensitivities (elasticity of the objective, d ln objective / d ln input; physical "
+                     "continuous inputs):")
         obj = float(m["objective"])
         values = parameter_values(r["design_obj"], r["mission"])
+        units = {label: u for label, _, u in parameters(r["design_obj"], r["mission"])}
         el = {n: g * values[n] / obj for n, g in r["sensitivities"].items()}
         for n in sorted(el, key=lambda n: -abs(el[n]))[:8]:
-            lines.append(f"  {n:<44} {el[n]:+.3f}")
+            lines.append(f"  {n + ' [' + units[n] + ']':<56} {el[n]:+.3f}   (at {format_value(values[n], units[n])})")
     if claims:
         lines.extend(claims_table(claims, m))
     lines.append("constraints:")
     lines.extend(constraint_table(m))
     return "\n".join(lines)
+
+
+def life_line(life: dict, mission_years: float) -> str:
+    """Mission life per subsystem in words: meets the full life, fails at any life, or the years it lasts
+    against the mission's (:func:`studies.analysis.life.life_limits`)."""
+    parts = []
+    for name in ("tid", "power", "battery"):
+        y, status = life[name], life["status"][name]
+        label = "TID" if name == "tid" else name
+        if status == "full":
+            parts.append(f"{label} meets the full life (no failure within {y:.0f} yr)")
+        elif status == "none":
+            parts.append(f"{label} fails at any life (already at {y:g} yr)")
+        else:
+            parts.append(f"{label} {y:.1f} yr ({'meets' if y >= mission_years else 'short of'} the "
+                         f"{mission_years:g}-yr mission)")
+    return f"life: {'; '.join(parts)} -> limited by {life['limiting']}"
 
 
 def _constellation_line(c: dict) -> str:

@@ -8,13 +8,13 @@ import numpy as np
 from power import HEAT_DESTINATIONS
 
 from .. import archive as ar
-from ..analysis.sensitivity import parameter_values
+from ..analysis.sensitivity import parameter_values, parameters
 from ..analysis.orbit_histories import CASE_SUMMARY, HISTORY
 from ..analysis.radiator_study import LEVEL0_PER_FACE, LEVEL0_SCALARS, LEVEL0_SERIES
 from ..analysis.service import SERVICE_METRICS
 from ..analysis.thickness_study import THICKNESS_SUMMARY
 from ..analysis.uncertainty import QUANTILES, UncertaintyResult
-from ..model import CONSTRAINT_NAMES, FIELDS, MASS_ITEMS, METRICS
+from ..model import CONSTRAINT_NAMES, FIELDS, MASS_ITEMS, METRICS, verdict
 
 FACE_COORD = ("face", ["A", "B"])
 
@@ -170,9 +170,22 @@ def satellite_group(r: dict, numerics, chip_extent_m) -> ar.Group:
         "mass_kg": ar.Dataset(mb, units="kg", long_name="mass per item", dims=("item",)),
     })
     cn = np.array(["g_" + c for c in CONSTRAINT_NAMES])
-    cons = {"constraint": ar.Dataset(cn, units="1", long_name="constraint", dims=("constraint",)),
+    judged = verdict(m)
+    dim = ("constraint",)
+    cons = {"constraint": ar.Dataset(cn, units="1", long_name="constraint", dims=dim),
             "value": ar.Dataset(np.array([float(m[c]) for c in cn]), units="1",
-                                long_name="normalised constraint at the final design (>= 0 feasible)", dims=("constraint",))}
+                                long_name="normalised constraint at the final design (>= 0 feasible)", dims=dim),
+            "judged_metric": ar.Dataset(np.array([j.metric for j in judged.judgements]), units="1",
+                                        long_name="physical quantity the verdict judges", dims=dim),
+            "judged_value": ar.Dataset(np.array([j.value for j in judged.judgements]), units="1",
+                                       long_name="judged quantity (in the units of judged_metric)", dims=dim),
+            "judged_limit": ar.Dataset(np.array([j.limit for j in judged.judgements]), units="1",
+                                       long_name="its limit (in the units of judged_metric)", dims=dim),
+            "normalised_margin": ar.Dataset(np.array([j.normalised_margin for j in judged.judgements]), units="1",
+                                            long_name="margin as a fraction of the limit (of the radiated power "
+                                                      "T^4 for temperatures): the verdict's ranking", dims=dim),
+            "passed": ar.Dataset(np.array([int(j.passed) for j in judged.judgements]), units="1",
+                                 long_name="1 = met", dims=dim)}
     if "kkt" in r:
         kk = r["kkt"]
         cons["active"] = ar.Dataset(np.array([1 if c[2:] in kk["active"] else 0 for c in cn]), units="1",
@@ -180,7 +193,8 @@ def satellite_group(r: dict, numerics, chip_extent_m) -> ar.Group:
         cons["multiplier"] = ar.Dataset(np.array([kk["multipliers"].get(c[2:], 0.0) for c in cn]), units="1",
                                         long_name="KKT multiplier (NNLS estimate, scaled problem)", dims=("constraint",))
     children["constraints"] = ar.Group(cons, {"kkt_residual": float(r["kkt"]["kkt_residual"]) if "kkt" in r else -1.0,
-                                              "active_bounds": ", ".join(r["kkt"]["active_bounds"]) if "kkt" in r else ""})
+                                              "active_bounds": ", ".join(r["kkt"]["active_bounds"]) if "kkt" in r else "",
+                                              "limiting": judged.limiting, "closes": int(judged.feasible)})
     if "history" in r:
         h = r["history"]
         children["history"] = ar.Group({
@@ -203,8 +217,11 @@ def satellite_group(r: dict, numerics, chip_extent_m) -> ar.Group:
     known = parameter_values(r["design_obj"], r["mission"])
     values = np.array([known[n] for n in pn])
     grad = np.array([sens[n] for n in pn])
+    units = {label: u for label, _, u in parameters(r["design_obj"], r["mission"])}
     children["sensitivities"] = ar.Group({
         "parameter": ar.Dataset(pn, units="1", long_name="design or mission parameter", dims=("parameter",)),
+        "parameter_units": ar.Dataset(np.array([units[n] for n in pn]), units="1",
+                                      long_name="units of each parameter's value", dims=("parameter",)),
         "gradient": ar.Dataset(grad, units="1", long_name="d objective / d parameter (objective units per SI unit)",
                                dims=("parameter",)),
         "value": ar.Dataset(values, units="1", long_name="parameter value (SI)", dims=("parameter",)),
@@ -226,7 +243,7 @@ def satellite_group(r: dict, numerics, chip_extent_m) -> ar.Group:
         "life_tid_years": ar.Dataset(life["tid"], units="yr", long_name="years until TID x margin reaches tolerance"),
         "life_power_years": ar.Dataset(life["power"], units="yr", long_name="years until EOL power < requirement"),
         "life_battery_years": ar.Dataset(life["battery"], units="yr", long_name="years until battery cycle limit"),
-    }, {"limiting": life["limiting"]})
+    }, {"limiting": life["limiting"], **{f"status_{k}": v for k, v in life["status"].items()}})
     c = r["constellation"]
     children["constellation"] = ar.Group({
         "n_satellites": ar.Dataset(c["n_satellites"], units="1", long_name="satellites for the capacity"),

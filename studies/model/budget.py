@@ -37,7 +37,9 @@ class Budget(eqx.Module):
     """Loads, required array output, battery and bus heat (stage 7 of :func:`studies.model.evaluate`)."""
 
     sunlit_load_w: jax.Array = _out("W", "load in sunlight at the load terminals")
-    eclipse_load_w: jax.Array = _out("W", "load in eclipse at the load terminals")
+    eclipse_load_w: jax.Array = _out("W", "load in eclipse at the load terminals (the worse of nominal operations "
+                                          "and the cold case)")
+    nominal_eclipse_load_w: jax.Array = _out("W", "load in eclipse at the load terminals, nominal operations")
     array_required_w: jax.Array = _out("W", "array output required (loads + recharge)")
     battery_capacity_j: jax.Array = _out("J", "battery nameplate energy (design)")
     battery_required_j: jax.Array = _out("J", "battery capacity required for the longest eclipse")
@@ -66,7 +68,8 @@ def run(design, mission, env: Environment, arr: Array, hot: HotLoop, cold: ColdC
     ecl_s, sun_s = env.eclipse_s, env.sunlit_s
     sunlit_load = loads.total_w(eclipse=False)
     # the battery carries the worse eclipse: nominal operations or the cold case with its heaters
-    eclipse_load = jnp.maximum(loads.total_w(eclipse=True), cold_loads.total_w(eclipse=True))
+    nominal_eclipse = loads.total_w(eclipse=True)
+    eclipse_load = jnp.maximum(nominal_eclipse, cold_loads.total_w(eclipse=True))
     req = power.required_array_power_w(sunlit_load, eclipse_load, sun_s, ecl_s)
     n_cycles = mission.life_years * SECONDS_PER_YEAR / env.period_s * mission.eclipse_orbits_fraction
     dod = (power.max_dod_from_cycles(jnp.maximum(n_cycles, 1.0)) if mission.battery_dod_limit is None
@@ -84,7 +87,8 @@ def run(design, mission, env: Environment, arr: Array, hot: HotLoop, cold: ColdC
     bus_area = bus_heat / thermal.net_rejection_w_m2(mission.mass.bus_radiator_temperature_k, hot.radiator_emissivity,
                                                      hot.radiator_absorbed_faces_w_m2)
     return Budget(
-        sunlit_load_w=sunlit_load, eclipse_load_w=eclipse_load, array_required_w=req.array_power_w,
+        sunlit_load_w=sunlit_load, eclipse_load_w=eclipse_load, nominal_eclipse_load_w=nominal_eclipse,
+        array_required_w=req.array_power_w,
         battery_capacity_j=design.battery_capacity_j, battery_required_j=bat.capacity_wh * 3600.0,
         battery_recharge_w=req.recharge_w, battery_dod=dod, battery_cycles=n_cycles,
         cold_eclipse_load_w=cold_loads.total_w(eclipse=True), bus_radiator_heat_w=bus_heat,

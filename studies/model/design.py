@@ -149,7 +149,8 @@ def variable_set(overrides: Mapping[str, Mapping] | None = None) -> VariableSet:
     """VARIABLES with per-variable overrides {name: {value, lo, hi, ref, fixed}} (validated).
 
     Types are checked by the config schema (:func:`studies.config.parse_config`); here the
-    relations: ``allowed_lo <= lo < hi <= allowed_hi``, ``lo <= value <= hi``, ``ref > 0``.
+    relations: ``allowed_lo <= lo < hi <= allowed_hi``, ``ref > 0``, and ``lo <= value <= hi`` for a
+    free variable (a fixed one is checked against its physical range only).
     Raises ValueError naming the key, its value and the allowed range.
     """
     overrides = dict(overrides or {})
@@ -171,9 +172,11 @@ def variable_set(overrides: Mapping[str, Mapping] | None = None) -> VariableSet:
                 raise ValueError(f"design.{v.name}.{key} = {x:g} is outside the physically allowed range {allowed}")
         if not nv.lo < nv.hi:
             raise ValueError(f"design.{v.name}: bounds lo = {nv.lo:g}, hi = {nv.hi:g} {v.units} must have lo < hi")
-        if not nv.lo <= nv.default <= nv.hi:
+        if not nv.fixed and not nv.lo <= nv.default <= nv.hi:   # bounds are the optimiser's: free variables only
             raise ValueError(
-                f"design.{v.name}.value = {nv.default:g} {v.units} is outside its bounds [{nv.lo:g}, {nv.hi:g}] {v.units}")
+                f"design.{v.name}.value = {nv.default:g} {v.units} is outside its optimiser bounds "
+                f"[{nv.lo:g}, {nv.hi:g}] {v.units}; widen design.{v.name}.lo/hi, or hold it with "
+                f"design.{v.name}.fixed = true")
         if not (math.isfinite(nv.ref) and nv.ref > 0):
             raise ValueError(f"design.{v.name}.ref = {nv.ref:g} must be a finite number > 0")
         out.append(nv)

@@ -158,7 +158,8 @@ class Mission(eqx.Module):
     radiator_root_gap_m: jax.Array = _mission(0.0, "m", "gap from the bus to the radiator wing", lo=0.0, hi=100.0,
                                               section="radiator.layout", source="assumption")
     # --- drag and station keeping ([mission] launch_year, [environment] solar cycle, [propulsion]) ---
-    launch_year: jax.Array = _mission(2027.0, "yr", "launch (start of the mission; solar-cycle phase)", lo=1990.0,
+    launch_year: jax.Array = _mission(2027.0, "yr", "launch (start of the mission; solar-cycle phase)", elasticity=False,
+                                      lo=1990.0,
                                       hi=2090.0, source="assumption")
     f107_min_sfu: jax.Array = _mission(65.0, "sfu", "F10.7 at solar minimum (idealised 11-year cycle)", lo=50.0,
                                        hi=300.0, section="environment",

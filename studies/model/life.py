@@ -50,6 +50,7 @@ class Life(eqx.Module):
     no_puncture_probability: jax.Array = _out("1", "probability of no tube perforation at all over the life")
     loop_survival_probability: jax.Array = _out("1", "probability that enough radiator sections survive the life")
     log_loop_survival: jax.Array = _out("1", "natural log of the section survival probability")
+    puncture_reliability: jax.Array = _out("1", "required probability that enough radiator sections survive")
     log_puncture_reliability: jax.Array = _out("1", "natural log of the required survival probability")
     armour_kg: jax.Array = _out("kg", "mass of the tube armour")
 
@@ -91,5 +92,5 @@ def run(design, mission, env: Environment) -> Life:
         tube_perforations=n_all, tube_perforations_meteoroid=n_met, tube_perforations_debris=n_deb,
         no_puncture_probability=thermal.no_puncture_probability(n_all), loop_survival_probability=p,
         log_loop_survival=jnp.log(jnp.maximum(p, tiny)),
-        log_puncture_reliability=jnp.log(mission.puncture_reliability),
+        puncture_reliability=mission.puncture_reliability, log_puncture_reliability=jnp.log(mission.puncture_reliability),
         armour_kg=thermal.armour_mass_kg(design.tube_armour_m, od, length, mission.armour_coverage))

@@ -116,7 +116,9 @@ def test_every_design_variable_configurable_except_per_orbit_altitude():
 
 
 @pytest.mark.parametrize("table, match", [
-    ({"value": 100.0, "lo": 200.0}, r"design\.radiator_area_m2\.value = 100 m2 is outside its bounds \[200, 3000\]"),
+    ({"value": 100.0, "lo": 200.0},
+     r"design\.radiator_area_m2\.value = 100 m2 is outside its optimiser bounds \[200, 3000\] m2; widen "
+     r"design\.radiator_area_m2\.lo/hi, or hold it with design\.radiator_area_m2\.fixed = true"),
     ({"lo": 500.0, "hi": 400.0}, r"design\.radiator_area_m2: bounds lo = 500, hi = 400 m2 must have lo < hi"),
     ({"value": 2e5}, r"design\.radiator_area_m2\.value = 200000\.0 is outside the allowed range \[1, 100000\] m2"),
     ({"fixed": "no"}, r"design\.radiator_area_m2\.fixed = 'no' has type str; expected true or false"),
@@ -127,6 +129,16 @@ def test_every_design_variable_configurable_except_per_orbit_altitude():
 def test_design_relations(base, table, match):
     base["design"] = {"radiator_area_m2": table}
     with pytest.raises(ConfigError, match=match):
+        parse_config(base)
+
+
+def test_a_fixed_variable_is_checked_against_its_physical_range_only(base):
+    """Optimiser bounds apply to free variables: a published 20 m2 radiator held fixed is a valid design
+    below the default bounds [30, 3000] m2 (issue 28); outside the physical range it is still refused."""
+    base["design"] = {"radiator_area_m2": {"value": 20.0, "fixed": True}}
+    assert parse_config(base).design.radiator_area_m2.value == 20.0
+    base["design"] = {"radiator_area_m2": {"value": 0.5, "fixed": True}}
+    with pytest.raises(ConfigError, match=r"value = 0\.5 is outside the allowed range \[1, 100000\] m2"):
         parse_config(base)
 
 

@@ -164,7 +164,6 @@ def test_service_summary_consistency():
     assert float(out["service_spare_mass_kg"]) == pytest.approx(2600.0 / 160 * 20)
     cost = 500.0 * 20000.0 + 1000.0 * (20000.0 - 2600.0)
     assert float(out["service_cost_per_delivered_kw_year_usd"]) == pytest.approx(cost / none)
-    assert float(out["service_tid_life_years"]) == pytest.approx(12.5)
     assert set(out) == set(S.SERVICE_METRICS)
     cost_s = 500.0 * (20000.0 + 325.0) + 1000.0 * (20000.0 - 2600.0) + 30e3 * 20
     priced = S.service_summary(metrics, mission, S.ServiceParameters(group_size=8, spares_per_group=1,

@@ -79,8 +79,8 @@ def test_delivered_compute_without_spares_is_the_exponential_survival_integral(s
     life = _cfg_value("mission", "life_years")
     n = _cfg_value("mission", "n_chips")
     a = _m(sat, "availability")
-    tid_life = float(svc["service_tid_life_years"]["data"])
-    assert tid_life > life       # the optimum meets TID with margin: the dose step is beyond the life
+    tid_life = float(sat["life"]["life_tid_years"]["data"])
+    assert tid_life > life       # the optimum meets TID with margin: the failure-dose step (no margin) lies beyond
     expected = a * n * (1.0 - math.exp(-lam * life)) / lam
     assert float(svc["service_chip_years_no_spares"]["data"]) == pytest.approx(expected, rel=1e-6)
     # one cold spare per group can only add compute
