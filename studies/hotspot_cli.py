@@ -12,7 +12,7 @@ output files, so existing scripts keep working:
   afresh; HotSpot appends to an existing file).
 
 ``-scheme hotspot`` (default) reproduces HotSpot 7's own model
-(:mod:`thermal.hotspot_grid`, :mod:`thermal.hotspot_block`): the same numbers as a
+(:mod:`thermal.chip.hotspot.grid`, :mod:`thermal.chip.hotspot.block`): the same numbers as a
 HotSpot 7 build, within 0.05 K.  ``-scheme converged`` also solves the same stack
 with sunsink's cell-centred finite-volume model (:class:`thermal.chip.ChipModel`:
 spreader and sink meshed in full, no lumped periphery), refined through the
@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     from .cli import _setup
 
     _setup(x32=False)   # the entry point's precision: float64, set in one place (studies.cli)
-    from thermal.hotspot_rc import HotSpotError
+    from thermal.chip.hotspot.config import HotSpotError
 
     try:
         return run(argv)
@@ -140,10 +140,10 @@ class _Model:
     """Common face of the grid and block replicas for the command."""
 
     def __init__(self, cfg, flp_path, lcf_path, materials):
-        from thermal.floorplan import read_flp, read_lcf
-        from thermal.hotspot_block import HotSpotBlock
-        from thermal.hotspot_grid import HotSpotGrid
-        from thermal.hotspot_rc import HotSpotError
+        from thermal.chip.floorplan import read_flp, read_lcf
+        from thermal.chip.hotspot.block import HotSpotBlock
+        from thermal.chip.hotspot.grid import HotSpotGrid
+        from thermal.chip.hotspot.config import HotSpotError
 
         self.cfg = cfg
         self.kind = cfg.model_type
@@ -173,7 +173,7 @@ class _Model:
         """The chip part of the stack (layers above the spreader) as :class:`GridLayer` records."""
         if self.kind == "grid":
             return list(self.m.layers[:self.m.spidx])
-        from thermal.hotspot_grid import GridLayer
+        from thermal.chip.hotspot.grid import GridLayer
 
         c, fp = self.cfg, self.m.floorplan
         return [GridLayer("", fp, True, True, c.k_chip, c.p_chip, c.t_chip),
@@ -214,7 +214,7 @@ class _Model:
 
     def initial(self, cfg):
         """Initial node vector: from -init_file (HotSpot's format) or uniform init_temp."""
-        from thermal.floorplan import read_temperature_file
+        from thermal.chip.floorplan import read_temperature_file
 
         names = self.entry_names()
         if cfg.init_file is not None:
@@ -251,9 +251,9 @@ class _Model:
 
 
 def run(argv: list[str]) -> int:
-    from thermal.floorplan import (read_materials, read_ptrace, write_grid_temperatures, write_temperature_file,
+    from thermal.chip.floorplan import (read_materials, read_ptrace, write_grid_temperatures, write_temperature_file,
                                    write_temperature_trace)
-    from thermal.hotspot_rc import HotSpotError, hotspot_config, parse_hotspot_pairs, read_config_pairs
+    from thermal.chip.hotspot.config import HotSpotError, hotspot_config, parse_hotspot_pairs, read_config_pairs
 
     cmd = parse_hotspot_pairs(argv)
     config_file = _first(cmd, "c")
@@ -335,7 +335,7 @@ def run(argv: list[str]) -> int:
                                                                          model.m.cols)
                                           if cfg.model_type == "grid" else None)
     else:
-        from thermal.hotspot_converged import converged_steady
+        from thermal.chip.hotspot.converged import converged_steady
 
         sizes = [len(fp.blocks) for _, (_, fp) in model.layers]
         starts = np.cumsum([0] + sizes)

@@ -46,10 +46,10 @@ import orbit
 import power
 import radiation
 import thermal
-from thermal import coldplate as tcp
-from thermal import coolant as tcool
+from thermal.loop import coldplate as tcp
+from thermal.loop import coolant as tcool
 from thermal import radiator as trad
-from thermal.accelerators import accelerator_package
+from thermal.chip.accelerators import accelerator_package
 from thermal.chip import ks_max
 from orbit.constants import APHELION_AU, PERIHELION_AU
 
@@ -74,7 +74,7 @@ def _choice(default, long_name, choices, section="mission", **spec):
 
 
 COATING_CHOICES = tuple(thermal.COATING_NAMES) + ("none",)
-"""Radiator coating classes (thermal.coatings) and ``none`` (the configured values at every age)."""
+"""Radiator coating classes (thermal.environment.coatings) and ``none`` (the configured values at every age)."""
 
 
 class Mission(eqx.Module):
@@ -164,17 +164,19 @@ class Mission(eqx.Module):
                                               lo=0.0, hi=1.0, section="radiator.face_b", key="absorptivity",
                                               source="AZ-93 white paint, BOL (AZ Technology)")
     face_a_coating: str = _choice("white_paint", "coating class of face A: its LEO degradation from the "
-                                  "beginning-of-life values to end of life (thermal.coatings; none: no degradation)",
+                                  "beginning-of-life values to end of life (thermal.environment.coatings; none: no "
+                                  "degradation)",
                                   COATING_CHOICES, section="radiator.face_a", key="coating",
-                                  source="thermal.coatings (Fortescue 2011, de Groh 2006, Gilmore 2002)")
+                                  source="thermal.environment.coatings (Fortescue 2011, de Groh 2006, Gilmore 2002)")
     face_b_coating: str = _choice("white_paint", "coating class of face B: its LEO degradation from the "
-                                  "beginning-of-life values to end of life (thermal.coatings; none: no degradation)",
+                                  "beginning-of-life values to end of life (thermal.environment.coatings; none: no "
+                                  "degradation)",
                                   COATING_CHOICES, section="radiator.face_b", key="coating",
-                                  source="thermal.coatings (Fortescue 2011, de Groh 2006, Gilmore 2002)")
+                                  source="thermal.environment.coatings (Fortescue 2011, de Groh 2006, Gilmore 2002)")
     # --- [radiator.layout]: the radiator wings' view of the solar arrays ----------------------------
     array_view: bool = quantity(True, "1", "radiator wings see the solar arrays (extra infrared, blocked view "
-                                "to space; thermal.satellite_geometry)", static=True, section="radiator.layout",
-                                kind="bool")
+                                "to space; thermal.environment.satellite_geometry)", static=True,
+                                section="radiator.layout", kind="bool")
     n_radiator_wings: int = quantity(2, "1", "radiator wings (one toward nadir, one toward zenith)", static=True,
                                      section="radiator.layout", kind="int", lo=1, hi=2)
     radiator_aspect: jax.Array = _mission(3.0, "1", "radiator wing length / width", lo=0.05, hi=50.0,
@@ -291,7 +293,7 @@ class Mission(eqx.Module):
 
 
 def _degraded(bol, coating: str, years, which: int):
-    """A face's BOL property plus its coating class's LEO change after ``years`` (thermal.coatings)."""
+    """A face's BOL property plus its coating class's LEO change after ``years`` (thermal.environment.coatings)."""
     if coating == "none":
         return bol
     change = thermal.coating_properties(coating, years)[which] - thermal.coating_properties(coating, 0.0)[which]
@@ -319,7 +321,7 @@ class Numerics(eqx.Module):
 
 
 TIM2_LAYER, LID_LAYER = 3, 2
-"""Layer indices in :func:`thermal.accelerators.accelerator_package` (die, TIM1, lid, TIM2, cold plate)."""
+"""Layer indices in :func:`thermal.chip.accelerators.accelerator_package` (die, TIM1, lid, TIM2, cold plate)."""
 
 COLDPLATE = dict(channel_width_m=0.3e-3, channel_height_m=3e-3, fin_thickness_m=0.2e-3, length_m=0.06,
                  width_m=0.08, fin_conductivity_w_m_k=390.0)
@@ -403,7 +405,7 @@ def radiation_metrics(design: SatelliteDesign, mission: Mission, inclination_rad
 def _panel(design: SatelliteDesign, mission: Mission, numerics: Numerics):
     width = numerics.n_tubes_per_panel * design.radiator_tube_pitch_m
     n_panels = design.radiator_area_m2 / (numerics.panel_length_m * width)
-    # hot case: the coatings at end of life (thermal.coatings)
+    # hot case: the coatings at end of life (thermal.environment.coatings)
     eps, alpha = mission.face_emissivity(mission.life_years), mission.face_absorptivity(mission.life_years)
     panel = trad.RadiatorPanel(
         length_m=jnp.asarray(numerics.panel_length_m, width.dtype), width_m=width,
@@ -505,7 +507,7 @@ def drag_metrics(design: SatelliteDesign, mission: Mission, inclination_rad) -> 
 def puncture_metrics(design: SatelliteDesign, mission: Mission, inclination_rad) -> dict:
     """Micrometeoroid (Grün 1985) and debris (NASA 91) perforations of the radiator tubes over the
     life (Cour-Palais single-wall ballistic limit of wall + armour), the probability that at least
-    the required fraction of the isolatable sections survives, and the armour mass (thermal.puncture)."""
+    the required fraction of the isolatable sections survives, and the armour mass (thermal.radiator.puncture)."""
     mp = mission.mass
     length = design.radiator_area_m2 / design.radiator_tube_pitch_m
     od = mp.tube_inner_diameter_m + 2.0 * mission.tube_wall_thickness_m
@@ -604,7 +606,7 @@ def evaluate(design: SatelliteDesign, mission: Mission, numerics: Numerics = Num
     fluence = out["cell_fluence_1mev_cm2"]
     therm = power.array_temperature(cell, arr, front, back, fluence)
 
-    # --- the radiator wings' view of the arrays (thermal.satellite_geometry) ----------------------
+    # --- the radiator wings' view of the arrays (thermal.environment.satellite_geometry) ----------------------
     # Orbit average of the arrays' infrared on each face, the array in quasi-steady balance at each
     # sample of the hot case (hot in sunlight, cold in eclipse; studies.orbit_cases.array_infrared).
     ex = array_exchange(design, mission, arr, therm.temperature_k)

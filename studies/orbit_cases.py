@@ -2,7 +2,7 @@
 
 The coupled steady model (:func:`studies.model.evaluate`) sizes the radiator in the hot case with
 orbit-averaged loads.  This module composes the time-resolved pumped loop of
-:mod:`thermal.loop_transient` and the freeze-protection controls of :mod:`thermal.freeze_protection`
+:mod:`thermal.loop.transient` and the freeze-protection controls of :mod:`thermal.loop.freeze_protection`
 for the two cases a thermal engineer signs off:
 
 * **hot case**: the hot-case beta angle, perihelion Sun, end-of-life coatings, the payload on its
@@ -10,7 +10,7 @@ for the two cases a thermal engineer signs off:
   infrared on the radiator at every orbit sample (hot in sunlight, cold in eclipse);
 * **cold case**: the beta angle of the longest eclipse, aphelion Sun, the colder of beginning- and
   end-of-life coatings for each property (lowest absorptance, highest emittance: beginning of life for
-  every class of :mod:`thermal.coatings`, whose emittance does not degrade), the payload
+  every class of :mod:`thermal.environment.coatings`, whose emittance does not degrade), the payload
   at its minimum power (``[cold_case] payload_fraction``; 0 is a safe-mode day with the payload off),
   the infrared of the arrays at their eclipse temperature, and the configured freeze protection
   (``[cold_case] freeze_protection``: none, a radiator bypass holding the supply set-point, or
@@ -57,8 +57,8 @@ import numpy as np
 
 import thermal
 from orbit.constants import APHELION_AU, PERIHELION_AU
-from thermal import freeze_protection as fp
-from thermal import loop_transient as lt
+from thermal.loop import freeze_protection as fp
+from thermal.loop import transient as lt
 
 __all__ = ["PACKAGE_MASS_KG", "COLDPLATE_MASS_KG", "FREEZE_PROTECTION_CHOICES", "CASE_NUMERICS", "loop_network",
            "case_environment", "array_infrared", "case_loads", "case_schedule", "cold_case_controls",
@@ -70,7 +70,7 @@ module's package without the board); its specific heat is silicon's (lt.SILICON_
 COLDPLATE_MASS_KG = 0.8
 """Copper microchannel cold plate per chip (80 x 60 mm footprint) [kg]: assumption."""
 FREEZE_PROTECTION_CHOICES = tuple(c for c in fp.FREEZE_PROTECTION_CHOICES if c != "glycol")
-"""Freeze-protection controls of the study (thermal.freeze_protection's, less "glycol": an antifreeze
+"""Freeze-protection controls of the study (thermal.loop.freeze_protection's, less "glycol": an antifreeze
 is a coolant choice, ``mission.coolant``)."""
 CASE_NUMERICS = lt.LoopNumerics(n_segments=8, steps_per_orbit=192)
 """Radiator segments and fixed ROS2 steps per orbit of the case solves (periodic error ~0.03 K)."""
@@ -162,7 +162,7 @@ def array_infrared(design, mission, numerics, case: str, array_coupling_w_m2_k4,
 
 
 def case_loads(design, mission, numerics, case: str, array_coupling_w_m2_k4=None, cell_fluence_1mev_cm2=None):
-    """Incident fluxes on faces A and B over one orbit of ``case`` (:class:`thermal.loop_transient.OrbitLoads`):
+    """Incident fluxes on faces A and B over one orbit of ``case`` (:class:`thermal.loop.transient.OrbitLoads`):
     the environment of :func:`case_environment` plus, when ``array_coupling_w_m2_k4`` is given, the
     arrays' infrared of :func:`array_infrared` at each sample."""
     import orbit

@@ -339,7 +339,7 @@ def orbit_cases_group(cases: dict) -> ar.Group:
                 v = np.asarray(c[k])
                 data[k] = ar.Dataset(v, units=u, long_name=ln, dims=("face",) if v.ndim else ())
         children[case] = ar.Group(data)
-    return ar.Group(children, {"model": "thermal.loop_transient periodic lumped loop (studies.orbit_cases)"})
+    return ar.Group(children, {"model": "thermal.loop.transient periodic lumped loop (studies.orbit_cases)"})
 
 
 _THICKNESS_SUMMARY = {
@@ -377,7 +377,7 @@ def thickness_design_group(td: dict) -> ar.Group:
                                            dims=("zone_across", "zone_along"))}
     for k, (u, ln) in _THICKNESS_SUMMARY.items():
         data[k] = ar.Dataset(np.asarray(float(td[k])), units=u, long_name=ln)
-    return ar.Group(data, {"model": "thermal.radiator_thickness (SLSQP with adjoint gradients)",
+    return ar.Group(data, {"model": "thermal.radiator.thickness (SLSQP with adjoint gradients)",
                            "success": int(bool(td["success"])), "message": str(td["message"])})
 
 
