@@ -34,7 +34,7 @@ def best_of(fn, repeat):
 
 def ev6_case(n):
     from thermal.chip import ChipModel, hotspot_package
-    from thermal.floorplan import read_flp, read_hotspot_config, read_materials, read_ptrace
+    from thermal.chip.floorplan import read_flp, read_hotspot_config, read_materials, read_ptrace
     d = ROOT / "tests" / "data" / "hotspot-ev6"
     cfg, mats = read_hotspot_config(d / "example.config"), read_materials(d / "example.materials")
     fp = read_flp(d / "ev6.flp")
@@ -46,7 +46,7 @@ def ev6_case(n):
 
 
 def accel_case(n, silicon_k_of_t=False):
-    from thermal.accelerators import accelerator_package
+    from thermal.chip.accelerators import accelerator_package
     m, pw = accelerator_package("h100-sxm", nx=n, ny=n, silicon_k_of_t=silicon_k_of_t)
     p = m.default_params(bottom_htc_w_m2_k=3e4, coolant_temperature_k=305.0)
     return m, p, pw

@@ -32,7 +32,7 @@ import scipy.sparse as sp  # noqa: E402
 import scipy.sparse.linalg as spla  # noqa: E402
 
 from orbit.constants import STEFAN_BOLTZMANN_W_M2_K4 as SIGMA  # noqa: E402
-from thermal import radiator_core as core  # noqa: E402
+from thermal.radiator import operators as core  # noqa: E402
 from thermal.radiator import Coolant, Numerics, RadiatorPanel, solve_steady  # noqa: E402
 
 # A 150 kW-class radiator wing is ~10 such panels: 6 m x 2.4 m, 8 pumped tubes.

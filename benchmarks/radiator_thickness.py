@@ -25,7 +25,7 @@ jax.config.update("jax_enable_x64", True)
 
 from studies.analysis.thickness_study import run_thickness_design  # noqa: E402
 from studies.io import plots  # noqa: E402
-from thermal.radiator_thickness import (  # noqa: E402
+from thermal.radiator.thickness import (  # noqa: E402
     RECTANGULAR_FIN_OPTIMUM_ETA,
     RECTANGULAR_FIN_OPTIMUM_NC,
     fin_numerics,

@@ -16,7 +16,7 @@ of the projection factor.  Closed forms in the beta frame (orbit in the x-y plan
   ``(2/pi) cos(beta)``; a one-axis array turning about the orbit normal keeps its normal in
   the orbit plane: ``2/pi`` whatever beta.
 * radiator edge-on to the Sun and containing the nadir (``sun_edge_on`` of
-  :mod:`thermal.heat_loads`, normal = (s x r-hat)/|s x r-hat|):
+  :mod:`thermal.environment.heat_loads`, normal = (s x r-hat)/|s x r-hat|):
   n . v = sin beta / sqrt(1 - cos^2 beta cos^2 u), average ``(2/pi) sin(beta) K(cos beta)`` with
   K the complete elliptic integral of the first kind -- zero at beta = 0 (knife-edge to the
   flow) and one at beta = 90 deg (dawn-dusk orbit: the plane normal to the velocity).

@@ -4,7 +4,7 @@ Fluxes are *cumulative* (particles at least as large as the given mass or diamet
 unit area of a one-sided, randomly oriented flat plate, per second [1/(m^2 s)].  For an
 isotropic flux this is also the impact rate per unit surface area of any convex body, and
 the impact angle to the local normal follows the cosine law p(theta) = 2 sin(theta)
-cos(theta) -- the form thermal.puncture integrates over.
+cos(theta) -- the form thermal.radiator.puncture integrates over.
 
 Meteoroids
 ----------

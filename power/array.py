@@ -20,7 +20,7 @@ at one temperature) in steady state with its environment,
 
 where P_el/A = G_sun,f * eta_array(T) is the electricity taken out (albedo is
 not counted as electricity, a conservative simplification).  The incident fluxes
-per face are arguments (the caller passes thermal.heat_loads' FaceFlux fields or
+per face are arguments (the caller passes thermal.environment.heat_loads' FaceFlux fields or
 plain arrays); this package never imports thermal.  Solved by Newton iteration
 inside :func:`jax.lax.custom_root` (implicit differentiation).
 
@@ -63,7 +63,7 @@ TRACKING_MODES = ("sun", "one_axis", "fixed")
 
 class IncidentFlux(NamedTuple):
     """Incident environmental fluxes on one face [W/m^2] (same fields as
-    ``thermal.heat_loads.FaceFlux``, so either can be passed)."""
+    ``thermal.environment.heat_loads.FaceFlux``, so either can be passed)."""
 
     solar_w_m2: jnp.ndarray
     albedo_w_m2: jnp.ndarray
@@ -291,7 +291,7 @@ def array_temperature(cell: SolarCell, design: ArrayDesign, front, back, fluence
     Parameters
     ----------
     front, back : incident fluxes on the cell side and the back
-        (:class:`IncidentFlux`, ``thermal.heat_loads.FaceFlux`` or any object with
+        (:class:`IncidentFlux`, ``thermal.environment.heat_loads.FaceFlux`` or any object with
         ``solar_w_m2``, ``albedo_w_m2``, ``earth_ir_w_m2`` arrays) [W/m^2].
     fluence_cm2 : 1-MeV-equivalent electron fluence [e/cm^2].
     electricity_drawn : False when the array is open-circuit/shunted so that no

@@ -17,7 +17,7 @@ import traceback
 from .archive import ArchiveError, TerminationSignal, exit_on_signals
 from .declare import ConfigError
 from .exits import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INFEASIBLE, EXIT_SIGINT, EXIT_SIGTERM
-from .runtime import (CACHE_ENV, OneLineArgumentParser, default_cache_dir, enable_compilation_cache,  # noqa: F401
+from .cli_setup import (CACHE_ENV, OneLineArgumentParser, default_cache_dir, enable_compilation_cache,  # noqa: F401
                       runtime_errors_as_nan, setup)
 
 log = logging.getLogger("sunsink")

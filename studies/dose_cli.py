@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 import sys
 
-from .runtime import OneLineArgumentParser, setup
+from .cli_setup import OneLineArgumentParser, setup
 
 SUMMARY = "mission dose-depth table [Gy(Si), krad(Si)] behind aluminium for a circular orbit"
 """One-line description (the verb listing of ``sunsink --help``)."""

@@ -15,7 +15,7 @@ The output files appear only when the whole run succeeds: each is written under 
 temporary name in its folder and renamed at the end.
 
 -scheme hotspot (the default) reproduces HotSpot 7's own model (the modules
-thermal.hotspot_grid and thermal.hotspot_block): the same numbers as a HotSpot 7
+thermal.chip.hotspot.grid and thermal.chip.hotspot.block): the same numbers as a HotSpot 7
 build, within 0.05 K.  -scheme converged also solves the same stack with
 sunsink's cell-centred finite-volume model (thermal.chip.ChipModel: spreader and
 sink meshed in full, no lumped periphery), refined through the thickness and
@@ -93,7 +93,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .runtime import setup
+from .cli_setup import setup
 
 SUMMARY = "HotSpot 7 drop-in: HotSpot's single-dash flags and files (-c -f -p -o ...); see 'sunsink hotspot -h'"
 """One-line description (the verb listing of ``sunsink --help``)."""
@@ -136,9 +136,9 @@ _REFUSED = {"d": "-d (HotSpot's dump of the configuration used) is not written b
 
 def _known_names() -> tuple[str, ...]:
     """Every option name the command line accepts (lower case): the replica's configuration
-    (:class:`thermal.hotspot_rc.HotSpotConfig` and ``material_<part>``), HotSpot's command-line-only
+    (:class:`thermal.chip.hotspot.config.HotSpotConfig` and ``material_<part>``), HotSpot's command-line-only
     options, sunsink's own, and HotSpot 7's names for the features refused when switched on."""
-    from thermal.hotspot_rc import _MATERIAL_PARTS, HotSpotConfig
+    from thermal.chip.hotspot.config import _MATERIAL_PARTS, HotSpotConfig
 
     names = [f.name.lower() for f in dataclasses.fields(HotSpotConfig)]
     names += [f"material_{part}" for part in _MATERIAL_PARTS]
@@ -158,7 +158,7 @@ def _shown(name: str) -> str:
 def check_option_names(pairs) -> None:
     """Refuse (:class:`HotSpotError`) a command-line name HotSpot 7 does not read, a refused option and
     a name given twice (compared case-insensitively, as HotSpot does)."""
-    from thermal.hotspot_rc import HotSpotError
+    from thermal.chip.hotspot.config import HotSpotError
 
     known = _known_names()
     seen: dict[str, str] = {}
@@ -197,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     from .archive import TerminationSignal, exit_on_signals
 
     setup(x32=False)   # the entry point's precision: float64, set in one place (studies.cli)
-    from thermal.hotspot_rc import HotSpotError
+    from thermal.chip.hotspot.config import HotSpotError
 
     try:
         with exit_on_signals():
@@ -223,7 +223,7 @@ def _error(message: str) -> None:
 @contextlib.contextmanager
 def _reading(flag: str, path):
     """Errors of reading an input file name the option and the path, on one line."""
-    from thermal.hotspot_rc import HotSpotError
+    from thermal.chip.hotspot.config import HotSpotError
 
     try:
         yield
@@ -235,7 +235,7 @@ def _reading(flag: str, path):
 
 def check_input_file(flag: str, path) -> Path:
     """``path`` must be a readable regular file (checked before any work)."""
-    from thermal.hotspot_rc import HotSpotError
+    from thermal.chip.hotspot.config import HotSpotError
 
     try:
         p = Path(path)
@@ -262,7 +262,7 @@ class _Outputs:
         self._flag: dict[Path, str] = {}
 
     def reserve(self, flag: str, path) -> Path:
-        from thermal.hotspot_rc import HotSpotError
+        from thermal.chip.hotspot.config import HotSpotError
 
         try:
             final = Path(path)
@@ -347,10 +347,10 @@ class _Model:
     """Common face of the grid and block replicas for the command."""
 
     def __init__(self, cfg, flp_path, lcf_path, materials):
-        from thermal.floorplan import read_flp, read_lcf
-        from thermal.hotspot_block import HotSpotBlock
-        from thermal.hotspot_grid import HotSpotGrid
-        from thermal.hotspot_rc import HotSpotError
+        from thermal.chip.floorplan import read_flp, read_lcf
+        from thermal.chip.hotspot.block import HotSpotBlock
+        from thermal.chip.hotspot.grid import HotSpotGrid
+        from thermal.chip.hotspot.config import HotSpotError
 
         self.cfg = cfg
         self.kind = cfg.model_type
@@ -390,7 +390,7 @@ class _Model:
         """The chip part of the stack (layers above the spreader) as :class:`GridLayer` records."""
         if self.kind == "grid":
             return list(self.m.layers[:self.m.spidx])
-        from thermal.hotspot_grid import GridLayer
+        from thermal.chip.hotspot.grid import GridLayer
 
         c, fp = self.cfg, self.m.floorplan
         return [GridLayer("", fp, True, True, c.k_chip, c.p_chip, c.t_chip),
@@ -431,7 +431,7 @@ class _Model:
 
     def initial(self, cfg):
         """Initial node vector: from -init_file (HotSpot's format) or uniform init_temp."""
-        from thermal.floorplan import read_temperature_file
+        from thermal.chip.floorplan import read_temperature_file
 
         names = self.entry_names()
         if cfg.init_file is not None:
@@ -490,7 +490,7 @@ def _finite_result(what: str, values) -> None:
 
 def _finite(cfg) -> None:
     """Every number of the configuration is finite (HotSpot 7 reads 'nan' and 'inf' as numbers)."""
-    from thermal.hotspot_rc import HotSpotError
+    from thermal.chip.hotspot.config import HotSpotError
 
     for f in dataclasses.fields(cfg):
         v = getattr(cfg, f.name)
@@ -499,9 +499,9 @@ def _finite(cfg) -> None:
 
 
 def _run(argv: list[str], outputs: _Outputs) -> int:
-    from thermal.floorplan import (read_materials, read_ptrace, write_grid_temperatures, write_temperature_file,
+    from thermal.chip.floorplan import (read_materials, read_ptrace, write_grid_temperatures, write_temperature_file,
                                    write_temperature_trace)
-    from thermal.hotspot_rc import NULLFILE, HotSpotError, hotspot_config, parse_hotspot_pairs, read_config_pairs
+    from thermal.chip.hotspot.config import NULLFILE, HotSpotError, hotspot_config, parse_hotspot_pairs, read_config_pairs
 
     cmd = parse_hotspot_pairs(argv)
     check_option_names(cmd)
@@ -617,7 +617,7 @@ def _run(argv: list[str], outputs: _Outputs) -> int:
         out_entries = entries
         out_grid = (t_ss[:model.m.n_grid].reshape(model.m.n_layers, model.m.rows, model.m.cols) if grid else None)
     else:
-        from thermal.hotspot_converged import converged_steady
+        from thermal.chip.hotspot.converged import converged_steady
 
         sizes = [len(fp.blocks) for _, (_, fp) in model.layers]
         starts = np.cumsum([0] + sizes)

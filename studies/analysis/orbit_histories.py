@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from thermal import loop_transient as lt
+from thermal.loop import transient as lt
 
 from ..declare import Quantity
 from ..model import Evaluation

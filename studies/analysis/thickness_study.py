@@ -2,13 +2,13 @@
 thousands of variables) and its radiating-fin checks.
 
 Composition only: the physics, the optimiser and the fin checks live in
-:mod:`thermal.radiator_thickness`; this module builds the panel from plain inputs,
+:mod:`thermal.radiator.thickness`; this module builds the panel from plain inputs,
 runs the design and collects the numbers a report needs (:func:`studies.io.plots.thickness_figure` draws
 the thickness map).
 
 References
 ----------
-See :mod:`thermal.radiator_thickness` (Bartas & Sellers 1960; Lieblein 1959;
+See :mod:`thermal.radiator.thickness` (Bartas & Sellers 1960; Lieblein 1959;
 Wilkins 1960; Kraft 1988).
 """
 from __future__ import annotations
@@ -20,7 +20,7 @@ import numpy as np
 
 import thermal
 from thermal.radiator import Coolant, Numerics, RadiatorPanel
-from thermal.radiator_thickness import (
+from thermal.radiator.thickness import (
     RECTANGULAR_FIN_OPTIMUM_ETA,
     RECTANGULAR_FIN_OPTIMUM_NC,
     ThicknessDesign,

@@ -303,7 +303,7 @@ def orbit_cases_group(cases: dict) -> ar.Group:
                 v = np.asarray(c[k])
                 data[k] = ar.Dataset(v, units=q.units, long_name=q.long_name, dims=("face",) if v.ndim else ())
         children[case] = ar.Group(data)
-    return ar.Group(children, {"model": "thermal.loop_transient periodic lumped loop (studies.analysis.orbit_histories)"})
+    return ar.Group(children, {"model": "thermal.loop.transient periodic lumped loop (studies.analysis.orbit_histories)"})
 
 
 def thickness_design_group(td: dict) -> ar.Group:
@@ -319,7 +319,7 @@ def thickness_design_group(td: dict) -> ar.Group:
                                            dims=("zone_across", "zone_along"))}
     for k, q in THICKNESS_SUMMARY.items():
         data[k] = ar.Dataset(np.asarray(float(td[k])), units=q.units, long_name=q.long_name)
-    return ar.Group(data, {"model": "thermal.radiator_thickness (SLSQP with adjoint gradients)",
+    return ar.Group(data, {"model": "thermal.radiator.thickness (SLSQP with adjoint gradients)",
                            "success": int(bool(td["success"])), "message": str(td["message"])})
 
 

@@ -71,7 +71,7 @@ def run(design, mission, numerics, env: Environment, rad: Radiation) -> Array:
     arr = array_design(design, mission)
     fluence = rad.cell_fluence_1mev_cm2
     therm = power.array_temperature(cell, arr, env.array_front, env.array_back, fluence)
-    # The radiator wings' view of the arrays (thermal.satellite_geometry): orbit average of the arrays'
+    # The radiator wings' view of the arrays (thermal.environment.satellite_geometry): orbit average of the arrays'
     # infrared on each face, the array in quasi-steady balance at each sample of the hot case (hot in
     # sunlight, cold in eclipse; studies.model.cases.array_infrared).
     ex = array_exchange(design, mission, arr, therm.temperature_k)

@@ -2,15 +2,15 @@
 
 The coupled steady model (:func:`studies.model.evaluate`) sizes the radiator in the hot case with
 orbit-averaged loads.  This module builds, from the typed hot-loop solution, the inputs of the
-time-resolved pumped loop of :mod:`thermal.loop_transient` and of the freeze-protection controls of
-:mod:`thermal.freeze_protection` for the two cases a thermal engineer signs off:
+time-resolved pumped loop of :mod:`thermal.loop.transient` and of the freeze-protection controls of
+:mod:`thermal.loop.freeze_protection` for the two cases a thermal engineer signs off:
 
 * **hot case**: the hot-case beta angle, perihelion Sun, end-of-life coatings, the payload on its
   sunlit power with its eclipse throttling (``mission.eclipse_payload_fraction``), the arrays'
   infrared on the radiator at every orbit sample (hot in sunlight, cold in eclipse);
 * **cold case**: the beta angle of the longest eclipse, aphelion Sun, the colder of beginning- and
   end-of-life coatings for each property (lowest absorptance, highest emittance: beginning of life for
-  every class of :mod:`thermal.coatings`, whose emittance does not degrade), the payload
+  every class of :mod:`thermal.environment.coatings`, whose emittance does not degrade), the payload
   at its minimum power (``[cold_case] payload_fraction``; 0 is a safe-mode day with the payload off),
   the infrared of the arrays at their eclipse temperature, and the configured freeze protection
   (``[cold_case] freeze_protection``: none, a radiator bypass holding the supply set-point, or
@@ -58,7 +58,7 @@ import orbit
 import power
 import thermal
 from orbit.constants import APHELION_AU, PERIHELION_AU
-from thermal import loop_transient as lt
+from thermal.loop import transient as lt
 
 from .inputs import COLDPLATE, array_support, coolant_of, plate_environment
 
@@ -154,7 +154,7 @@ def array_infrared(design, mission, numerics, case: str, array_coupling_w_m2_k4,
 
 
 def case_loads(design, mission, numerics, case: str, array_coupling_w_m2_k4=None, cell_fluence_1mev_cm2=None):
-    """Incident fluxes on faces A and B over one orbit of ``case`` (:class:`thermal.loop_transient.OrbitLoads`):
+    """Incident fluxes on faces A and B over one orbit of ``case`` (:class:`thermal.loop.transient.OrbitLoads`):
     the environment of :func:`case_environment` plus, when ``array_coupling_w_m2_k4`` is given, the
     arrays' infrared of :func:`array_infrared` at each sample."""
     env = case_environment(design, mission, numerics, case)

@@ -22,8 +22,8 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 
-from thermal import freeze_protection as fp
-from thermal import loop_transient as lt
+from thermal.loop import freeze_protection as fp
+from thermal.loop import transient as lt
 
 from ..declare import output
 from .array import Array

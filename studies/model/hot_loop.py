@@ -23,8 +23,8 @@ import jax.numpy as jnp
 
 import power
 import thermal
-from thermal import coldplate as tcp
-from thermal import coolant as tcool
+from thermal.loop import coldplate as tcp
+from thermal.loop import coolant as tcool
 from thermal import radiator as trad
 from thermal.chip import ks_max
 
@@ -102,7 +102,7 @@ class HotLoop(eqx.Module):
 
 def radiator_panel(design, mission, numerics):
     """One finite-difference radiator panel of the design with its end-of-life coatings (the hot case,
-    :mod:`thermal.coatings`) and the continuous number of such panels."""
+    :mod:`thermal.environment.coatings`) and the continuous number of such panels."""
     width = numerics.n_tubes_per_panel * design.radiator_tube_pitch_m
     n_panels = design.radiator_area_m2 / (numerics.panel_length_m * width)
     eps, alpha = mission.face_emissivity(mission.life_years), mission.face_absorptivity(mission.life_years)

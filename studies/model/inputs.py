@@ -16,9 +16,9 @@ import jax.numpy as jnp
 
 import power
 import thermal
-from thermal import coolant as tcool
-from thermal import freeze_protection as fp
-from thermal.accelerators import accelerator_package
+from thermal.loop import coolant as tcool
+from thermal.loop import freeze_protection as fp
+from thermal.chip.accelerators import accelerator_package
 
 from ..declare import quantity
 from .mass import MassParameters
@@ -40,11 +40,11 @@ def _choice(default, long_name, choices, section="mission", **spec):
 
 
 FREEZE_PROTECTION_CHOICES = tuple(c for c in fp.FREEZE_PROTECTION_CHOICES if c != "glycol")
-"""Freeze-protection controls of the study (thermal.freeze_protection's, less "glycol": an antifreeze
+"""Freeze-protection controls of the study (thermal.loop.freeze_protection's, less "glycol": an antifreeze
 is a coolant choice, ``mission.coolant``)."""
 
 COATING_CHOICES = tuple(thermal.COATING_NAMES) + ("none",)
-"""Radiator coating classes (thermal.coatings) and ``none`` (the configured values at every age)."""
+"""Radiator coating classes (thermal.environment.coatings) and ``none`` (the configured values at every age)."""
 
 
 class Mission(eqx.Module):
@@ -134,16 +134,16 @@ class Mission(eqx.Module):
                                               lo=0.0, hi=1.0, section="radiator.face_b", key="absorptivity",
                                               source="AZ-93 white paint, BOL (AZ Technology)")
     face_a_coating: str = _choice("white_paint", "coating class of face A: its LEO degradation from the "
-                                  "beginning-of-life values to end of life (thermal.coatings; none: no degradation)",
+                                  "beginning-of-life values to end of life (thermal.environment.coatings; none: no degradation)",
                                   COATING_CHOICES, section="radiator.face_a", key="coating",
-                                  source="thermal.coatings (Fortescue 2011, de Groh 2006, Gilmore 2002)")
+                                  source="thermal.environment.coatings (Fortescue 2011, de Groh 2006, Gilmore 2002)")
     face_b_coating: str = _choice("white_paint", "coating class of face B: its LEO degradation from the "
-                                  "beginning-of-life values to end of life (thermal.coatings; none: no degradation)",
+                                  "beginning-of-life values to end of life (thermal.environment.coatings; none: no degradation)",
                                   COATING_CHOICES, section="radiator.face_b", key="coating",
-                                  source="thermal.coatings (Fortescue 2011, de Groh 2006, Gilmore 2002)")
+                                  source="thermal.environment.coatings (Fortescue 2011, de Groh 2006, Gilmore 2002)")
     # --- [radiator.layout]: the radiator wings' view of the solar arrays ----------------------------
     array_view: bool = quantity(True, "1", "radiator wings see the solar arrays (extra infrared, blocked view "
-                                "to space; thermal.satellite_geometry)", static=True, section="radiator.layout",
+                                "to space; thermal.environment.satellite_geometry)", static=True, section="radiator.layout",
                                 kind="bool")
     n_radiator_wings: int = quantity(2, "1", "radiator wings (one toward nadir, one toward zenith)", static=True,
                                      section="radiator.layout", kind="int", lo=1, hi=2)
@@ -262,7 +262,7 @@ class Mission(eqx.Module):
 
 
 def degraded(bol, coating: str, years, which: int):
-    """A face's BOL property plus its coating class's LEO change after ``years`` (thermal.coatings)."""
+    """A face's BOL property plus its coating class's LEO change after ``years`` (thermal.environment.coatings)."""
     if coating == "none":
         return bol
     change = thermal.coating_properties(coating, years)[which] - thermal.coating_properties(coating, 0.0)[which]
@@ -290,7 +290,7 @@ class Numerics(eqx.Module):
 
 
 TIM2_LAYER, LID_LAYER = 3, 2
-"""Layer indices in :func:`thermal.accelerators.accelerator_package` (die, TIM1, lid, TIM2, cold plate)."""
+"""Layer indices in :func:`thermal.chip.accelerators.accelerator_package` (die, TIM1, lid, TIM2, cold plate)."""
 
 COLDPLATE = dict(channel_width_m=0.3e-3, channel_height_m=3e-3, fin_thickness_m=0.2e-3, length_m=0.06,
                  width_m=0.08, fin_conductivity_w_m_k=390.0)

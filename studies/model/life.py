@@ -7,7 +7,7 @@
   propellant that holds the altitude needs the dry mass and is the mass stage's.
 * Debris: meteoroid (Grün 1985) and debris (NASA 91) perforations of the radiator tubes over the life
   (Cour-Palais single-wall ballistic limit of wall + armour), the probability that at least the
-  required fraction of the isolatable sections survives, and the armour mass (:mod:`thermal.puncture`).
+  required fraction of the isolatable sections survives, and the armour mass (:mod:`thermal.radiator.puncture`).
 """
 from __future__ import annotations
 

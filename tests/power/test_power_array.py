@@ -244,8 +244,8 @@ def test_orbit_array_power_geometry_and_sun_distance():
 
 
 def test_accepts_thermal_face_flux_fields():
-    """The lead's thermal.heat_loads.FaceFlux (incident fluxes per face) plugs in directly."""
-    heat_loads = pytest.importorskip("thermal.heat_loads")
+    """The lead's thermal.environment.heat_loads.FaceFlux (incident fluxes per face) plugs in directly."""
+    heat_loads = pytest.importorskip("thermal.environment.heat_loads")
     n = 8
     front = heat_loads.FaceFlux(jnp.full(n, 1361.0), jnp.linspace(0.0, 50.0, n), jnp.full(n, 20.0))
     back = heat_loads.FaceFlux(jnp.zeros(n), jnp.linspace(100.0, 0.0, n), jnp.full(n, 150.0))

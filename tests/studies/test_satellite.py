@@ -357,9 +357,9 @@ def test_static_choices_are_read_by_the_model(kernels):
 
 NON_CONVERGENCE = """
 import sys
-import thermal.loop
+import thermal.loop.coupled
 from studies.cli import main
-thermal.loop.LOOP_MAX_NEWTON_STEPS = 1
+thermal.loop.coupled.LOOP_MAX_NEWTON_STEPS = 1
 sys.exit(main(["evaluate", sys.argv[1]]))
 """
 

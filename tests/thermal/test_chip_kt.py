@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 import scipy.optimize as so
 
-from thermal.accelerators import accelerator_package
 from thermal.chip import (SILICON_CONDUCTIVITY_EXPONENT, SILICON_CONDUCTIVITY_TABLE_W_M_K, ChipModel,
                           LayerSpec)
-from thermal.floorplan import Block, Floorplan
+from thermal.chip.accelerators import accelerator_package
+from thermal.chip.floorplan import Block, Floorplan
 
 N_SI = SILICON_CONDUCTIVITY_EXPONENT
 

@@ -13,7 +13,7 @@ import pytest
 import scipy.sparse.linalg as spla
 
 from thermal.chip import ChipModel, LayerSpec, spreading_series_mean_temperature
-from thermal.floorplan import Block, Floorplan, read_flp, read_hotspot_config, read_materials, read_ptrace
+from thermal.chip.floorplan import Block, Floorplan, read_flp, read_hotspot_config, read_materials, read_ptrace
 
 HOTSPOT_DIR = Path(__file__).resolve().parents[1] / "data" / "hotspot-ev6"
 
@@ -230,7 +230,7 @@ def test_hotspot_lcf_stack(tmp_path):
     a three-layer stack with the power layer in the middle and a no-lateral-flow layer conserves
     energy; bad stacks are refused."""
     from thermal.chip import hotspot_package
-    from thermal.floorplan import LcfLayer, read_lcf, write_lcf
+    from thermal.chip.floorplan import LcfLayer, read_lcf, write_lcf
 
     cfg = read_hotspot_config(HOTSPOT_DIR / "example.config")
     mats = read_materials(HOTSPOT_DIR / "example.materials")

@@ -6,9 +6,9 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from thermal.accelerators import accelerator_package
 from thermal.chip import ChipModel, LayerSpec
-from thermal.floorplan import Block, Floorplan
+from thermal.chip.accelerators import accelerator_package
+from thermal.chip.floorplan import Block, Floorplan
 
 DIE = (0.004, 0.004, 0.014, 0.014)
 FP = Floorplan((Block("core", 0.006, 0.006, 0.002, 0.002), Block("cache", 0.002, 0.010, 0.008, 0.0),

@@ -3,7 +3,7 @@ import jax
 import numpy as np
 import pytest
 
-from thermal.coatings import COATING_NAMES, bol_eol_properties, coating, coating_properties
+from thermal.environment.coatings import COATING_NAMES, bol_eol_properties, coating, coating_properties
 
 # BOL values typed from the references (independent of the module constants):
 # AZ-93 datasheet (0.15 +- 0.01 / 0.91 +- 0.02); Gilmore 2002 App. A OSR silvered fused silica 0.07 / 0.80;

@@ -4,9 +4,9 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from thermal.coldplate import (ColdPlate, channel_nusselt_friction, coldplate_performance, gnielinski_nusselt,
+from thermal.loop.coldplate import (ColdPlate, channel_nusselt_friction, coldplate_performance, gnielinski_nusselt,
                                laminar_rectangular_duct)
-from thermal.coolant import (AMMONIA, WATER, Coolant, check_coolant_state, coolant_properties,
+from thermal.loop.coolant import (AMMONIA, WATER, Coolant, check_coolant_state, coolant_properties,
                              propylene_glycol_water, saturation_pressure_pa)
 
 

@@ -4,7 +4,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from thermal.floorplan import (Block, Floorplan, LcfLayer, overlap_weights, read_flp, read_hotspot_config,
+from thermal.chip.floorplan import (Block, Floorplan, LcfLayer, overlap_weights, read_flp, read_hotspot_config,
                                read_lcf, read_materials, read_ptrace, write_flp, write_lcf, write_ptrace)
 
 D = Path(__file__).resolve().parents[1] / "data" / "hotspot-ev6"

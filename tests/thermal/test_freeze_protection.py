@@ -1,4 +1,4 @@
-"""Cold case and freeze protection (thermal.freeze_protection): freezing points against a second
+"""Cold case and freeze protection (thermal.loop.freeze_protection): freezing points against a second
 source, heater power against the isothermal-panel balance, bypass fraction against the
 effectiveness-NTU closed form."""
 import jax
@@ -8,9 +8,9 @@ import pytest
 from scipy import optimize
 
 from orbit.constants import STEFAN_BOLTZMANN_W_M2_K4 as SIGMA
-from thermal import freeze_protection as fp
-from thermal import loop_transient as lt
-from thermal.coolant import AMMONIA, WATER, Coolant, propylene_glycol_water
+from thermal.loop import freeze_protection as fp
+from thermal.loop import transient as lt
+from thermal.loop.coolant import AMMONIA, WATER, Coolant, propylene_glycol_water
 
 from test_loop_transient import _params as _loop_params
 
@@ -28,7 +28,7 @@ def _params(**kw):
 
 def test_glycol_freezing_points_against_melinder():
     """Lange's Table 5.13 (volume % converted to mass fraction) against Melinder (2010) as fitted
-    in thermal.coolant (the liquid range starts 0.5 K above the Melinder freezing curve): the two
+    in thermal.loop.coolant (the liquid range starts 0.5 K above the Melinder freezing curve): the two
     sources agree within 1.5 K over 5-50 % glycol (largest difference 1.3 K, at 50 %)."""
     for w, tf in fp.PG_FREEZE_TABLE[1:]:
         melinder = Coolant("mpg", float(w)).temperature_range_k[0] - 0.5
@@ -149,7 +149,7 @@ def test_bypass_fraction_effectiveness_ntu_closed_form():
 def test_loop_params_builder():
     """Capacities from masses and the cited specific heats (CRC: Si 705, Cu 385, Al 897 J/(kg K)),
     c_p of the coolant at the reference temperature, line inventory split in two."""
-    from thermal.coolant import coolant_properties
+    from thermal.loop.coolant import coolant_properties
     p = lt.loop_params(n_chips=150, chip_package_mass_kg=0.3, coldplate_mass_kg=0.5, coldplate_conductance_w_k=500.0,
                        junction_resistance_k_w=0.02, mass_flow_kg_s=3.5, coolant=WATER, reference_temperature_k=300.0,
                        loop_inventory_kg=64.0, radiator_inventory_kg=32.0, radiator_area_m2=160.0,

@@ -1,4 +1,4 @@
-"""thermal.heat_loads: view factors and orbital fluxes against independent quadrature."""
+"""thermal.environment.heat_loads: view factors and orbital fluxes against independent quadrature."""
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -6,7 +6,7 @@ import pytest
 from scipy import integrate
 
 from orbit.constants import R_EARTH_M
-from thermal import heat_loads as hl
+from thermal.environment import heat_loads as hl
 
 
 def _dblquad_cap(h, normal, sun=None):

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from thermal.chip import ChipModel, LayerSpec
-from thermal.floorplan import Block, Floorplan
-from thermal.hotspot_grid import hotspot_block_bounds, map_grid_to_blocks
+from thermal.chip.floorplan import Block, Floorplan
+from thermal.chip.hotspot.grid import hotspot_block_bounds, map_grid_to_blocks
 
 
 def one_block(a):

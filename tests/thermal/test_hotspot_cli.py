@@ -187,7 +187,7 @@ def test_output_folders_are_checked_before_any_solve(tmp_path, capsys, flag):
 def test_outputs_appear_only_when_the_whole_run_succeeds(tmp_path, capsys, monkeypatch):
     """-o is computed before the steady state; a failure in the steady solve leaves no -o file (and no
     temporary file) behind."""
-    from thermal.hotspot_block import HotSpotBlock
+    from thermal.chip.hotspot.block import HotSpotBlock
 
     p = tmp_path / "p.ptrace"
     p.write_text("\n".join((EV6 / "gcc.ptrace").read_text().splitlines()[:3]) + "\n")
@@ -217,7 +217,7 @@ def test_help_is_plain_text(capsys):
 
 def fake_unconverged(x_change_k):
     def converged_steady(cfg, chip_layers, block_power_w, tol_k, **kw):
-        from thermal.hotspot_converged import ConvergedSteady
+        from thermal.chip.hotspot.converged import ConvergedSteady
 
         n = sum(len(L.floorplan.blocks) for L in chip_layers) * 2 + 12
         return ConvergedSteady(entries=np.full(n, 350.0), grid_k=np.zeros((4, 2, 2)), cells=64,
@@ -233,7 +233,7 @@ def fake_unconverged(x_change_k):
 ])
 def test_unconverged_scheme_does_not_claim_convergence(tmp_path, capsys, monkeypatch, x_change_k, why):
     """An unconverged refinement used to head its column "converged [K]" and report an error of inf K."""
-    import thermal.hotspot_converged as hc
+    import thermal.chip.hotspot.converged as hc
 
     monkeypatch.setattr(hc, "converged_steady", fake_unconverged(x_change_k))
     out_file = tmp_path / "s.steady"
@@ -254,7 +254,7 @@ def test_converged_table_header(capsys):
     """The converged case keeps its header and states the estimate (format only; the physics is
     tests/thermal/test_hotspot_converged.py)."""
     from studies.hotspot_cli import format_comparison
-    from thermal.hotspot_converged import ConvergedSteady
+    from thermal.chip.hotspot.converged import ConvergedSteady
 
     conv = ConvergedSteady(entries=np.array([301.0, 302.0] + [300.0] * 12), grid_k=np.zeros((1, 1, 1)), cells=128,
                            n_sublayers=(2,), z_change_k=0.01, x_change_k=0.05, converged=True, history=[])

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from studies.hotspot_cli import main
-from thermal.floorplan import Block, Floorplan, read_temperature_file, write_flp, write_ptrace
-from thermal.hotspot_converged import converged_level
-from thermal.hotspot_grid import HotSpotGrid
-from thermal.hotspot_rc import hotspot_config
+from thermal.chip.floorplan import Block, Floorplan, read_temperature_file, write_flp, write_ptrace
+from thermal.chip.hotspot.config import hotspot_config
+from thermal.chip.hotspot.converged import converged_level
+from thermal.chip.hotspot.grid import HotSpotGrid
 
 A = 0.012                         # die = spreader = sink side [m]: a laterally uniform (1-D) stack
 P_W = 30.0

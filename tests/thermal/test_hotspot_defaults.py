@@ -2,7 +2,7 @@
 
 Reference: the same lateral grid with every layer refined twice more (16 sub-layers in the die, spreader
 and sink), whose own thickness error is ~0.02 K by Richardson's estimate (observed order 1.8, see
-thermal/hotspot_converged.py's refinement on this case).  One sub-layer per layer (the old default) is
+thermal/chip/hotspot/converged.py's refinement on this case).  One sub-layer per layer (the old default) is
 1-2 K off, as the issue reported.
 """
 from pathlib import Path
@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from thermal.chip import ChipModel, hotspot_package
-from thermal.floorplan import read_flp, read_hotspot_config, read_materials, read_ptrace
+from thermal.chip.floorplan import read_flp, read_hotspot_config, read_materials, read_ptrace
 
 EV6 = Path(__file__).resolve().parents[1] / "data" / "hotspot-ev6"
 

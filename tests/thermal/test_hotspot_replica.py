@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 
 from studies.hotspot_cli import main
-from thermal.floorplan import read_flp, read_hotspot_config, read_materials, read_ptrace, read_temperature_file
-from thermal.hotspot_block import HotSpotBlock
-from thermal.hotspot_grid import HotSpotGrid
-from thermal.hotspot_rc import EXTRA, hotspot_config, read_config_pairs
+from thermal.chip.floorplan import read_flp, read_hotspot_config, read_materials, read_ptrace, read_temperature_file
+from thermal.chip.hotspot.block import HotSpotBlock
+from thermal.chip.hotspot.config import EXTRA, hotspot_config, read_config_pairs
+from thermal.chip.hotspot.grid import HotSpotGrid
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 REF = DATA / "hotspot-reference"
@@ -189,7 +189,7 @@ def ev6_power(fp):
 def test_grid_network_energy_balance_and_symmetry(detailed):
     """The assembled network is symmetric, and in the steady state all power leaves to ambient."""
     if detailed:
-        from thermal.floorplan import read_lcf
+        from thermal.chip.floorplan import read_lcf
         cfg = hotspot_config([("model_type", "grid"), ("grid_rows", "16"), ("grid_cols", "16"),
                               ("detailed_3D", "on")] + read_config_pairs(E4 / "example.config"))
         layers = [(L, read_flp(E4 / L.floorplan_file)) for L in read_lcf(E4 / "ev6_3D.lcf")]
@@ -226,7 +226,7 @@ def test_uniform_power_single_block_stack_by_hand():
     """One block covering a square die: all 10 W cross each layer interface, so the mean drop between
     node layers is the power times the full thickness of the upper layer (nodes at layer tops), by hand;
     the field is symmetric under both mirror images."""
-    from thermal.floorplan import Block, Floorplan
+    from thermal.chip.floorplan import Block, Floorplan
     fp = Floorplan((Block("die", 0.01, 0.01, 0.0, 0.0),))
     cfg = ev6_config(model_type="grid", grid_rows=8, grid_cols=8)
     m = HotSpotGrid(cfg, fp)
@@ -278,6 +278,6 @@ def test_hotspot_config_precedence_and_materials():
     ([("material_chip", "unobtainium")], "unobtainium"),
 ])
 def test_hotspot_config_errors(pairs, match):
-    from thermal.hotspot_rc import HotSpotError
+    from thermal.chip.hotspot.config import HotSpotError
     with pytest.raises(HotSpotError, match=match):
         hotspot_config(pairs)

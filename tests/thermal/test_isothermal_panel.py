@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from orbit.constants import STEFAN_BOLTZMANN_W_M2_K4 as SIGMA
-from thermal import isothermal_panel as iso
+from thermal.radiator import isothermal as iso
 
 EPS = jnp.array([0.9, 0.85])
 Q_ABS = jnp.array([40.0, 90.0])

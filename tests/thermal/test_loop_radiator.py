@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from thermal.chip import ChipModel, LayerSpec
-from thermal.coldplate import ColdPlate
-from thermal.coolant import WATER
-from thermal.floorplan import Block, Floorplan
+from thermal.chip.floorplan import Block, Floorplan
 from thermal.loop import LoopDesign, fd_panel_radiator, solve_loop
+from thermal.loop.coldplate import ColdPlate
+from thermal.loop.coolant import WATER
 
 rad = pytest.importorskip("thermal.radiator")
 
@@ -59,7 +59,7 @@ def test_loop_with_fd_radiator():
 
 def test_closed_loop_tangents_match_central_differences():
     """The loop closed on an FD panel (one implicit rule for the supply temperature and the panel
-    field, thermal.loop._closed_loop): forward-mode derivatives of the supply temperature, the
+    field, thermal.loop.coupled._closed_loop): forward-mode derivatives of the supply temperature, the
     rejected heat, the panel's mean temperature and the junction with respect to the flow, the
     panel thickness, the absorbed sunlight and the chip power match central differences.
     (Dropping the rule's shared d/dt_sup term from the panel field fails it.  Reverse mode
@@ -94,7 +94,7 @@ def test_radiator_guess_sweeps_are_one_loop(monkeypatch):
     panel solve to the program, and compile time with it)."""
     from jax.extend import core as jcore
 
-    import thermal.loop as loop
+    import thermal.loop.coupled as loop
 
     m, p, plate, design, num = _small_loop()
     panel = _panel(1e-3)

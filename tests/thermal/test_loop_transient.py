@@ -1,4 +1,4 @@
-"""Time-resolved pumped loop (thermal.loop_transient): steady limit, energy, order, closed form, gradients.
+"""Time-resolved pumped loop (thermal.loop.transient): steady limit, energy, order, closed form, gradients.
 
 Compiled functions are shared: every adaptive run (steps_per_orbit=None, n_save=2) is one
 compile, every fixed-step run (n_save=2, max_substeps=MAXSUB) another, the periodic solve and
@@ -12,7 +12,7 @@ import pytest
 from scipy import optimize
 
 from orbit.constants import STEFAN_BOLTZMANN_W_M2_K4 as SIGMA
-from thermal import loop_transient as lt
+from thermal.loop import transient as lt
 
 N_SEG = 6
 PERIOD = 5676.0
@@ -126,10 +126,10 @@ def test_steady_limit_matches_solve_loop_isothermal_sink(const_loads):
     temperature against solve_loop: 5e-3 K (measured gap 8.4e-4 K, then 2.1e-4 and 5.3e-5 K at
     N = 12, 24: ratios 4.0000)."""
     from thermal.chip import ChipModel, LayerSpec
-    from thermal.coldplate import ColdPlate
-    from thermal.coolant import WATER, coolant_properties
-    from thermal.floorplan import Block, Floorplan
+    from thermal.chip.floorplan import Block, Floorplan
     from thermal.loop import LoopDesign, isothermal_sink_radiator, solve_loop
+    from thermal.loop.coldplate import ColdPlate
+    from thermal.loop.coolant import WATER, coolant_properties
 
     die = (0.004, 0.004, 0.014, 0.014)
     fp = Floorplan((Block("core", 0.006, 0.006, 0.002, 0.002),))

@@ -12,7 +12,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from thermal import puncture as pu
+from thermal.radiator import puncture as pu
 
 SSO_I = np.radians(97.6)
 

@@ -8,7 +8,7 @@ import pytest
 from scipy.optimize import brentq
 
 from orbit.constants import STEFAN_BOLTZMANN_W_M2_K4 as SIGMA
-from thermal import radiator
+from thermal.radiator import panel as radiator
 from thermal.radiator import Coolant, HeatPipes, Numerics, RadiatorPanel, solve_steady
 
 NUM = Numerics(nx=24, ny=16)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from thermal.radiator import Coolant, Numerics, RadiatorPanel, solve_steady
-from thermal.radiator_thickness import (
+from thermal.radiator.thickness import (
     RECTANGULAR_FIN_OPTIMUM_ETA,
     RECTANGULAR_FIN_OPTIMUM_NC,
     ThicknessDesign,

@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 
 from orbit.constants import STEFAN_BOLTZMANN_W_M2_K4 as SIGMA
-from thermal.geometry_figures import plot_layout
-from thermal.satellite_geometry import (Layout, default_layout, make_panel, radiator_exchange,
+from thermal.environment.geometry_figures import plot_layout
+from thermal.environment.satellite_geometry import (Layout, default_layout, make_panel, radiator_exchange,
                                         view_factor_matrix)
-from thermal.view_factors import face_view_factor, monte_carlo_view_factor, parallel_equal_rectangles
+from thermal.environment.view_factors import face_view_factor, monte_carlo_view_factor, parallel_equal_rectangles
 
 T_ARRAY, EPS_FRONT, EPS_BACK, EPS_RAD = 330.0, 0.85, 0.80, 0.91
 

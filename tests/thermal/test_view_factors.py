@@ -4,8 +4,9 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from thermal.view_factors import (face_area_view_factor_m2, face_view_factor, make_face, monte_carlo_view_factor,
-                                  parallel_equal_rectangles, perpendicular_shared_edge)
+from thermal.environment.view_factors import (face_area_view_factor_m2, face_view_factor, make_face,
+                                              monte_carlo_view_factor, parallel_equal_rectangles,
+                                              perpendicular_shared_edge)
 
 EX, EY, EZ = np.eye(3)
 

@@ -24,7 +24,7 @@ matrix): ChipModel cools its last layer's bottom face (and optionally its
 first layer's top face), so the stack is taken top-first when 3D-ICE has a
 bottom heat sink and bottom-first when it has only a top one.  3D-ICE's
 floorplan power goes to its source layer's cells by overlap area, as
-``thermal.floorplan.overlap_weights`` does; an element made of several
+``thermal.chip.floorplan.overlap_weights`` does; an element made of several
 rectangles becomes one block per rectangle with the element's power split by
 area (what 3D-ICE does).  The first source layer (in ChipModel order) is the
 ChipModel power layer; the other ones' heat enters as ``cell_heat_w`` (steady)

@@ -22,13 +22,13 @@ bypass -> mixing valve -> supply line.  States (temperatures [K]):
   conductance): ``T_out,i = T_i + (T_in,i - T_i) exp(-G/(N m_r c_p))``, and
   ``c_A A/N dT_i/dt = m_r c_p (T_in,i - T_out,i) - eta (A/N) sum_f [eps_f sigma T_i^4 - q_f(t)]``
   with ``q_f = alpha_f S_f(t) + eps_f L_f(t)`` the absorbed environmental flux on face f
-  (:func:`thermal.heat_loads.plate_environment`) and ``eta`` the fin efficiency (the
+  (:func:`thermal.environment.heat_loads.plate_environment`) and ``eta`` the fin efficiency (the
   convention of :class:`thermal.radiator.RadiatorResult`: efficiency on the net rejection).
 
 Two more states integrate the dissipated (chips, pump heat, heaters) and the rejected
 (net radiated) energy, so stored + rejected = dissipated is checked to solver tolerance.
 Coolant properties are taken at one reference temperature (constant ``c_p``), which keeps the
-advected enthalpy exactly conservative; evaluate them with :mod:`thermal.coolant` at the
+advected enthalpy exactly conservative; evaluate them with :mod:`thermal.loop.coolant` at the
 loop's mean temperature (:func:`loop_params`).  At steady state with linearised radiation the
 segments converge to the continuous isothermal-sink exchanger of
 :func:`thermal.isothermal_sink_radiator` with ``UA = G H / (G + H)``: at second order in 1/N
@@ -335,7 +335,7 @@ def n_state(numerics: LoopNumerics) -> int:
 
 
 def orbit_loads(environment, period_s) -> OrbitLoads:
-    """:class:`OrbitLoads` from a :class:`thermal.heat_loads.PlateEnvironment` (one orbit of samples)
+    """:class:`OrbitLoads` from a :class:`thermal.environment.heat_loads.PlateEnvironment` (one orbit of samples)
     and the orbit period [s] (``orbit.period_s(altitude_m)``)."""
     a, b = environment.face_a, environment.face_b
     sw = jnp.stack([a.shortwave_w_m2, b.shortwave_w_m2], axis=-1)
@@ -373,7 +373,7 @@ def loop_params(*, n_chips, chip_package_mass_kg, coldplate_mass_kg, coldplate_c
     """:class:`LoopTransientParams` from engineering inputs.
 
     The chip node is ``package mass x c_p(package) + cold-plate mass x c_p(copper)``; the coolant
-    ``c_p`` is :func:`thermal.coolant.coolant_properties` at ``reference_temperature_k``; the loop
+    ``c_p`` is :func:`thermal.loop.coolant.coolant_properties` at ``reference_temperature_k``; the loop
     inventory outside the radiator tubes (``loop_inventory_kg - radiator_inventory_kg``) is split
     equally between supply and return lines.  ``extra`` sets the optional fields (bypass, heater,
     linearisation).

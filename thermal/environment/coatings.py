@@ -12,7 +12,7 @@ these coatings essentially constant (Fortescue Table 11.3: silicate white paint
 0.90 before and after 1000 h UV).  Use the hot case at end of life (higher
 absorptance) and the cold case at beginning of life.
 
-Where the numbers come from (see also data/README.md, "thermal/coatings.py")
+Where the numbers come from (see also data/README.md, "thermal/environment/coatings.py")
 ---------------------------------------------------------------------------
 * ``white_paint`` (AZ-93 / Z-93 type: zinc oxide in potassium silicate):
   BOL alpha 0.15, eps 0.91 from the AZ Technology AZ-93 datasheet

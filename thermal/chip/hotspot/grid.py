@@ -13,7 +13,7 @@ sources, commit f18831e; re-implemented here, no HotSpot code copied):
   Every layer -- spreader and sink included -- is meshed on the same
   ``grid_rows x grid_cols`` grid over the *die* rectangle only; the parts of the
   spreader and sink outside the die are the 12 lumped package nodes of
-  :func:`thermal.hotspot_rc.package_rc`.
+  :func:`thermal.chip.hotspot.config.package_rc`.
 * **One node per cell per layer, at the top of the layer.** The vertical
   resistance between layer ``n`` and ``n+1`` is the full thickness of layer ``n``
   (``t_n / (k_n A)``); the sink's nodes reach ambient through the full sink
@@ -46,7 +46,7 @@ as HotSpot's SuperLU build does (its default build iterates multigrid Gauss-Seid
 to the same answer within 0.01 K).  Transient: ``"be"`` -- one backward-Euler
 step per sampling interval (HotSpot's SuperLU build), the factorisation reused
 for every row; ``"rk4"`` -- HotSpot's adaptive RK4 (its default build), see
-:func:`thermal.hotspot_rc.rk4_interval`.
+:func:`thermal.chip.hotspot.config.rk4_interval`.
 """
 from __future__ import annotations
 
@@ -57,8 +57,8 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from .floorplan import Floorplan
-from .hotspot_rc import (C_FACTOR, DELTA, EXTRA, LARGENUM, SINK_C_E, SINK_C_N, SINK_C_S, SINK_C_W, SP_E, SP_N,
+from ..floorplan import Floorplan
+from .config import (C_FACTOR, DELTA, EXTRA, LARGENUM, SINK_C_E, SINK_C_N, SINK_C_S, SINK_C_W, SP_E, SP_N,
                          SP_S, SP_W, HotSpotConfig, HotSpotError, package_rc, rk4_interval)
 
 __all__ = ["GridLayer", "HotSpotGrid", "GridSteady", "hotspot_block_bounds", "map_grid_to_blocks",
@@ -200,7 +200,7 @@ class HotSpotGrid:
 
     Parameters
     ----------
-    config : :class:`thermal.hotspot_rc.HotSpotConfig` (grid size, package, ambient, map mode,
+    config : :class:`thermal.chip.hotspot.config.HotSpotConfig` (grid size, package, ambient, map mode,
         ``detailed_3D``).
     floorplan : the die floorplan (default two-layer chip stack), or ``None`` with ``lcf_layers``.
     lcf_layers : sequence of ``(LcfLayer, Floorplan)`` from a layer configuration file,

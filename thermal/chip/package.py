@@ -17,7 +17,7 @@ second-order accurate in x, y and z for smooth fields.
 
 Power enters the power layer's first sub-layer (the face farthest from the cold
 plate, i.e. the active face of a flip-chip die) from floorplan blocks, mapped to
-cells by overlap area (``thermal.floorplan.overlap_weights``).  ``junction_k`` is
+cells by overlap area (``thermal.chip.floorplan.overlap_weights``).  ``junction_k`` is
 that first sub-layer's cell-centre temperature (a depth of half a sub-layer below
 the face); ``surface_k`` is the top face (z = 0) itself, with the heat taken as
 dissipated at that face (:meth:`ChipModel.top_surface_k`: exact for a 1-D stack,
@@ -75,7 +75,7 @@ from jax.scipy.fft import dctn, idctn
 from orbit.validation import check_positive, check_range, is_concrete
 
 from .floorplan import Floorplan, overlap_weights
-from .krylov import gmres
+from ..numerics.krylov import gmres
 
 __all__ = [
     "Rect",
@@ -731,7 +731,7 @@ class ChipModel:
         Derivative: the converged field is attached to the nonlinear finite-volume residual
         ``R(theta; p) = A(k(theta), p) theta - b(theta, p)`` by ``jax.lax.custom_root``, so a
         tangent (or cotangent) costs one linear solve with the Jacobian ``dR/dtheta`` (the
-        conduction operator plus the k(T) terms; nonsymmetric): GMRES (:mod:`thermal.krylov`)
+        conduction operator plus the k(T) terms; nonsymmetric): GMRES (:mod:`thermal.numerics.krylov`)
         right-preconditioned with the exact inverse of the laterally homogeneous stack at the
         converged conductivities.  Each GMRES step is one stencil product and one DCT
         preconditioner, where differentiating the Picard map itself (GMRES on
@@ -1069,11 +1069,11 @@ def hotspot_package(config: dict, materials: dict, floorplan: Floorplan, n_subla
 
     Parameters
     ----------
-    config : dict from :func:`thermal.floorplan.read_hotspot_config` (keys ``t_chip``,
+    config : dict from :func:`thermal.chip.floorplan.read_hotspot_config` (keys ``t_chip``,
         ``material_chip``/``k_chip``/``p_chip``, ``t_interface``, ``k_interface``, ``p_interface``,
         ``s_spreader``, ``t_spreader``, ``material_spreader``, ``s_sink``, ``t_sink``,
         ``material_sink``, ``r_convec``, ``ambient``).
-    materials : dict from :func:`thermal.floorplan.read_materials`.
+    materials : dict from :func:`thermal.chip.floorplan.read_materials`.
     floorplan : die floorplan (die = its bounding box).
     n_sublayers : cells through each layer.  Default (:data:`HOTSPOT_DEFAULT_SUBLAYERS`):
         8 in each dissipating layer, ``ceil(t / 25 um)`` (at most 8) in other chip
@@ -1083,7 +1083,7 @@ def hotspot_package(config: dict, materials: dict, floorplan: Floorplan, n_subla
         thickness-converged answer at 32 x 32 and 64 x 64 cells (one sub-layer each,
         the former default: 1.3 K off on average, 1.9 K for the worst block; see
         ``tests/thermal/test_hotspot_defaults.py``).
-    lcf_layers : optional layers from :func:`thermal.floorplan.read_lcf`.  As in
+    lcf_layers : optional layers from :func:`thermal.chip.floorplan.read_lcf`.  As in
         HotSpot's grid model, they replace the default die + TIM pair and the
         spreader and sink of ``config`` are appended below them; layer 0 is the
         farthest from the sink.  Each layer keeps its conductivity (1/resistivity),

@@ -14,9 +14,9 @@ uses, each a design choice with a mass and a power:
   (:func:`heater_mass_kg`), and their power goes to the power budget;
 * **antifreeze coolant**: propylene glycol / water lowers the freezing point
   (:func:`freeze_point_k`, :func:`glycol_mass_fraction_for`) at a property penalty that the loop
-  solvers take from :mod:`thermal.coolant`.
+  solvers take from :mod:`thermal.loop.coolant`.
 
-Steady cold-case solves use the lumped network of :mod:`thermal.loop_transient` under constant
+Steady cold-case solves use the lumped network of :mod:`thermal.loop.transient` under constant
 loads (pass the eclipse environment for the conservative case, :func:`eclipse_loads`): the
 control variable and the network temperatures are one Newton solve (``optimistix``, implicit
 gradients), so every output is differentiable for the optimiser.
@@ -28,7 +28,7 @@ References
    mixtures versus volume per cent with the specific gravity at 15.6 C (read second-hand from the
    yumpu.com page image of the handbook; converted to mass fraction here, see ``_PG_TABLE``).
 .. [2] A. Melinder, *Properties of Secondary Working Fluids for Indirect Systems*, 2nd ed., IIR
-   2010 (the independent check of [1] in the tests, via :mod:`thermal.coolant`).
+   2010 (the independent check of [1] in the tests, via :mod:`thermal.loop.coolant`).
 .. [3] NIST Chemistry WebBook, SRD 69, ammonia: triple point 195.4 K; water freezing point
    273.15 K at 1 atm.
 .. [4] D. G. Gilmore (ed.), *Spacecraft Thermal Control Handbook*, Vol. I, 2nd ed., Aerospace
@@ -46,7 +46,7 @@ import optimistix as optx
 
 from orbit.validation import check_range
 
-from . import loop_transient as lt
+from . import transient as lt
 from .coolant import Coolant
 
 __all__ = ["WATER_FREEZE_K", "AMMONIA_FREEZE_K", "PG_FREEZE_TABLE", "BYPASS_VALVE_MASS_KG", "BYPASS_CONTROL_POWER_W",
@@ -98,7 +98,7 @@ def pg_freeze_point_k(mass_fraction):
 
 
 def freeze_point_k(coolant: Coolant):
-    """Freezing point [K] of a :class:`thermal.coolant.Coolant`: water 273.15 K, ammonia 195.4 K,
+    """Freezing point [K] of a :class:`thermal.loop.coolant.Coolant`: water 273.15 K, ammonia 195.4 K,
     ``"mpg"`` from :func:`pg_freeze_point_k` (mass fraction <= 0.5, the table's range)."""
     if coolant.name == "water":
         return jnp.asarray(WATER_FREEZE_K)

@@ -13,7 +13,7 @@ hydraulic power ``dp Q`` is dissipated in the coolant by friction, so the
 radiator rejects ``sum P_j + dp Q`` at steady state.  Pump electrical power is
 ``dp Q / eta``.
 
-Pressure drop: cold-plate channel friction (thermal.coldplate) plus per-plate
+Pressure drop: cold-plate channel friction (thermal.loop.coldplate) plus per-plate
 fitting losses ``K rho V_ch^2/2`` (n_series per branch), main-line pipe friction
 (Darcy, laminar 64/Re, turbulent Petukhov, Gnielinski-style transition blend)
 plus main-line fittings ``K rho V^2/2``, plus the radiator's pressure drop.
@@ -64,7 +64,7 @@ import optimistix as optx
 
 from orbit.validation import check_positive, check_range, is_concrete
 
-from .chip import ChipModel, PackageParams, default_rtol
+from ..chip.package import ChipModel, PackageParams, default_rtol
 from .coldplate import ColdPlate, coldplate_performance, petukhov_darcy_friction
 from .coolant import Coolant, check_coolant_state, coolant_properties
 
@@ -346,7 +346,7 @@ def solve_loop(model: ChipModel, chip_params: PackageParams, block_power_w, plat
     block_power_w : (n_chips, n_blocks) dynamic block powers [W].
     plate : cold-plate geometry (one per chip, identical).
     design : :class:`LoopDesign`.
-    coolant : :class:`thermal.coolant.Coolant`.
+    coolant : :class:`thermal.loop.coolant.Coolant`.
     radiator : ``radiator(T_in, m, cp, radiator_params) -> (T_out, Q)`` or ``None`` for a
         fixed supply temperature ``design.supply_temperature_k``.
     leakage_ref_w : optional (n_blocks,) or (n_chips, n_blocks) leakage [W] at
@@ -512,7 +512,7 @@ def _solve_loop(model, chip_params, dyn_w, plate, design, coolant, n_branches, n
     mask = jnp.asarray(model.mask, dtype)
     case_k = jnp.max(jnp.where(mask[ci] > 0, sols.temperature_k[:, ci], -jnp.inf), axis=(1, 2))
     base_k = jnp.max(jnp.where(mask[-1] > 0, sols.temperature_k[:, -1], -jnp.inf), axis=(1, 2))
-    from .chip import ks_max
+    from ..chip.package import ks_max
     chip_res = jnp.max(sols.residual)
     converged = loop_ok & jnp.all(sols.converged)
     nb = model.n_blocks
@@ -584,9 +584,9 @@ def fd_panel_radiator(n_panels: int | None, numerics, arrangement: str = "parall
     is a (differentiable, possibly fractional) array: a design whose radiator area is a
     variable.  It returns the mixed outlet temperature and ``m cp (T_in - T_out)`` [W].
     Differentiable through the radiator's implicit solve.  ``radiator.solution(T_in, m,
-    cp, params)`` returns the panel's full :class:`thermal.radiator.SteadySolution`.
+    cp, params)`` returns the panel's full :class:`thermal.radiator.RadiatorResult`.
     """
-    from . import radiator as _rad
+    from ..radiator import panel as _rad
 
     if n_panels is not None and (int(n_panels) != n_panels or n_panels < 1):
         raise ValueError(f"n_panels = {n_panels!r} must be an integer >= 1 (or None: from the params)")

@@ -4,7 +4,7 @@ A layout is a set of flat panels (radiator wings, solar-array wings), each a
 rectangle with a centre, two in-plane unit axes u, v and side lengths, and two
 faces: ``a`` (outward normal u x v) and ``b`` (the opposite one).  For every
 radiator face this module computes, with the exact rectangle view factors of
-:mod:`thermal.view_factors`:
+:mod:`thermal.environment.view_factors`:
 
 * the view factor to every array face and to every other radiator face;
 * the fraction of its (cosine-weighted) hemisphere left free of the satellite,
@@ -19,7 +19,7 @@ none: its radiator wings are coplanar and its array wings are coplanar); gray
 single-bounce exchange (the radiator's own emission reflected back by the array,
 (1 - eps_array) of it, and sunlight reflected by the array are neglected);
 the panels block part of the hemisphere, but the environmental fluxes of
-:mod:`thermal.heat_loads` are left unchanged (overlap of the array and the Earth
+:mod:`thermal.environment.heat_loads` are left unchanged (overlap of the array and the Earth
 in the radiator's field of view is neglected: conservative in the hot case).  The
 consequence for the radiator is an effective sink temperature
 ``T_sink^4 = (q_env + q_abs) / (eps sigma)`` (:func:`thermal.sink_temperature_k`).

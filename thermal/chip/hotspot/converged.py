@@ -4,7 +4,7 @@
 layers of the default stack or of an ``.lcf`` file, then spreader and sink, the
 convection resistance ``r_convec`` over the sink base) with
 :class:`thermal.chip.ChipModel`, which differs from HotSpot's grid model in three
-ways (see :mod:`thermal.hotspot_grid`):
+ways (see :mod:`thermal.chip.hotspot.grid`):
 
 * the spreader and sink are meshed in full on one lateral grid over the sink
   square (HotSpot meshes only the die footprint and lumps the rest into 12 nodes);
@@ -51,9 +51,9 @@ import math
 
 import numpy as np
 
-from .chip import ChipModel, LayerSpec
-from .floorplan import Floorplan, overlap_weights
-from .hotspot_rc import EXTRA, HotSpotConfig, HotSpotError
+from ..package import ChipModel, LayerSpec
+from ..floorplan import Floorplan, overlap_weights
+from .config import EXTRA, HotSpotConfig, HotSpotError
 
 __all__ = ["ConvergedSteady", "converged_steady", "converged_level"]
 
@@ -144,7 +144,7 @@ def converged_level(cfg: HotSpotConfig, chip_layers, block_power_w: dict, cells:
                     rows: int, cols: int, solver: str = "pcg"):
     """One refinement level: (entries, grid_k (n_layers, rows, cols), solver converged flag).
 
-    ``chip_layers``: :class:`thermal.hotspot_grid.GridLayer` list (the chip part of
+    ``chip_layers``: :class:`thermal.chip.hotspot.grid.GridLayer` list (the chip part of
     the stack); ``block_power_w``: ``{chip layer index: (n_blocks,) powers [W]}``;
     ``solver``: ``"pcg"`` (:meth:`ChipModel.steady`) or ``"direct"`` (SuperLU on
     :meth:`ChipModel.assemble_sparse`, no compilation: used for the small levels).
@@ -256,8 +256,8 @@ def converged_steady(cfg: HotSpotConfig, chip_layers, block_power_w: dict, tol_k
 
     Parameters
     ----------
-    cfg : the case's :class:`thermal.hotspot_rc.HotSpotConfig` (package, ambient, map mode).
-    chip_layers : chip layers (:class:`thermal.hotspot_grid.GridLayer`), top first.
+    cfg : the case's :class:`thermal.chip.hotspot.config.HotSpotConfig` (package, ambient, map mode).
+    chip_layers : chip layers (:class:`thermal.chip.hotspot.grid.GridLayer`), top first.
     block_power_w : ``{chip layer index: (n_blocks,) powers [W]}``.
     tol_k : target error of the reported temperatures [K].
     mode : block mapping (default ``cfg.grid_map_mode``).

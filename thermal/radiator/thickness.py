@@ -63,8 +63,8 @@ import scipy.optimize as sopt
 
 from orbit.constants import STEFAN_BOLTZMANN_W_M2_K4 as SIGMA
 from orbit.validation import check_positive
-from thermal.chip import ks_max
-from thermal.radiator import Numerics, RadiatorPanel, solve_fin, solve_steady
+from ..chip.package import ks_max
+from .panel import Numerics, RadiatorPanel, solve_fin, solve_steady
 
 __all__ = [
     "zone_field",
@@ -192,7 +192,7 @@ def _with_grad_impl(z, panel, flow, sw, lw, numerics, ks_rho):
 
 
 def _args(design: ThicknessDesign):
-    from thermal.radiator import _as_arrays
+    from .panel import _as_arrays
 
     panel, flow, sw, lw = _as_arrays(design.panel, design.flow, design.shortwave_w_m2, design.longwave_w_m2)
     return panel, flow, sw, lw, design.numerics, float(design.ks_rho_per_k)

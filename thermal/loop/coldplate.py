@@ -144,7 +144,7 @@ def coldplate_performance(plate: ColdPlate, mass_flow_kg_s, density_kg_m3, visco
     plate : geometry.
     mass_flow_kg_s : coolant mass flow through this plate [kg/s], > 0.
     density_kg_m3, viscosity_pa_s, conductivity_w_m_k, prandtl : coolant properties
-        (e.g. from :func:`thermal.coolant.coolant_properties`).
+        (e.g. from :func:`thermal.loop.coolant.coolant_properties`).
 
     Returns
     -------

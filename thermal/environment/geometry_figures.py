@@ -1,6 +1,6 @@
 """Figure of a satellite layout (matplotlib object API, Agg canvas, no pyplot/GUI).
 
-:func:`plot_layout` draws every panel of a :class:`thermal.satellite_geometry.Layout`
+:func:`plot_layout` draws every panel of a :class:`thermal.environment.satellite_geometry.Layout`
 as a 3-D rectangle (radiators and arrays in different colours, face ``a`` normal
 as a short arrow) with the Sun and nadir directions, and optionally writes it.
 """

@@ -53,7 +53,7 @@ import math
 
 import numpy as np
 
-from .chip import SILICON_CONDUCTIVITY_EXPONENT, ChipModel, LayerSpec
+from .package import SILICON_CONDUCTIVITY_EXPONENT, ChipModel, LayerSpec
 from .floorplan import Block, Floorplan
 
 __all__ = ["ACCELERATORS", "accelerator_package"]

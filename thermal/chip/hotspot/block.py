@@ -3,7 +3,7 @@
 A replica of HotSpot's ``-model_type block`` (Skadron et al. 2003; Huang et al.
 2006; HotSpot 7.0 sources, commit f18831e; re-implemented, no code copied): one
 node per floorplan block in each of four layers -- silicon, interface material,
-spreader, sink -- plus the 12 package nodes of :func:`thermal.hotspot_rc.package_rc`.
+spreader, sink -- plus the 12 package nodes of :func:`thermal.chip.hotspot.config.package_rc`.
 
 * Lateral links between blocks sharing an edge (HotSpot's 1 um adjacency
   tolerance): centre-to-centre, ``1 / (w_i / (2 k t L) + w_j / (2 k t L))`` across
@@ -19,16 +19,16 @@ spreader, sink -- plus the 12 package nodes of :func:`thermal.hotspot_rc.package
   sink blocks) and the package nodes' capacitances.
 
 Steady: dense LU solve.  Transient: HotSpot's adaptive RK4 (its only block-model
-integrator), :func:`thermal.hotspot_rc.rk4_interval`.
+integrator), :func:`thermal.chip.hotspot.config.rk4_interval`.
 """
 from __future__ import annotations
 
 import numpy as np
 import scipy.linalg as sla
 
-from .floorplan import Floorplan
-from .hotspot_rc import C_FACTOR, DELTA, EXTRA, SINK_C_E, SINK_C_N, SINK_C_S, SINK_C_W, SP_E, SP_N, SP_S, SP_W
-from .hotspot_rc import HotSpotConfig, HotSpotError, package_rc, rk4_interval
+from ..floorplan import Floorplan
+from .config import C_FACTOR, DELTA, EXTRA, SINK_C_E, SINK_C_N, SINK_C_S, SINK_C_W, SP_E, SP_N, SP_S, SP_W
+from .config import HotSpotConfig, HotSpotError, package_rc, rk4_interval
 
 __all__ = ["HotSpotBlock", "BLOCK_LAYER_PREFIXES"]
 
@@ -72,7 +72,7 @@ class HotSpotBlock:
 
     Parameters
     ----------
-    config : :class:`thermal.hotspot_rc.HotSpotConfig`.
+    config : :class:`thermal.chip.hotspot.config.HotSpotConfig`.
     floorplan : the die floorplan (translated so its lower-left corner is the origin).
 
     Attributes

@@ -3,7 +3,7 @@
 "Area" everywhere in sunsink is the PLANFORM area A of a panel [m^2] (length x
 width of one side).  A two-sided panel emits from both faces, so its emitting
 area is 2A; each face f has its own emissivity eps_f and absorbs its own
-environmental flux q_f [W/m^2] (see :func:`thermal.heat_loads.absorbed_flux_w_m2`).
+environmental flux q_f [W/m^2] (see :func:`thermal.environment.heat_loads.absorbed_flux_w_m2`).
 Steady energy balance of an isothermal panel at T carrying a heat load Q:
 
     Q + A * sum_f q_f = A * sigma * T^4 * sum_f eps_f * eta

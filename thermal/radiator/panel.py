@@ -12,7 +12,7 @@ own emissivity eps_f and absorptivity alpha_f:
                       + q_source + (tube line sources)
 
 S_f, L_f are the INCIDENT shortwave (solar + albedo) and longwave (Earth IR)
-fluxes on face f [W/m^2] (see ``thermal.heat_loads``); the sheet radiates to
+fluxes on face f [W/m^2] (see ``thermal.environment.heat_loads``); the sheet radiates to
 deep space (0 K).  Edges are insulated.  Heat enters through
 
 * pumped tubes (:class:`Coolant`): N lines y_k = W/2 + (k - (N-1)/2) p along x,
@@ -27,7 +27,7 @@ deep space (0 K).  Edges are insulated.  Heat enters through
 Numerics
 --------
 Cell-centred conservative finite differences (second order; see
-:mod:`thermal.radiator_core`), coolant recurrence eliminated exactly per tube by
+:mod:`thermal.radiator.operators`), coolant recurrence eliminated exactly per tube by
 an associative scan.  Steady: damped Newton with matrix-free Jacobian-vector
 products (``jax.linearize``) and right-preconditioned GMRES; the preconditioner
 is the exact inverse, by 2-D DCT, of the constant-coefficient Neumann operator
@@ -64,9 +64,9 @@ import numpy as np
 from orbit.constants import STEFAN_BOLTZMANN_W_M2_K4 as SIGMA
 from orbit.validation import check_finite, check_positive, check_range, is_concrete
 
-from thermal import radiator_core as core
-from thermal._poisson_dct import line_preconditioner, poisson_dct_inverse
-from thermal.krylov import gmres
+from . import operators as core
+from .preconditioners import line_preconditioner, poisson_dct_inverse
+from ..numerics.krylov import gmres
 
 ARRANGEMENTS = ("parallel", "counterflow", "serpentine")
 PRECONDITIONERS = ("line", "dct")
@@ -100,7 +100,7 @@ class RadiatorPanel(eqx.Module):
     width_m : panel width across the tubes [m], > 0.
     thickness_m : sheet thickness [m], > 0; scalar or a cell field broadcastable to
         (ny, nx) (e.g. (nx,) for a taper along the tubes); see
-        :mod:`thermal.radiator_thickness` for zone maps and minimum-mass design.
+        :mod:`thermal.radiator.thickness` for zone maps and minimum-mass design.
     conductivity_w_m_k : sheet conductivity k0 at 300 K [W/(m K)], > 0.
     emissivity : infrared emissivity of faces A and B, shape (2,), each in (0, 1].
     absorptivity : solar absorptivity of faces A and B, shape (2,), each in [0, 1].

@@ -1,7 +1,7 @@
 """HotSpot 7 compatibility layer: configuration, package periphery RCs and the adaptive RK4.
 
-Shared by the grid replica (:mod:`thermal.hotspot_grid`) and the block replica
-(:mod:`thermal.hotspot_block`).  Everything here re-states the model HotSpot 7
+Shared by the grid replica (:mod:`thermal.chip.hotspot.grid`) and the block replica
+(:mod:`thermal.chip.hotspot.block`).  Everything here re-states the model HotSpot 7
 documents and implements (Huang et al. 2006; HotSpot 7.0 sources, University of
 Virginia, https://github.com/uvahotspot/HotSpot, commit f18831e); it is written
 from that description, no HotSpot code is copied.
@@ -180,7 +180,7 @@ def hotspot_config(pairs, materials: dict | None = None) -> HotSpotConfig:
     pairs : command-line pairs followed by config-file pairs, so that the command
         line overrides the file (HotSpot keeps the first of duplicate names,
         compared case-insensitively).
-    materials : dict from :func:`thermal.floorplan.read_materials`; ``material_chip``,
+    materials : dict from :func:`thermal.chip.floorplan.read_materials`; ``material_chip``,
         ``material_sink``, ``material_spreader``, ``material_interface`` take their
         conductivity and volumetric heat capacity from it (overriding ``k_*``/``p_*``).
 
