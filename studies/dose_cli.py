@@ -25,6 +25,13 @@ from __future__ import annotations
 import math
 import sys
 
+import numpy as np
+
+import orbit
+import radiation
+from radiation import shielding, solar
+from radiation.mission import SOLAR_CYCLE_CHOICES
+
 from .cli_setup import OneLineArgumentParser, setup
 
 SUMMARY = "mission dose-depth table [Gy(Si), krad(Si)] behind aluminium for a circular orbit"
@@ -43,9 +50,6 @@ def ranges() -> dict[str, tuple[float, float]]:
     kernels' depth limit [g/cm^2] as aluminium [mm]; ``years_with_solar``: the JPL table's
     solar-active years divided by the solar-active fraction of a mission year.
     """
-    import radiation
-    from radiation import shielding, solar
-
     t = radiation.trapped_table_ranges()
     g_cm2_per_mm = float(radiation.al_thickness_m_to_g_cm2(1e-3))
     lo_y, hi_y = solar.active_years_range()
@@ -57,10 +61,6 @@ def ranges() -> dict[str, tuple[float, float]]:
 
 
 def build_parser() -> OneLineArgumentParser:
-    import radiation
-    from radiation import shielding, solar
-    from radiation.mission import SOLAR_CYCLE_CHOICES
-
     r = ranges()
     (a0, a1), (i0, i1), (d0, d1), (y0, y1) = (r["altitude_km"], r["inclination_deg"], r["depth_mm"],
                                               r["years_with_solar"])
@@ -103,8 +103,6 @@ def _check(option: str, value: float, lo: float, hi: float, units: str, where: s
 
 def validate(args) -> float:
     """Check every option in the user's units before any computation; returns the inclination [rad]."""
-    import orbit
-
     r = ranges()
     _check("--altitude-km", args.altitude_km, *r["altitude_km"], "km", "the AE8/AP8 table's altitudes")
     if args.sso:
@@ -152,10 +150,6 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
 
     setup(x32=args.x32)  # the CLI's entry-point precision switch (float64 unless --x32)
-    import numpy as np
-
-    import radiation
-
     try:
         inc = validate(args)
     except ValueError as exc:

@@ -93,6 +93,15 @@ from pathlib import Path
 
 import numpy as np
 
+from thermal.chip.floorplan import (read_flp, read_lcf, read_materials, read_ptrace, read_temperature_file,
+                                    write_grid_temperatures, write_temperature_file, write_temperature_trace)
+from thermal.chip.hotspot import converged as hotspot_converged
+from thermal.chip.hotspot.block import HotSpotBlock
+from thermal.chip.hotspot.config import (_MATERIAL_PARTS, NULLFILE, HotSpotConfig, HotSpotError, hotspot_config,
+                                         parse_hotspot_pairs, read_config_pairs)
+from thermal.chip.hotspot.grid import GridLayer, HotSpotGrid
+
+from .archive import TerminationSignal, exit_on_signals
 from .cli_setup import setup
 
 SUMMARY = "HotSpot 7 drop-in: HotSpot's single-dash flags and files (-c -f -p -o ...); see 'sunsink hotspot -h'"
@@ -138,7 +147,6 @@ def _known_names() -> tuple[str, ...]:
     """Every option name the command line accepts (lower case): the replica's configuration
     (:class:`thermal.chip.hotspot.config.HotSpotConfig` and ``material_<part>``), HotSpot's command-line-only
     options, sunsink's own, and HotSpot 7's names for the features refused when switched on."""
-    from thermal.chip.hotspot.config import _MATERIAL_PARTS, HotSpotConfig
 
     names = [f.name.lower() for f in dataclasses.fields(HotSpotConfig)]
     names += [f"material_{part}" for part in _MATERIAL_PARTS]
@@ -158,7 +166,6 @@ def _shown(name: str) -> str:
 def check_option_names(pairs) -> None:
     """Refuse (:class:`HotSpotError`) a command-line name HotSpot 7 does not read, a refused option and
     a name given twice (compared case-insensitively, as HotSpot does)."""
-    from thermal.chip.hotspot.config import HotSpotError
 
     known = _known_names()
     seen: dict[str, str] = {}
@@ -194,10 +201,8 @@ def main(argv: list[str] | None = None) -> int:
     if any(tok in HELP_FLAGS for tok in argv[::2]):      # a help flag where an option name stands
         print(__doc__)
         return EXIT_OK
-    from .archive import TerminationSignal, exit_on_signals
 
     setup(x32=False)   # the entry point's precision: float64, set in one place (studies.cli)
-    from thermal.chip.hotspot.config import HotSpotError
 
     try:
         with exit_on_signals():
@@ -223,7 +228,6 @@ def _error(message: str) -> None:
 @contextlib.contextmanager
 def _reading(flag: str, path):
     """Errors of reading an input file name the option and the path, on one line."""
-    from thermal.chip.hotspot.config import HotSpotError
 
     try:
         yield
@@ -235,7 +239,6 @@ def _reading(flag: str, path):
 
 def check_input_file(flag: str, path) -> Path:
     """``path`` must be a readable regular file (checked before any work)."""
-    from thermal.chip.hotspot.config import HotSpotError
 
     try:
         p = Path(path)
@@ -262,7 +265,6 @@ class _Outputs:
         self._flag: dict[Path, str] = {}
 
     def reserve(self, flag: str, path) -> Path:
-        from thermal.chip.hotspot.config import HotSpotError
 
         try:
             final = Path(path)
@@ -347,10 +349,6 @@ class _Model:
     """Common face of the grid and block replicas for the command."""
 
     def __init__(self, cfg, flp_path, lcf_path, materials):
-        from thermal.chip.floorplan import read_flp, read_lcf
-        from thermal.chip.hotspot.block import HotSpotBlock
-        from thermal.chip.hotspot.grid import HotSpotGrid
-        from thermal.chip.hotspot.config import HotSpotError
 
         self.cfg = cfg
         self.kind = cfg.model_type
@@ -390,7 +388,6 @@ class _Model:
         """The chip part of the stack (layers above the spreader) as :class:`GridLayer` records."""
         if self.kind == "grid":
             return list(self.m.layers[:self.m.spidx])
-        from thermal.chip.hotspot.grid import GridLayer
 
         c, fp = self.cfg, self.m.floorplan
         return [GridLayer("", fp, True, True, c.k_chip, c.p_chip, c.t_chip),
@@ -431,7 +428,6 @@ class _Model:
 
     def initial(self, cfg):
         """Initial node vector: from -init_file (HotSpot's format) or uniform init_temp."""
-        from thermal.chip.floorplan import read_temperature_file
 
         names = self.entry_names()
         if cfg.init_file is not None:
@@ -490,7 +486,6 @@ def _finite_result(what: str, values) -> None:
 
 def _finite(cfg) -> None:
     """Every number of the configuration is finite (HotSpot 7 reads 'nan' and 'inf' as numbers)."""
-    from thermal.chip.hotspot.config import HotSpotError
 
     for f in dataclasses.fields(cfg):
         v = getattr(cfg, f.name)
@@ -499,9 +494,6 @@ def _finite(cfg) -> None:
 
 
 def _run(argv: list[str], outputs: _Outputs) -> int:
-    from thermal.chip.floorplan import (read_materials, read_ptrace, write_grid_temperatures, write_temperature_file,
-                                   write_temperature_trace)
-    from thermal.chip.hotspot.config import NULLFILE, HotSpotError, hotspot_config, parse_hotspot_pairs, read_config_pairs
 
     cmd = parse_hotspot_pairs(argv)
     check_option_names(cmd)
@@ -617,14 +609,13 @@ def _run(argv: list[str], outputs: _Outputs) -> int:
         out_entries = entries
         out_grid = (t_ss[:model.m.n_grid].reshape(model.m.n_layers, model.m.rows, model.m.cols) if grid else None)
     else:
-        from thermal.chip.hotspot.converged import converged_steady
 
         sizes = [len(fp.blocks) for _, (_, fp) in model.layers]
         starts = np.cumsum([0] + sizes)
         check = np.zeros(starts[-1] + 12, bool)
         for n, _ in model.power_layers:
             check[starts[n]:starts[n + 1]] = True
-        conv = converged_steady(cfg, model.chip_layers(), pw, tol, max_cells=max_cells, progress=_progress,
+        conv = hotspot_converged.converged_steady(cfg, model.chip_layers(), pw, tol, max_cells=max_cells, progress=_progress,
                                 check=check)
         print(format_comparison(names_all, entries, conv, sizes, [n for n, _ in model.power_layers], tol,
                                 max_cells))

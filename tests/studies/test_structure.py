@@ -21,9 +21,9 @@ LAZY_IMPORTS = {
 }
 """The imports inside functions allowed, with their reason (the guide: lazy CLI imports with a stated reason)."""
 
-PENDING = ("studies/archive.py", "studies/dose_cli.py", "studies/hotspot_cli.py")
-"""Modules being reworked on parallel branches (issue 30: archive split, dose/hotspot verbs); their
-function-level imports move to the top when those branches land, and this tuple empties."""
+PENDING = ("studies/archive.py",)
+"""Modules being reworked on a parallel branch (issue 31 part 3: the archive split); their function-level
+imports move to the top when that branch lands, and this tuple empties."""
 
 
 def _modules():
