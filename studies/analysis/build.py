@@ -7,6 +7,8 @@ so a new input needs no edit here.
 """
 from __future__ import annotations
 
+import dataclasses
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -19,7 +21,8 @@ from ..declare import ConfigError, config_key, declared
 from ..model import VARIABLE_BY_NAME, MassParameters, Mission, Numerics, VariableSet, variable_set
 from .radiator_study import orbit_inclination_rad
 
-__all__ = ["configured", "section", "mission_geometry", "build_mission", "build_numerics", "build_variables"]
+__all__ = ["configured", "section", "mission_geometry", "build_mission", "build_numerics", "build_variables",
+           "mission_inputs", "get_input", "set_inputs"]
 
 
 def configured(cls):
@@ -99,3 +102,32 @@ def build_variables(cfg, orb) -> VariableSet:
         return variable_set(overrides)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
+
+
+def mission_inputs() -> dict:
+    """{config key: ((holder, field), Quantity, static)} of every declared configurable quantity of the
+    mission (holder ``"mission"``) and its mass model (holder ``"mass"``)."""
+    out = {}
+    for f, q in declared(Mission):
+        if q.section is not None:
+            out[f"{q.section}.{config_key(f, q)}"] = (("mission", f.name), q, bool(f.metadata.get("static")))
+    for f, q in declared(MassParameters):
+        out[f"mass.{config_key(f, q)}"] = (("mass", f.name), q, bool(f.metadata.get("static")))
+    return out
+
+
+def get_input(mission: Mission, path):
+    """The value of the mission input at ``path`` (``("mission" | "mass", field)``)."""
+    holder, name = path
+    return getattr(mission if holder == "mission" else mission.mass, name)
+
+
+def set_inputs(mission: Mission, values: dict) -> Mission:
+    """``mission`` with the inputs at the given paths set (traceable for array fields; a static field is
+    replaced on its dataclass, which changes the compiled program's key)."""
+    for (holder, name), v in values.items():
+        if holder == "mission":
+            mission = dataclasses.replace(mission, **{name: v})
+        else:
+            mission = dataclasses.replace(mission, mass=dataclasses.replace(mission.mass, **{name: v}))
+    return mission

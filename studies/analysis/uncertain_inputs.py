@@ -17,8 +17,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 from scipy import stats
 
-from ..declare import config_key, declared
-from ..model import MassParameters, Mission
+from .build import get_input, mission_inputs
 from .service import ServiceParameters
 
 __all__ = ["DISTRIBUTIONS", "Uncertain", "UNCERTAIN_INPUTS", "Target", "SERVICE_KEYS", "resolve_inputs",
@@ -180,24 +179,8 @@ SERVICE_KEYS = {"failure_rate_per_chip_year": ("yr-1", "accelerator hardware fai
 """``service.*`` keys a sample may set (the traced inputs of :func:`studies.analysis.service.service_summary`)."""
 
 
-def _declared_keys():
-    """{config key: (path, Quantity, static)} of every declared Mission and mass-model quantity."""
-    out = {}
-    for f, s in declared(Mission):
-        if s.section is not None:
-            out[f"{s.section}.{config_key(f, s)}"] = (("mission", f.name), s, bool(f.metadata.get("static")))
-    for f, s in declared(MassParameters):
-        out[f"mass.{config_key(f, s)}"] = (("mass", f.name), s, bool(f.metadata.get("static")))
-    return out
-
-
 def _get(mission, service, path):
-    kind, name = path
-    if kind == "mission":
-        return getattr(mission, name)
-    if kind == "mass":
-        return getattr(mission.mass, name)
-    return getattr(service, name)
+    return getattr(service, path[1]) if path[0] == "service" else get_input(mission, path)
 
 
 def resolve_inputs(table: Sequence[Uncertain], mission, service=None) -> tuple[list[Target], list[tuple[str, str]]]:
@@ -208,7 +191,7 @@ def resolve_inputs(table: Sequence[Uncertain], mission, service=None) -> tuple[l
     appears twice, and for a variate range that excludes every allowed value.
     """
     service = ServiceParameters() if service is None else service
-    declared = _declared_keys()
+    declared = mission_inputs()
     targets, skipped, seen = [], [], set()
     for e in table:
         paths, nominal, lo, hi, reason = [], [], -math.inf, math.inf, None
@@ -267,7 +250,7 @@ def resolve_inputs(table: Sequence[Uncertain], mission, service=None) -> tuple[l
 def known_input_keys() -> set:
     """Config keys an uncertain input may name: every continuous declared quantity and the
     traced ``service.*`` keys (:data:`SERVICE_KEYS`)."""
-    keys = {k for k, (_, _, static) in _declared_keys().items() if not static}
+    keys = {k for k, (_, _, static) in mission_inputs().items() if not static}
     return keys | {f"service.{k}" for k in SERVICE_KEYS}
 
 

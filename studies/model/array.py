@@ -19,7 +19,7 @@ import thermal
 from ..declare import output
 from .cases import array_infrared
 from .environment import Environment
-from .inputs import array_support
+from .inputs import array_support, solar_cell
 from .radiation import Radiation
 
 __all__ = ["Array", "run", "array_design", "array_exchange"]
@@ -67,7 +67,7 @@ def array_exchange(design, mission, arr, array_temperature_k):
 def run(design, mission, numerics, env: Environment, rad: Radiation) -> Array:
     """Stage 3: the array's temperature and output, and its infrared on the radiator (hot case)."""
     dtype = design.altitude_m.dtype
-    cell = power.get_cell(mission.cell)
+    cell = solar_cell(mission)
     arr = array_design(design, mission)
     fluence = rad.cell_fluence_1mev_cm2
     therm = power.array_temperature(cell, arr, env.array_front, env.array_back, fluence)

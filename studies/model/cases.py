@@ -60,7 +60,7 @@ import thermal
 from orbit.constants import APHELION_AU, PERIHELION_AU
 from thermal.loop import transient as lt
 
-from .inputs import COLDPLATE, array_support, coolant_of, plate_environment
+from .inputs import COLDPLATE, array_support, coolant_of, plate_environment, solar_cell
 
 __all__ = ["PACKAGE_MASS_KG", "COLDPLATE_MASS_KG", "CASE_NUMERICS", "HEATER_BAND_K", "HEATER_MARGIN",
            "loop_network", "case_environment", "array_infrared", "case_loads", "case_schedule"]
@@ -145,7 +145,7 @@ def array_infrared(design, mission, numerics, case: str, array_coupling_w_m2_k4,
     onto the array is neglected (it would warm the array: the cold case stays conservative).
     """
     env = case_environment(design, mission, numerics, case, "sun_facing")
-    cell = power.get_cell(mission.cell)
+    cell = solar_cell(mission)
     arr = power.ArrayDesign(area_m2=design.array_area_m2, coverglass_thickness_m=design.coverglass_thickness_m,
                             **array_support(mission))
     therm = power.array_temperature(cell, arr, env.face_a, env.face_b, cell_fluence_1mev_cm2)

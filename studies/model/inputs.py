@@ -25,7 +25,7 @@ from .mass import MassParameters
 
 __all__ = ["Mission", "Numerics", "COATING_CHOICES", "FREEZE_PROTECTION_CHOICES", "COLDPLATE", "TIM2_LAYER",
            "LID_LAYER", "DAYS_PER_YEAR", "SECONDS_PER_YEAR", "degraded", "coolant_of", "chip_model",
-           "plate_environment", "array_support", "mission_loads"]
+           "plate_environment", "array_support", "mission_loads", "solar_cell"]
 
 DAYS_PER_YEAR = 365.25
 SECONDS_PER_YEAR = DAYS_PER_YEAR * 86400.0
@@ -178,6 +178,9 @@ class Mission(eqx.Module):
                                                   section="environment",
                                                   source="1: the AE8 MAX / AP8 MIN tables; their uncertainty is "
                                                          "about a factor of 2 (ECSS-E-ST-10-04C)")
+    cell_efficiency_bol: jax.Array | None = _mission(
+        None, "1", "solar-cell beginning-of-life efficiency at AM0, 28 C (default: the cell preset's, power.CELLS)",
+        lo=0.05, hi=0.6, optional=True, source="power.CELLS (the preset's datasheet value)")
     cell_degradation_multiplier: jax.Array = _mission(1.0, "1", "multiplier on the solar cell's radiation power "
                                                       "loss, 1 - remaining factor (damage-coefficient fit "
                                                       "uncertainty)", lo=0.0, hi=5.0,
@@ -332,6 +335,15 @@ def array_support(mission: Mission) -> dict:
         return {"support_areal_mass_kg_m2": jnp.asarray(mp.array_support_areal_mass_kg_m2)}
     return {}
 
+
+
+def solar_cell(mission: Mission) -> power.SolarCell:
+    """The mission's solar cell: its preset (``mission.cell``) with the configured beginning-of-life
+    efficiency where one is given."""
+    cell = power.get_cell(mission.cell)
+    if mission.cell_efficiency_bol is None:
+        return cell
+    return eqx.tree_at(lambda c: c.efficiency_bol, cell, jnp.asarray(mission.cell_efficiency_bol))
 
 
 def mission_loads(mission: Mission, pump_w, propulsion_w=0.0, heaters_w=0.0) -> power.Loads:
