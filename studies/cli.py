@@ -58,8 +58,10 @@ def build_parser() -> argparse.ArgumentParser:
     va.add_argument("case", help="validation case (TOML; studies/validation/iss_eatcs_radiator.toml)")
     cf = sub.add_parser("config", help="list every configuration key with units, default, range and source")
     cf.add_argument("--list", action="store_true", help="(the default action)")
-    cf.add_argument("--markdown", action="store_true", help="as a Markdown table (the README reference)")
-    cf.add_argument("--readme", metavar="PATH", help="rewrite the configuration reference in this README")
+    cf.add_argument("--markdown", action="store_true", help="as a Markdown table (docs/config-reference.md)")
+    cf.add_argument("--readme", metavar="PATH",
+                    help="rewrite the configuration reference between its markers in this Markdown file "
+                         "(docs/config-reference.md)")
     c = sub.add_parser("check", help="compare autodiff gradients with central finite differences")
     c.add_argument("config", help=config_help)
     c.add_argument("--step", type=float, nargs="+", default=[1e-5, 1e-6],

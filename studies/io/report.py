@@ -5,7 +5,7 @@ metrics by group with their units, the temperature chain, the mass and power bud
 published claims beside sunsink's values, and the constraint table with the verdict;
 :func:`verdict` is the machine-readable part (``sunsink evaluate`` exit status).
 :func:`config_listing` prints every configurable key with its unit, default, range and
-source (``sunsink config --list``; the README's configuration reference).
+source (``sunsink config --list``; the configuration reference, docs/config-reference.md).
 """
 from __future__ import annotations
 
@@ -241,11 +241,12 @@ def _constellation_line(c: dict) -> str:
 
 
 README_MARKERS = ("<!-- config-reference:start -->", "<!-- config-reference:end -->")
+"""The markers around the generated configuration reference in a Markdown file."""
 
 
 def update_readme(path) -> None:
-    """Replace the README's configuration reference (between :data:`README_MARKERS`) by the
-    generated one (``sunsink config --readme README.md``)."""
+    """Replace the configuration reference between :data:`README_MARKERS` in the Markdown file ``path``
+    by the generated one (``sunsink config --readme docs/config-reference.md``)."""
     p = Path(path)
     text = p.read_text()
     start, end = README_MARKERS

@@ -214,8 +214,12 @@ def test_config_listing_names_every_key_with_units_and_defaults():
 
 
 def test_readme_configuration_reference_is_the_generated_one():
-    """The README's configuration reference is `sunsink config --list --markdown`, verbatim."""
-    from studies.io.report import config_listing
+    """docs/config-reference.md holds `sunsink config --list --markdown`, verbatim, between its markers."""
+    from studies.io.report import README_MARKERS, config_listing
 
-    readme = (BASELINE.parents[1] / "README.md").read_text()
-    assert config_listing(markdown=True) in readme, "regenerate: sunsink config --readme README.md"
+    doc = (BASELINE.parents[1] / "docs" / "config-reference.md").read_text()
+    start, end = README_MARKERS
+    assert doc.count(start) == 1 and doc.count(end) == 1
+    between = doc[doc.index(start) + len(start):doc.index(end)]
+    assert between == "\n" + config_listing(markdown=True) + "\n", \
+        "regenerate: sunsink config --readme docs/config-reference.md"
