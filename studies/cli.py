@@ -53,6 +53,15 @@ def build_parser() -> argparse.ArgumentParser:
     un.add_argument("config", help=config_help)
     un.add_argument("--out", metavar="DIR", help="output directory (default out/<study name>_uncertainty)")
     un.add_argument("--samples", type=int, help="samples (default [uncertainty] n_samples)")
+    au = sub.add_parser("audit", help="judge a published design fairly: what it publishes held, the rest sized, "
+                                      "the open choices tried, and what it would take to close at its claim")
+    au.add_argument("config", help=config_help + "; its [published] stated lists what the publication states")
+    au.add_argument("--out", metavar="DIR", help="also write the audit archive here")
+    au.add_argument("--maxiter", type=int, default=100, help="optimiser iterations per sizing (default 100)")
+    au.add_argument("--summary", metavar="FILE.json",
+                    help="also write the numbers of the published-designs table here (studies.io.published)")
+    au.add_argument("--no-what-if", action="store_true",
+                    help="skip 'what it would take' (the technology inputs that would close the design)")
     va = sub.add_parser("validate", help="compare a flown radiator's published figures with sunsink "
                                          "(studies/validation/*.toml): exit 0 within tolerance, 1 outside, 2 bad input")
     va.add_argument("case", help="validation case (TOML; studies/validation/iss_eatcs_radiator.toml)")

@@ -7,6 +7,7 @@ to stderr.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import math
 import shlex
@@ -21,6 +22,7 @@ import numpy as np
 
 from . import archive as ar
 from .analysis import build, validation
+from .analysis.audit import audit_orbit, what_it_would_take
 from .analysis.radiator_study import run_radiator_study, slug
 from .analysis.sensitivity import check_gradients
 from .analysis.study import kernels_for, pareto_fronts, run_orbit
@@ -28,9 +30,9 @@ from .analysis.sweep import full_grid, latin_hypercube, process_share, run_sweep
 from .archive import ArchiveError
 from .config import ConfigError, load_config
 from .exits import EXIT_FAILED, EXIT_INFEASIBLE
-from .io import plots
-from .io.report import config_listing, format_satellite, update_readme
-from .io.results import cases_from_archive, pareto_group, satellite_group, study_tree
+from .io import plots, published
+from .io.report import config_listing, format_audit, format_satellite, update_readme
+from .io.results import audit_group, cases_from_archive, pareto_group, satellite_group, study_tree
 from .model import CONSTRAINT_NAMES, METRICS, evaluate, verdict
 
 __all__ = ["COMMANDS", "run", "output_dir", "format_summary", "make_figures", "pareto_indices"]
@@ -242,6 +244,51 @@ def cmd_validate(args) -> int:
     return 0 if result.passed else EXIT_FAILED
 
 
+def cmd_audit(args) -> int:
+    """A fair audit of a published design (studies.analysis.audit): what it publishes held, what it leaves
+    out sized for minimum mass, the open choices tried; then what it would take to close at its claim.
+    Exit 0 when the best design consistent with the publication closes (at the claimed mass, where one is
+    claimed), 3 when it does not, 1 when a solve did not converge, 2 for bad input."""
+    cfg, text = load_config(args.config, overrides={"satellite": {"enabled": True}})
+    if not cfg.published.stated:
+        raise ConfigError(f"{args.config}: [published] stated is empty: an audit holds what a publication states; "
+                          "list the keys it states (e.g. design.radiator_area_m2, mission.payload_power_w)")
+    out_dir = output_dir(args.out) if args.out else None
+    level0 = run_radiator_study(cfg)
+    claimed = cfg.claims.total_mass_kg
+    groups, summaries, status = {}, [], 0
+    for orb in cfg.orbits:
+        geo = build.mission_geometry(orb, math.radians(float(level0[slug(orb.name)]["beta_design_deg"])))
+        mission = build.build_mission(cfg, geo)
+        numerics = build.build_numerics(cfg)
+        result = audit_orbit(cfg, orb, mission, numerics, maxiter=args.maxiter)
+        best = result["best"]
+        need = not best.closes or (claimed is not None and best.mass_kg > claimed * (1 + 1e-6))
+        would_take = (what_it_would_take(result["variables"], best.mission, numerics, best.design, claimed,
+                                         maxiter=args.maxiter) if need and not args.no_what_if else None)
+        print(format_audit(orb.name, result, would_take, dict(cfg.claims)))
+        print()
+        groups[slug(orb.name)] = audit_group(result, would_take)
+        summaries.append(published.summary(cfg.study.name, cfg.study.description or cfg.study.name, orb.name,
+                                           dict(cfg.claims), result, would_take))
+        if not best.verdict.converged:
+            status = max(status, EXIT_FAILED)
+        elif need:
+            status = EXIT_INFEASIBLE
+    if args.summary:
+        tmp = Path(args.summary).with_name(f".{Path(args.summary).name}.tmp")   # never half-written
+        tmp.write_text(json.dumps(summaries, indent=1) + "\n")
+        tmp.replace(args.summary)
+        print(f"summary: {args.summary}")
+    if out_dir is not None:
+        path = ar.write_archive(out_dir / f"{cfg.study.name}_audit.h5", {"audit": ar.Group(groups)},
+                                config_text=text, config_source=str(args.config),
+                                attrs={"title": f"audit of {cfg.study.description or cfg.study.name}",
+                                       "study_kind": "audit"})
+        print(f"archive: {path}")
+    return status
+
+
 def cmd_config(args) -> int:
     """Print every configuration key with its type, units, default, allowed range and source."""
     if args.readme:
@@ -396,7 +443,7 @@ def cmd_rerun(args) -> int:
 
 
 COMMANDS = {"run": cmd_run, "optimize": cmd_optimize, "evaluate": cmd_evaluate, "uncertainty": cmd_uncertainty,
-            "validate": cmd_validate, "config": cmd_config, "check": cmd_check, "sweep": cmd_sweep, "inspect": cmd_inspect,
+            "validate": cmd_validate, "audit": cmd_audit, "config": cmd_config, "check": cmd_check, "sweep": cmd_sweep, "inspect": cmd_inspect,
             "report": cmd_report, "rerun": cmd_rerun}
 """The verbs parsed by :func:`studies.cli.build_parser`, by name."""
 

@@ -17,6 +17,7 @@ configs are in degrees (``*_deg``) and become radians at this edge.
 """
 from __future__ import annotations
 
+import difflib
 import math
 import tomllib
 from dataclasses import MISSING, dataclass
@@ -27,6 +28,7 @@ from typing import Any, Mapping
 import orbit
 import radiation
 
+from .analysis.build import mission_inputs
 from .analysis.constellation import ConstellationParameters
 from .analysis.radiator_study import slug
 from .analysis.service import ServiceParameters
@@ -34,9 +36,9 @@ from .analysis.uncertain_inputs import input_table, known_input_keys
 from .declare import ConfigError, Quantity, config_key, declared, parse_value, range_text
 from .model import METRICS, VARIABLE_BY_NAME, VARIABLES, MassParameters, Mission, Numerics, variable_set
 from .model.mass import check_mass_parameters
-from .settings import (Level0Settings, OptimizeSettings, OrbitSettings, ParetoSettings, SamplingSettings,
-                       SatelliteSettings, StudySettings, SweepSettings, ThicknessDesignSettings, UncertaintyInputRow,
-                       UncertaintySettings)
+from .settings import (Level0Settings, OptimizeSettings, OrbitSettings, ParetoSettings, PublishedSettings,
+                       SamplingSettings, SatelliteSettings, StudySettings, SweepSettings, ThicknessDesignSettings,
+                       UncertaintyInputRow, UncertaintySettings)
 
 __all__ = ["ConfigError", "Config", "Key", "Section", "Table", "SCHEMA", "REQUIRED", "build_schema", "walk_schema",
            "key_text", "parse_config", "load_config", "loads_config", "REMOVED_KEYS", "PER_ORBIT_VARIABLES"]
@@ -232,6 +234,8 @@ def build_schema() -> Section:
                                     doc="adjoint thickness design of a radiator panel (one gradient = one forward + "
                                         "two adjoint solves, whatever the zone count)"),
         "satellite": Section(_keys(SatelliteSettings, section="satellite")),
+        "published": Section(_keys(PublishedSettings, section="published"),
+                             doc="what a publication states about the design (sunsink audit)"),
     })
 
 
@@ -304,7 +308,20 @@ def parse_config(data: Mapping[str, Any], schema: Section | None = None) -> Conf
     _check_orbits(cfg)
     _check_design(cfg, data)
     _check_uncertainty(cfg)
+    _check_published(cfg)
     return cfg
+
+
+def _check_published(cfg) -> None:
+    """``[published] stated``: each names a design variable (``design.<name>``, ``orbits.altitude_m``) or a
+    configurable input of the model (``section.key``)."""
+    allowed = ({f"design.{v.name}" for v in VARIABLES if v.name not in PER_ORBIT_VARIABLES}
+               | {f"orbits.{v}" for v in PER_ORBIT_VARIABLES} | set(mission_inputs()))
+    for key in cfg.published.stated:
+        if key not in allowed:
+            near = difflib.get_close_matches(key, sorted(allowed), n=1)
+            raise ConfigError(f"published.stated contains {key!r}, which is not a design variable or an input of "
+                              "the model" + (f"; did you mean {near[0]!r}?" if near else " (sunsink config --list)"))
 
 
 def _check_uncertainty(cfg) -> None:

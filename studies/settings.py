@@ -19,7 +19,7 @@ from .analysis.optimize import METHODS
 
 __all__ = ["StudySettings", "OrbitSettings", "Level0Settings", "SamplingSettings", "OptimizeSettings",
            "SweepSettings", "ParetoSettings", "UncertaintySettings", "UncertaintyInputRow", "ThicknessDesignSettings",
-           "SatelliteSettings", "SETTINGS"]
+           "SatelliteSettings", "PublishedSettings", "SETTINGS"]
 
 REQUIRED = dataclasses.MISSING
 
@@ -162,6 +162,16 @@ class ThicknessDesignSettings:
 
 
 @dataclass(frozen=True, kw_only=True)
+class PublishedSettings:
+    """``[published]``: what a publication states about a design (``sunsink audit`` holds these and sizes
+    the rest)."""
+
+    stated: tuple = _key("published", (), "1", "config keys the publication states, input by input: design "
+                       "variables as design.<name>, the altitude as orbits.altitude_m, inputs as section.key "
+                       "(sunsink config --list)", kind="str_list")
+
+
+@dataclass(frozen=True, kw_only=True)
 class SatelliteSettings:
     """``[satellite]``: run the coupled whole-satellite model."""
 
@@ -169,5 +179,6 @@ class SatelliteSettings:
 
 
 SETTINGS = (StudySettings, OrbitSettings, Level0Settings, SamplingSettings, OptimizeSettings, SweepSettings,
-            ParetoSettings, UncertaintySettings, UncertaintyInputRow, ThicknessDesignSettings, SatelliteSettings)
+            ParetoSettings, UncertaintySettings, UncertaintyInputRow, ThicknessDesignSettings, SatelliteSettings,
+            PublishedSettings)
 """Every study-settings declaration class."""

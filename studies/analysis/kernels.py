@@ -130,6 +130,8 @@ class Kernels:
         refs = np.array([v.ref for v in self.vs.variables])
         tx, tm = np.atleast_2d(tx), np.atleast_2d(tm)
         n, b = self.n_tangents, tx.shape[0]
+        if b == 0:   # no direction asked (every design variable held): no derivative to compute
+            return np.zeros((0, 1 + len(CONSTRAINT_NAMES)))
         primal = jnp.asarray(x_full, dt), jnp.asarray(refs, dt), self._strong(mission)
         blocks = []
         for start in range(0, b, n):

@@ -17,16 +17,18 @@ import numpy as np
 
 import power
 
+from ..analysis.build import mission_inputs
 from ..analysis.sensitivity import parameter_values, parameters
 from ..analysis.service import SERVICE_METRICS
 from ..analysis.uncertainty import REPORT_METRICS, UncertaintyResult
 from ..config import REQUIRED, SCHEMA, key_text, walk_schema
 from ..declare import range_text
 from ..model import MASS_ITEMS, METRICS, verdict
+from ..model.verdict import judgement_notes
 from ..units import format_value
 
 __all__ = ["format_satellite", "config_listing", "claims_table", "constraint_table", "format_uncertainty",
-           "update_readme"]
+           "update_readme", "format_audit"]
 
 
 GROUP_TITLES = {"orbit": "orbit", "radiation": "radiation", "thermal": "thermal", "power": "power",
@@ -205,6 +207,8 @@ def format_satellite(r: dict, claims: dict | None = None) -> str:
             lines.append(f"  {n + ' [' + units[n] + ']':<56} {el[n]:+.3f}   (at {format_value(values[n], units[n])})")
     if claims:
         lines.extend(claims_table(claims, m))
+    for note in judgement_notes(m, r["mission"]) if "mission" in r else []:
+        lines.append(f"NOTE: {note}")
     lines.append("constraints:")
     lines.extend(constraint_table(m))
     return "\n".join(lines)
@@ -343,3 +347,69 @@ def format_uncertainty(result: UncertaintyResult, metrics: Sequence[str] | None 
                 lines.append(f"      {result.targets[i].key:<44} S1 {s['S1'][i]:6.3f} +- {s['S1_conf'][i]:.3f}   "
                              f"ST {s['ST'][i]:6.3f} +- {s['ST_conf'][i]:.3f}")
     return "\n".join(lines)
+
+
+def _choice_text(choices: dict) -> str:
+    return ", ".join(f"{k.split('.')[-1]} = {'default' if v is None else v}" for k, v in choices.items()) or "none open"
+
+
+def format_audit(name: str, audit: dict, would_take: dict | None, claims: dict) -> str:
+    """Plain-text report of ``sunsink audit`` for one orbit: what the publication states and what was
+    sized, the verdict as published, every alternative tried, the verdict on the best design consistent
+    with the publication, and what it would take to close at the claimed mass."""
+    lines = [f"== audit: {name} =="]
+    lines.append("published (held): " + (", ".join(audit["published"]) or "nothing"))
+    lines.append("sized for minimum mass (not published): " + (", ".join(audit["sized"]) or "nothing"))
+    lines.append(f"held at sunsink's defaults (not published): {len(audit['held_defaults'])} inputs "
+                 "(sunsink config --list)")
+    a0 = audit["as_published"]
+    lines.append(f"as published (sunsink's defaults held): {format_value(a0.mass_kg, 'kg')}, "
+                 + _verdict_text(a0.verdict))
+    lines.append("alternatives (open choices, each sized for minimum mass):")
+    lines.append(f"  {'choices':<58} {'mass':>10}  verdict")
+    for a in audit["alternatives"]:
+        lines.append(f"  {_choice_text(a.choices):<58} {format_value(a.mass_kg, 'kg'):>10}  {_verdict_text(a.verdict)}")
+    best = audit["best"]
+    claim = claims.get("total_mass_kg")
+    lines.append(f"best design consistent with the publication ({_choice_text(best.choices)}): "
+                 f"{format_value(best.mass_kg, 'kg')}" + (f" against the claimed {format_value(claim, 'kg')}"
+                                                         if claim else ""))
+    for h in judgement_notes(best.metrics, best.mission):
+        lines.append(f"  NOTE: {h}")
+    lines.extend(constraint_table(best.metrics))
+    if would_take is not None:
+        target = (f"at the claimed {format_value(claim, 'kg')}" if would_take["claimed_mass_kg"] is not None
+                  else "at any mass")
+        lines.append(f"what it would take to close {target} (each technology input alone, then together; "
+                     "least change in log space, the unpublished design re-sized):")
+        lines.append(f"  {'input (config key)':<62} {'from':>14} {'needed':>14} {'change':>9}  result")
+        ranked = sorted(would_take["alone"].items(),
+                        key=lambda kv: (not kv[1]["closes"], abs(next(iter(kv[1]["relative_change"].values())))))
+        for label, row in ranked:
+            key, was = next(iter(row["from"].items()))
+            units = _input_units(key)
+            change = next(iter(row["relative_change"].values()))
+            name = f"{label} ({key}{', ...' if len(row['from']) > 1 else ''})"
+            if row["closes"]:
+                lines.append(f"  {name:<62} {format_value(was, units):>14} {format_value(row['values'][key], units):>14} "
+                             f"{change:>+9.1%}  closes at {format_value(row['mass_kg'], 'kg')}")
+            else:
+                lines.append(f"  {name:<62} {format_value(was, units):>14} {'':>14} {'':>9}  cannot close alone")
+        j = would_take["joint"]
+        moved = ", ".join(f"{label} {c:+.1%}" for label, c in j["relative_change"].items() if abs(c) > 1e-4)
+        lines.append(f"  together (least-norm change in log space, norm {j['norm']:.3f}): "
+                     + (f"{moved} -> closes at {format_value(j['mass_kg'], 'kg')}" if j["closes"]
+                        else "cannot close even together within the inputs' declared ranges"))
+    return "\n".join(lines)
+
+
+def _verdict_text(v) -> str:
+    if not v.converged:
+        return "NOT CONVERGED"
+    worst = v.ranked[0]
+    return (f"CLOSES (least margin {worst.name} {worst.normalised_margin:+.3f})" if v.feasible
+            else f"DOES NOT CLOSE (limiting {worst.name} {worst.normalised_margin:+.3f}; fails {', '.join(v.failed)})")
+
+
+def _input_units(key: str) -> str:
+    return mission_inputs()[key][1].units

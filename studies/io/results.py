@@ -394,3 +394,62 @@ def uncertainty_group(result: UncertaintyResult) -> ar.Group:
                                      "skipped": "; ".join(f"{k}: {r}" for k, r in result.skipped) or "none",
                                      "feasible_fraction": result.feasible_fraction,
                                      "converged_fraction": result.converged_fraction})
+
+
+def audit_group(audit: dict, would_take: dict | None) -> ar.Group:
+    """One orbit's audit: every alternative tried (open choices, mass, verdict and limiting constraint),
+    the best design consistent with the publication, and what it would take to close at the claim."""
+    alts = audit["alternatives"]
+    dim = ("alternative",)
+    children = {
+        "alternative": ar.Dataset(np.arange(len(alts)), units="1", long_name="alternative", dims=dim),
+        "choices": ar.Dataset(np.array([", ".join(f"{k} = {v}" for k, v in a.choices.items()) or "-" for a in alts]),
+                              units="1", long_name="open choices of the alternative", dims=dim),
+        "total_mass_kg": ar.Dataset(np.array([a.mass_kg for a in alts]), units="kg",
+                                    long_name="mass sized for minimum mass", dims=dim),
+        "closes": ar.Dataset(np.array([int(a.closes) for a in alts]), units="1", long_name="1 = every constraint met",
+                             dims=dim),
+        "limiting": ar.Dataset(np.array([a.verdict.limiting for a in alts]), units="1",
+                               long_name="limiting constraint (the least normalised margin)", dims=dim),
+        "limiting_margin": ar.Dataset(np.array([a.verdict.ranked[0].normalised_margin for a in alts]), units="1",
+                                      long_name="its normalised margin", dims=dim),
+    }
+    best = audit["best"]
+    children["best"] = ar.Group({
+        "variable": ar.Dataset(np.array(list(best.design.to_dict())), units="1", long_name="design variable",
+                               dims=("variable",)),
+        "value": ar.Dataset(np.array(list(best.design.to_dict().values())), units="1",
+                            long_name="value (SI units of the variable)", dims=("variable",)),
+        "metrics": metrics_group(best.metrics),
+    }, {"choices": ", ".join(f"{k} = {v}" for k, v in best.choices.items()) or "-", "closes": int(best.closes),
+        "limiting": best.verdict.limiting})
+    if would_take is not None:
+        rows = list(would_take["alone"].items())
+        idim = ("input",)
+        wt = {
+            "input": ar.Dataset(np.array([label for label, _ in rows]), units="1", long_name="technology input",
+                                dims=idim),
+            "key": ar.Dataset(np.array([next(iter(r["from"])) for _, r in rows]), units="1",
+                              long_name="config key", dims=idim),
+            "configured": ar.Dataset(np.array([next(iter(r["from"].values())) for _, r in rows]), units="1",
+                                     long_name="configured value (units of the key)", dims=idim),
+            "needed_alone": ar.Dataset(np.array([next(iter(r["values"].values())) if r["closes"] else np.nan
+                                                 for _, r in rows]), units="1",
+                                       long_name="value needed with this input alone (NaN: cannot close alone)",
+                                       dims=idim),
+            "relative_change_alone": ar.Dataset(np.array([next(iter(r["relative_change"].values())) if r["closes"]
+                                                          else np.nan for _, r in rows]), units="1",
+                                                long_name="relative change needed alone", dims=idim),
+            "relative_change_joint": ar.Dataset(np.array([would_take["joint"]["relative_change"][label]
+                                                          for label, _ in rows]), units="1",
+                                                long_name="relative change, all inputs together (least norm in log "
+                                                          "space)", dims=idim),
+        }
+        claimed = would_take["claimed_mass_kg"]
+        children["what_it_would_take"] = ar.Group(wt, {"claimed_mass_kg": -1.0 if claimed is None else float(claimed),
+                                                       "joint_closes": int(would_take["joint"]["closes"]),
+                                                       "joint_norm": would_take["joint"]["norm"]})
+    return ar.Group(children, {"published": ", ".join(audit["published"]) or "-",
+                               "sized": ", ".join(audit["sized"]) or "-",
+                               "as_published_closes": int(audit["as_published"].closes),
+                               "as_published_mass_kg": audit["as_published"].mass_kg})

@@ -19,7 +19,7 @@ from ..units import format_value
 from .constraints import CONSTRAINTS, FEASIBILITY_TOLERANCE
 from .pipeline import METRICS
 
-__all__ = ["Judgement", "Verdict", "judge", "verdict", "normalised_margin", "drivers_text"]
+__all__ = ["Judgement", "Verdict", "judge", "verdict", "normalised_margin", "drivers_text", "judgement_notes"]
 
 
 @dataclass(frozen=True)
@@ -110,3 +110,25 @@ def judge(metrics: dict) -> list[Judgement]:
 def verdict(metrics: dict) -> Verdict:
     """The verdict on evaluated ``metrics``: every constraint judged, and whether every solve converged."""
     return Verdict(tuple(judge(metrics)), bool(float(metrics["converged"]) > 0.5))
+
+
+HEATER_SHARE_NOTED = 0.25
+"""Heater power, as a share of the payload's, above which the report questions the choice of heaters."""
+
+
+def judgement_notes(metrics: dict, mission) -> list[str]:
+    """Choices a reviewer would question even when every constraint passes: freeze-protection heaters
+    larger than the payload they protect (no engineer would choose them: a radiator bypass, an
+    antifreeze coolant or a drained radiator would be chosen instead), or a large share of it."""
+    notes = []
+    heater = float(metrics["heater_power_w"])
+    payload = float(mission.payload_power_w)
+    if heater > payload:
+        notes.append(f"freeze-protection heaters of {format_value(heater, 'W')} exceed the "
+                     f"{format_value(payload, 'W')} payload they protect: no engineer would choose them; a radiator "
+                     "bypass, an antifreeze coolant (mission.coolant = \"mpg30\") or a drained radiator would be "
+                     "chosen instead (sunsink audit tries them)")
+    elif heater > HEATER_SHARE_NOTED * payload:
+        notes.append(f"freeze-protection heaters of {format_value(heater, 'W')} are {heater / payload:.0%} of the "
+                     "payload's power; a radiator bypass or an antifreeze coolant may be lighter (sunsink audit)")
+    return notes
