@@ -4,6 +4,10 @@ Spherical Earth, J2 node precession, low-precision Sun, beta angle, eclipse and
 sampled positions along one orbit; thermospheric density over the solar cycle
 (:mod:`orbit.atmosphere`), drag and station-keeping propellant (:mod:`orbit.drag`), micrometeoroid and
 debris fluxes (:mod:`orbit.meteoroids`).  Pure JAX functions, SI units.
+
+Shared by every package because the dependency rule lets them share only ``orbit``: the implicit
+solve wrappers and their convergence record (:mod:`orbit.solvers`) and dense-Jacobian JVP rules
+(:mod:`orbit.autodiff`).
 """
 from .beta import (
     beta_angle_on_date_rad,
@@ -40,7 +44,7 @@ from .drag import (
     thruster_power_w,
 )
 from .meteoroids import debris_flux_m2_s, debris_impact_speed_m_s, grun_flux_m2_s, meteoroid_flux_m2_s
-from . import atmosphere, constants, drag, meteoroids, validation
+from . import atmosphere, constants, drag, meteoroids, solvers, validation
 
 __all__ = [
     "MAX_ALTITUDE_M",
@@ -88,5 +92,6 @@ __all__ = [
     "sso_inclination_rad",
     "sun_position",
     "sunlit_fraction_along_orbit",
+    "solvers",
     "validation",
 ]

@@ -22,7 +22,8 @@ where P_el/A = G_sun,f * eta_array(T) is the electricity taken out (albedo is
 not counted as electricity, a conservative simplification).  The incident fluxes
 per face are arguments (the caller passes thermal.environment.heat_loads' FaceFlux fields or
 plain arrays); this package never imports thermal.  Solved by Newton iteration
-inside :func:`jax.lax.custom_root` (implicit differentiation).
+inside :func:`orbit.solvers.implicit_root` (``jax.lax.custom_root``: implicit
+differentiation, the tangent one division by the balance's temperature slope).
 
 Default loss factors are typical design values (arguments, not facts about a
 particular array): packing 0.90, UV/contamination 0.98, mismatch 0.98, wiring
@@ -54,6 +55,7 @@ import jax
 import jax.numpy as jnp
 
 from orbit.constants import SOLAR_CONSTANT_1AU_W_M2, STEFAN_BOLTZMANN_W_M2_K4
+from orbit.solvers import Convergence, implicit_root
 from orbit.validation import check_range
 
 from .cells import T_REF_K, SolarCell, get_cell, remaining_factor, validate_cell
@@ -270,6 +272,9 @@ class ArrayThermal(NamedTuple):
     residual_w_m2: jnp.ndarray
     """absorbed - electric - emitted at the returned temperature [W/m^2]."""
     converged: jnp.ndarray
+    convergence: Convergence = None
+    """The Newton solve's :class:`orbit.solvers.Convergence` (per element): ``residual`` =
+    ``|residual_w_m2|``, ``converged`` = ``converged``, ``iterations`` = the Newton steps taken."""
 
 
 def _face(flux):
@@ -297,7 +302,7 @@ def array_temperature(cell: SolarCell, design: ArrayDesign, front, back, fluence
     electricity_drawn : False when the array is open-circuit/shunted so that no
         electricity leaves it (all absorbed power is re-emitted).
     n_newton : Newton iterations (static); the solve is differentiated
-        implicitly by :func:`jax.lax.custom_root`.
+        implicitly (:func:`orbit.solvers.implicit_root`).
 
     Returns
     -------
@@ -331,26 +336,29 @@ def array_temperature(cell: SolarCell, design: ArrayDesign, front, back, fluence
                 t_new = t - val / slope
                 return jnp.clip(t_new, 3.0, 1000.0)
 
-            return jax.lax.fori_loop(0, n_newton, body, t0)
+            t = jax.lax.fori_loop(0, n_newton, body, t0)
+            res = jnp.abs(func(t))
+            tol = 1e-6 if t.dtype == jnp.float64 else 1e-4
+            return t, Convergence(res <= tol * jnp.maximum(q, 1.0), res, n_newton)
 
         def tangent_solve(g_lin, y):
             return y / g_lin(jnp.ones_like(y))
 
         t0 = jnp.maximum(q / (e_ * sigma), 1.0) ** 0.25
-        return jax.lax.custom_root(f, t0, newton, tangent_solve)
+        return implicit_root(f, t0, newton, tangent_solve)
 
     shape = jnp.broadcast_shapes(jnp.shape(q_abs), jnp.shape(g_sun), jnp.shape(a), jnp.shape(eps))
     args = [jnp.broadcast_to(x, shape) for x in (q_abs, g_sun, a, b, eps)]
     solver = solve
     for _ in range(len(shape)):
         solver = jax.vmap(solver)
-    t = solver(*args)
+    t, conv = solver(*args)
     electric = g_sun * jnp.maximum(a + b * (t - T_REF_K), 0.0)
     emitted = eps * sigma * t**4
     res = q_abs - electric - emitted
     tol = 1e-6 if jnp.asarray(t).dtype == jnp.float64 else 1e-4
     converged = jnp.abs(res) <= tol * jnp.maximum(q_abs, 1.0)
-    return ArrayThermal(t, q_abs, electric, emitted, res, converged)
+    return ArrayThermal(t, q_abs, electric, emitted, res, converged, conv)
 
 
 def sun_facing_flux(solar_flux_w_m2=SOLAR_CONSTANT_1AU_W_M2, albedo_w_m2=0.0, earth_ir_w_m2=0.0,

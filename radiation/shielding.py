@@ -50,6 +50,7 @@ import jax.numpy as jnp
 import numpy as np
 from scipy.interpolate import CubicSpline, PPoly, make_lsq_spline
 
+from orbit.solvers import Convergence
 from orbit.validation import check_range
 
 from . import _tables
@@ -212,12 +213,44 @@ def _proton_ln_range(ln_energy, detector: str):
 RANGE_NEWTON_STEPS = 4
 """Newton steps inverting the range spline (from the table's linear inverse, ~1e-3 off)."""
 
+RANGE_INVERSE_TOL_EPS = 64
+"""The range inversion has converged when ``|ln r0(ln T) - ln r| <= RANGE_INVERSE_TOL_EPS eps
+max(1, |ln r|)`` (eps of the dtype)."""
+
 
 @functools.partial(jax.custom_jvp, nondiff_argnums=(1,))
 def _proton_ln_energy(ln_range, detector: str):
     """Inverse of :func:`_proton_ln_range`: ln T [ln MeV] whose CSDA range is exp(ln_range).
 
-    ``ln_range`` must lie inside the table; the derivative is 1 / (d ln r0 / d ln T).
+    ``ln_range`` must lie inside the table; the derivative is 1 / (d ln r0 / d ln T).  The value
+    is that of :func:`_proton_ln_energy_solve`, which also reports its convergence.
+    """
+    return _proton_ln_energy_solve(ln_range, detector)[0]
+
+
+@_proton_ln_energy.defjvp
+def _proton_ln_energy_jvp(detector, primals, tangents):
+    # Kept as a hand rule rather than orbit.solvers.implicit_root: the sphere dose D - z dD/dz,
+    # and the Jacobian of a TID constraint built on it, differentiate this inverse twice, and
+    # custom_root's JVP rule reaches the second derivative by another order of operations (equal
+    # to round-off, not to the bit: 5e-16 relative in reverse and 2e-15 in forward mode, on half
+    # of the points tried), which an optimiser's path would amplify.  The first derivative is the
+    # same one division either way, at the same cost.
+    ln_t = _proton_ln_energy(primals[0], detector)
+    return ln_t, tangents[0] / _proton_ln_range(ln_t, detector)[1]
+
+
+def _proton_ln_energy_solve(ln_range, detector: str):
+    """The Newton inversion of the range fit with its convergence record: ``(ln_t, Convergence)``.
+
+    ``ln_range`` must lie inside the table (callers clip it).  ``RANGE_NEWTON_STEPS`` Newton
+    steps from the table's linear inverse, elementwise.  The record (per element): ``residual``
+    = |ln r0(ln T) - ln r|, ``converged`` = residual within ``RANGE_INVERSE_TOL_EPS`` eps
+    max(1, |ln r|), ``iterations`` = the Newton steps.  Inside the table the fit is smooth and
+    monotonic and Newton from the linear inverse reaches round-off in 3 steps (the tests check
+    every node interval, and the record of a solve cut short); the dose integrals, which have no
+    place for the record, take the value only (:func:`_proton_ln_energy`), and jit drops the
+    unused residual.  Not differentiated itself (see :func:`_proton_ln_energy`).
     """
     *_, lne, ln_r0 = _range_spline(detector)
     dt = jnp.result_type(ln_range, float)
@@ -225,13 +258,9 @@ def _proton_ln_energy(ln_range, detector: str):
     for _ in range(RANGE_NEWTON_STEPS):
         f, df = _proton_ln_range(ln_t, detector)
         ln_t = ln_t - (f - ln_range) / df
-    return ln_t
-
-
-@_proton_ln_energy.defjvp
-def _proton_ln_energy_jvp(detector, primals, tangents):
-    ln_t = _proton_ln_energy(primals[0], detector)
-    return ln_t, tangents[0] / _proton_ln_range(ln_t, detector)[1]
+    res = jnp.abs(_proton_ln_range(ln_t, detector)[0] - ln_range)
+    tol = RANGE_INVERSE_TOL_EPS * jnp.finfo(dt).eps * jnp.maximum(1.0, jnp.abs(ln_range))
+    return ln_t, Convergence(res <= tol, res, jnp.full(jnp.shape(ln_t), RANGE_NEWTON_STEPS))
 
 
 def kernel_gy_cm2(energy_mev, depth_g_cm2, particle: str, geometry: str = "solid_sphere_centre",

@@ -24,7 +24,8 @@ Grouped by what is modelled; this module re-exports the public API of the sub-pa
 - :mod:`thermal.loop`: the coupled pumped loop (:func:`solve_loop`), cold plates, coolants
   (the coolant class exported as :class:`LoopCoolant`), the lumped loop over an orbit
   (:func:`simulate_loop`, :func:`periodic_loop`, :func:`steady_loop`) and freeze protection
-- :mod:`thermal.numerics`: the Krylov solver shared by the radiator and chip solvers
+- :mod:`thermal.numerics`: the Krylov, tridiagonal and periodic-shooting solvers shared by the
+  radiator, chip and loop solvers (nonlinear roots and fixed points: :mod:`orbit.solvers`)
 """
 from .environment import (
     ATTITUDES,

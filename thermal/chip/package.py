@@ -25,12 +25,13 @@ converging with the sub-layers otherwise).  Block temperatures from any field: :
 (area-weighted mean, or HotSpot's avg/min/max/center rules).
 
 Solver: matrix-free symmetric positive-definite operator, preconditioned
-conjugate gradients; the preconditioner is an exact fast solver of the
-laterally homogeneous stack (orthonormal DCT-II in x and y, which diagonalises
-the Neumann lateral operator, and a Thomas tridiagonal solve through the
-thickness for every lateral mode), restricted to active cells.  The steady solve
-is wrapped in ``jax.lax.custom_linear_solve`` (symmetric), so gradients with
-respect to every parameter cost one adjoint solve with the same operator.  The
+conjugate gradients (:func:`thermal.numerics.krylov.cg`); the preconditioner is an exact
+fast solver of the laterally homogeneous stack (orthonormal DCT-II in x and y, which
+diagonalises the Neumann lateral operator, and a Thomas tridiagonal solve through the
+thickness for every lateral mode, :mod:`thermal.numerics.tridiagonal`), restricted to
+active cells.  The steady solve is a differentiable linear solve
+(:func:`thermal.numerics.krylov.linear_solve`, ``jax.lax.custom_linear_solve``, symmetric),
+so gradients with respect to every parameter cost one adjoint solve with the same operator.  The
 DCT is applied as dense n x n matrix products up to 256 cells per side (faster
 than the FFT-based ``dctn`` on CPU at those sizes) and by FFT above.
 Transient: BDF2 (first step backward Euler), same operator plus the capacity.
@@ -38,8 +39,9 @@ Transient: BDF2 (first step backward Euler), same operator plus the capacity.
 Temperature-dependent conductivity ``k(T) = k (T / T_ref)^(-n)`` per layer
 (:data:`SILICON_CONDUCTIVITY_EXPONENT` for silicon): the steady state is the fixed
 point of Picard iteration (one warm-started PCG solve per step with the
-conductivities of the current iterate, face conductances from the cells' own k),
-differentiated implicitly with ``optimistix.fixed_point`` / ``ImplicitAdjoint``;
+conductivities of the current iterate, face conductances from the cells' own k,
+:func:`orbit.solvers.fixed_point`), differentiated implicitly through the nonlinear
+residual (:func:`orbit.solvers.implicit_root`);
 the transient evaluates k at the extrapolated temperature ``2 T^n - T^(n-1)``
 (linearly implicit BDF2, still second order).
 
@@ -72,10 +74,12 @@ import numpy as np
 import optimistix as optx
 from jax.scipy.fft import dctn, idctn
 
+from orbit.solvers import Convergence, fixed_point, implicit_root
 from orbit.validation import check_positive, check_range, is_concrete
 
+from ..numerics.krylov import cg, gmres, linear_solve
+from ..numerics.tridiagonal import thomas_factor, thomas_solve
 from .floorplan import Floorplan, overlap_weights
-from ..numerics.krylov import gmres
 
 __all__ = [
     "Rect",
@@ -216,6 +220,7 @@ class ChipSolution(eqx.Module):
     iterations : CG iterations (constant k) or Picard steps (k(T)).
     converged : residual <= 10 rtol (constant k); Picard converged and residual
         <= 100 rtol (k(T)).
+    convergence : the same three as an :class:`orbit.solvers.Convergence` record.
     """
 
     temperature_k: jax.Array
@@ -231,12 +236,14 @@ class ChipSolution(eqx.Module):
     residual: jax.Array
     iterations: jax.Array
     converged: jax.Array
+    convergence: Convergence
 
 
 class TransientSolution(eqx.Module):
     """Transient history: ``time_s`` (nt,), ``max_junction_k`` (nt,), ``block_temperature_k``
     (nt, n_blocks), final ``temperature_k`` (nz, ny, nx), worst relative CG ``residual`` and
-    ``converged`` flag."""
+    ``converged`` flag; ``convergence``, the steps' :class:`orbit.solvers.Convergence` together
+    (the worst residual, the total CG iterations)."""
 
     time_s: jax.Array
     max_junction_k: jax.Array
@@ -244,6 +251,7 @@ class TransientSolution(eqx.Module):
     temperature_k: jax.Array
     residual: jax.Array
     converged: jax.Array
+    convergence: Convergence
 
 
 def ks_max(values, weights=None, rho=None):
@@ -259,34 +267,6 @@ def ks_max(values, weights=None, rho=None):
     return vmax + jnp.log(jnp.sum(w * jnp.exp(rho * (values - vmax)))) / rho
 
 
-def _tridiag_factor(lower, diag, upper):
-    """Thomas factorisation along axis 0 (scan); returns (lower, c', 1/denominator)."""
-    def f(c_prev, row):
-        lo, d, up = row
-        inv = 1.0 / (d - lo * c_prev)
-        c = up * inv
-        return c, (c, inv)
-    _, (cp, invd) = jax.lax.scan(f, jnp.zeros_like(diag[0]), (lower.at[0].set(0), diag, upper))
-    return lower.at[0].set(0), cp, invd
-
-
-def _tridiag_apply(fac, rhs):
-    lower, cp, invd = fac
-
-    def fwd(d_prev, row):
-        lo, inv, r = row
-        d = (r - lo * d_prev) * inv
-        return d, d
-    _, d = jax.lax.scan(fwd, jnp.zeros_like(rhs[0]), (lower, invd, rhs))
-
-    def bwd(x_next, row):
-        c, di = row
-        x = di - c * x_next
-        return x, x
-    _, x = jax.lax.scan(bwd, jnp.zeros_like(rhs[0]), (cp, d), reverse=True)
-    return x
-
-
 def _dct2_matrix(n: int) -> np.ndarray:
     """Orthonormal DCT-II matrix (rows = modes): ``C @ x == scipy.fft.dct(x, 2, norm="ortho")``."""
     k = np.arange(n)[:, None]
@@ -294,34 +274,6 @@ def _dct2_matrix(n: int) -> np.ndarray:
     c = np.sqrt(2.0 / n) * np.cos(np.pi * k * (2 * i + 1) / (2 * n))
     c[0] /= np.sqrt(2.0)
     return c
-
-
-def _pcg(matvec, b, precond, x0, rtol, maxiter):
-    """Preconditioned CG; returns (x, (iterations, relative residual))."""
-    bnorm = jnp.sqrt(jnp.vdot(b, b))
-    bnorm = jnp.where(bnorm > 0, bnorm, 1.0)
-    r0 = b - matvec(x0)
-    z0 = precond(r0)
-    rz0 = jnp.vdot(r0, z0)
-
-    def cond(state):
-        _, r, _, _, _, k = state
-        return (jnp.sqrt(jnp.vdot(r, r)) > rtol * bnorm) & (k < maxiter)
-
-    def body(state):
-        x, r, z, p, rz, k = state
-        ap = matvec(p)
-        alpha = rz / jnp.vdot(p, ap)
-        x = x + alpha * p
-        r = r - alpha * ap
-        z = precond(r)
-        rz_new = jnp.vdot(r, z)
-        p = z + (rz_new / rz) * p
-        return x, r, z, p, rz_new, k + 1
-
-    x, r, _, _, _, k = jax.lax.while_loop(cond, body, (x0, r0, z0, z0, rz0, jnp.zeros((), jnp.int32)))
-    res = jnp.sqrt(jnp.vdot(r, r)) / bnorm
-    return x, (k, res)
 
 
 class ChipModel:
@@ -605,7 +557,7 @@ class ChipModel:
                 + cy[:, None, None] * lam_y[None, :, None])
         lower = jnp.broadcast_to(-gup[:, None, None], diag.shape)
         upper = jnp.broadcast_to(-gdn[:, None, None], diag.shape)
-        fac = _tridiag_factor(lower, diag, upper)
+        fac = thomas_factor(lower, diag, upper)
         mask = jnp.asarray(self.mask, dtype)
 
         if self.lateral_transform == "matmul":
@@ -620,7 +572,7 @@ class ChipModel:
             inv = lambda v: idctn(v, type=2, axes=(1, 2), norm="ortho")  # noqa: E731
 
         def apply(r):
-            xh = _tridiag_apply(fac, fwd(r * mask))
+            xh = thomas_solve(fac, fwd(r * mask))
             return inv(xh) * mask + r * (1 - mask)
         return apply
 
@@ -634,14 +586,14 @@ class ChipModel:
         g = self.conductances(params, conductivity_factor)
         mv = self._matvec(g, shift * g["cap"])
         pre = self._preconditioner(params, shift, conductivity_factor)
-        cold = lambda matvec, b: _pcg(matvec, b, pre, jnp.zeros_like(b), rtol, maxiter)  # noqa: E731
+        cold = lambda matvec, b: cg(matvec, b, pre, jnp.zeros_like(b), rtol, maxiter)  # noqa: E731
         if x0 is None:
-            x, (k, res) = jax.lax.custom_linear_solve(mv, rhs, cold, symmetric=True, has_aux=True)
+            x, conv = linear_solve(mv, rhs, cold, symmetric=True)
         else:
             x0 = jax.lax.stop_gradient(x0)
-            warm = lambda matvec, b: _pcg(matvec, b, pre, x0, rtol, maxiter)  # noqa: E731
-            x, (k, res) = jax.lax.custom_linear_solve(mv, rhs, warm, transpose_solve=cold, has_aux=True)
-        return x, k, res, g
+            warm = lambda matvec, b: cg(matvec, b, pre, x0, rtol, maxiter)  # noqa: E731
+            x, conv = linear_solve(mv, rhs, warm, transpose_solve=cold)
+        return x, conv.iterations, conv.residual, g
 
     def _boundary_rhs(self, params, g, tref):
         """Right-hand side of the coolant and top-ambient faces, relative to ``tref``."""
@@ -718,18 +670,18 @@ class ChipModel:
         heat_in = jnp.sum(block_power_w) + jnp.sum(cell_heat_w * mask)
         kf = self.conductivity_factor(t) if self.nonlinear else None
         surface = self.top_surface_k(params, t, source[0], kf)
-        return self._summarise(t, mask, heat_in, heat_out, res, k, converged, ks_rho, surface)
+        return self._summarise(t, mask, heat_in, heat_out, Convergence(converged, res, k), ks_rho, surface)
 
     def _steady_nonlinear(self, params, source, tref, rtol, maxiter):
         """k(T): Picard iteration ``theta <- A(k(theta))^-1 b(theta)``, differentiated implicitly.
 
         Value: each Picard step is one warm-started PCG solve with the conductivities of the
-        current iterate (``optimistix.fixed_point``, no derivative taken through it).
+        current iterate (:func:`orbit.solvers.fixed_point`, no derivative taken through it).
         Convergence: max |change| <= ``100 rtol (1 K + |theta|)`` and relative nonlinear
         residual <= ``100 rtol``.
 
         Derivative: the converged field is attached to the nonlinear finite-volume residual
-        ``R(theta; p) = A(k(theta), p) theta - b(theta, p)`` by ``jax.lax.custom_root``, so a
+        ``R(theta; p) = A(k(theta), p) theta - b(theta, p)`` by :func:`orbit.solvers.implicit_root`, so a
         tangent (or cotangent) costs one linear solve with the Jacobian ``dR/dtheta`` (the
         conduction operator plus the k(T) terms; nonsymmetric): GMRES (:mod:`thermal.numerics.krylov`)
         right-preconditioned with the exact inverse of the laterally homogeneous stack at the
@@ -756,9 +708,9 @@ class ChipModel:
                                             maxiter, kf)
             return x.astype(ydtype)
 
-        sol = optx.fixed_point(picard, optx.FixedPointIteration(rtol=tol, atol=tol),
-                               jnp.zeros(source.shape, ydtype), fixed, max_steps=100, throw=False)
-        theta_star = sol.value.astype(dtype)
+        theta_fp, picard_conv = fixed_point(picard, jnp.zeros(source.shape, ydtype), fixed,
+                                            solver=optx.FixedPointIteration(rtol=tol, atol=tol), max_steps=100)
+        theta_star = theta_fp.astype(dtype)
         kf_star = self.conductivity_factor(tref + theta_star)
 
         def residual(theta):
@@ -770,14 +722,13 @@ class ChipModel:
 
         def linear(matvec, b):   # dR/dtheta (or its transpose: the stack preconditioner is symmetric)
             shape = b.shape
-            x, _, rnorm = gmres(lambda v: matvec(v.reshape(shape)).ravel(), b.ravel(),
-                                lambda v: pre(v.reshape(shape)).ravel(), jnp.zeros((b.size,), dtype), rtol=tol,
-                                atol=0.0, restart=20, max_iters=400)
-            ok = rnorm <= tol * jnp.linalg.norm(b)   # the loop's own test: it stopped converged
+            x, krylov = gmres(lambda v: matvec(v.reshape(shape)).ravel(), b.ravel(),
+                              lambda v: pre(v.reshape(shape)).ravel(), jnp.zeros((b.size,), dtype), rtol=tol,
+                              atol=0.0, restart=20, max_iters=400)
+            ok = krylov.residual <= tol * jnp.linalg.norm(b)   # the loop's own test: it stopped converged
             return jnp.where(ok, x.reshape(shape), jnp.nan)
 
-        theta = jax.lax.custom_root(residual, theta_star, lambda f, x0: x0,
-                                    lambda g, y: jax.lax.custom_linear_solve(g, y, linear, linear))
+        theta, _ = implicit_root(residual, theta_star, lambda f, x0: (x0, picard_conv), linear)
         g = self.conductances(params, self.conductivity_factor(tref + theta))
         rhs = source + self._boundary_rhs(params, g, tref)
         r = jax.lax.stop_gradient(rhs - self._matvec(g, 0.0)(theta))
@@ -785,8 +736,8 @@ class ChipModel:
         res = jnp.sqrt(jnp.vdot(r, r) / jnp.where(bb > 0, bb, 1.0))
         # the fixed point must have converged and the field must satisfy the nonlinear system
         # (a PCG step that hit maxiter would leave a large residual even if iterates stalled)
-        converged = (sol.result == optx.RESULTS.successful) & (res <= tol)
-        return theta, sol.stats["num_steps"], res, g, converged
+        converged = picard_conv.converged & (res <= tol)
+        return theta, picard_conv.iterations, res, g, converged
 
     def top_surface_k(self, params: PackageParams, temperature_k, top_cell_heat_w, conductivity_factor=None):
         """Top-face (z = 0) temperatures [K] reconstructed from the first sub-layer's cells.
@@ -878,7 +829,7 @@ class ChipModel:
             return jnp.stack(out)
         raise ValueError(f"mode = {mode!r} must be 'area', 'avg', 'min', 'max' or 'center'")
 
-    def _summarise(self, t, mask, heat_in, heat_out, res, k, converged, ks_rho, surface):
+    def _summarise(self, t, mask, heat_in, heat_out, conv, ks_rho, surface):
         dtype = t.dtype
         tj = t[self.junction_index]
         jm = mask[self.junction_index]
@@ -891,8 +842,8 @@ class ChipModel:
         return ChipSolution(
             temperature_k=t, junction_k=tj, max_junction_k=tmax, ks_junction_k=ks,
             surface_k=surface, max_surface_k=smax, block_temperature_k=tblock, block_max_k=tbmax, heat_in_w=heat_in,
-            heat_out_w=heat_out, residual=res, iterations=k,
-            converged=converged)
+            heat_out_w=heat_out, residual=conv.residual, iterations=conv.iterations,
+            converged=conv.converged, convergence=conv)
 
     # ------------------------------------------------------------------ transient
     def transient(self, params: PackageParams, block_power_trace_w, dt_s, initial_temperature_k=None,
@@ -932,24 +883,26 @@ class ChipModel:
 
         # first step: backward Euler
         kf1 = kfac(th0)
-        x1, _, r1, _ = self._solve_linear(params, 1.0 / dt, rhs_for(trace[0], kf1) + cap * th0 / dt,
-                                          None, rtol, maxiter, kf1)
+        x1, k1, r1, _ = self._solve_linear(params, 1.0 / dt, rhs_for(trace[0], kf1) + cap * th0 / dt,
+                                           None, rtol, maxiter, kf1)
 
         def step(carry, p):
-            th_prev, th, rmax = carry
+            th_prev, th, rmax, its = carry
             kf = kfac(2 * th - th_prev)
             rhs = rhs_for(p, kf) + cap * (2 * th - 0.5 * th_prev) / dt
-            x, _, r, _ = self._solve_linear(params, 1.5 / dt, rhs, None, rtol, maxiter, kf)
-            return (th, x, jnp.maximum(rmax, r)), self._record(tref + x, mask)
+            x, k, r, _ = self._solve_linear(params, 1.5 / dt, rhs, None, rtol, maxiter, kf)
+            return (th, x, jnp.maximum(rmax, r), its + k), self._record(tref + x, mask)
 
-        (_, th_end, rmax), (tmax, tblk) = jax.lax.scan(step, (th0, x1, r1), trace[1:])
+        (_, th_end, rmax, its), (tmax, tblk) = jax.lax.scan(step, (th0, x1, r1, k1), trace[1:])
         tmax0, tblk0 = self._record(tref + x1, mask)
         tmax = jnp.concatenate([tmax0[None], tmax])
         tblk = jnp.concatenate([tblk0[None], tblk])
         n = trace.shape[0]
         time = dt * jnp.arange(1, n + 1, dtype=dtype)
+        ok = rmax <= 10 * rtol
         return TransientSolution(time_s=time, max_junction_k=tmax, block_temperature_k=tblk,
-                                 temperature_k=tref + th_end, residual=rmax, converged=rmax <= 10 * rtol)
+                                 temperature_k=tref + th_end, residual=rmax, converged=ok,
+                                 convergence=Convergence(ok, rmax, its))
 
     def _record(self, t, mask):
         tj = t[self.junction_index]

@@ -23,7 +23,7 @@ temperature and, when a temperature-dependent leakage power is modelled, each
 chip's leakage power ``L_j = sum_b L_ref,b exp(beta (T_b - T_ref))`` evaluated
 with its block temperatures (exponential leakage form of Liao, He & Lepak
 2005).  Their residuals are solved together by Newton's method
-(``optimistix.root_find``, ``ImplicitAdjoint``), every chip field being a
+(:func:`orbit.solvers.root_find`: ``optimistix.Newton``, ``ImplicitAdjoint``), every chip field being a
 preconditioned-CG solve inside ``jax.lax.custom_linear_solve`` -- so the whole
 chips + loop + radiator state is one differentiable solve whose gradient costs
 adjoint solves, not backpropagation through iterations.  Without leakage, and with a
@@ -62,6 +62,7 @@ import jax.numpy as jnp
 import numpy as np
 import optimistix as optx
 
+from orbit.solvers import Convergence, root_find
 from orbit.validation import check_positive, check_range, is_concrete
 
 from ..chip.package import ChipModel, PackageParams, default_rtol
@@ -127,6 +128,10 @@ class LoopSolution(eqx.Module):
     heat_rejected_w : radiator heat rejection [W].
     energy_residual_w : heat rejected - heat carried (chips + branch heat + pump heat) [W].
     converged : loop root find and all chip solves converged; ``chip_residual``: worst CG residual.
+    convergence : the loop root find's :class:`orbit.solvers.Convergence` (``residual``: max |r| of
+        its residuals at the last Newton iterate, the supply balance in units of 10 K and, with
+        leakage, each chip's leakage-scale change); ``chip_convergence``: each chip solve's
+        (leading axis: chip, branch-major).
     radiator_solution : the radiator's own solution at the converged inlet temperature when the
         radiator callable offers one (``radiator.solution``, e.g. :func:`fd_panel_radiator`), else None.
     """
@@ -155,6 +160,8 @@ class LoopSolution(eqx.Module):
     chip_residual: jax.Array
     converged: jax.Array
     radiator_solution: Any = None
+    convergence: Convergence = None
+    chip_convergence: Convergence = None
 
 
 LOOP_MAX_NEWTON_STEPS = 50
@@ -262,32 +269,37 @@ def _loop_newton(dtype) -> optx.Newton:
 
 
 def _supply_root(state, t_guess, layout: _LoopLayout):
-    """Newton on the supply temperature (value only): (t_sup, converged)."""
-    res = optx.root_find(lambda z, _: _panel_balance(z[0], state, layout)[0][None], _loop_newton(t_guess.dtype),
-                         t_guess[None], max_steps=LOOP_MAX_NEWTON_STEPS, throw=False)
-    return res.value[0], res.result == optx.RESULTS.successful
+    """Newton on the supply temperature (value only): (t_sup, Convergence)."""
+    z, conv = root_find(lambda z, _: _panel_balance(z[0], state, layout)[0][None], t_guess[None],
+                        solver=_loop_newton(t_guess.dtype), max_steps=LOOP_MAX_NEWTON_STEPS)
+    return z[0], conv
 
 
 @eqx.filter_custom_jvp
 def _closed_loop(state, t_guess, *, layout: _LoopLayout):
     """Supply temperature and radiator panel solution of the loop closed on the radiator (no leakage).
 
-    Returns ``(t_sup, panel solution, converged)``.  Derivatives come from the implicit function
+    Returns ``(t_sup, panel solution, Convergence of the root find)``.  Derivatives come from the implicit function
     theorem on the scalar balance ``r(t_sup, p) = (T_out(T_ret(t_sup, p), p) - t_sup) / 10``: the
     rule linearises the panel solve once at the converged state, so a batch of tangents costs one
     batched panel tangent solve (at fixed ``t_sup``) plus one unbatched solve for ``d/dt_sup``,
     shared by the supply temperature and the returned panel field.  (Differentiating the root find
     and the final panel solve separately solves the panel's tangent system twice per tangent.)
+
+    This is the one hand-written implicit rule left beside :mod:`orbit.solvers`: the root find
+    itself is :func:`orbit.solvers.root_find`, but its implicit derivative (through
+    ``optimistix.ImplicitAdjoint``) covers ``t_sup`` only, and the panel field returned with it
+    would then be differentiated a second time through the panel's own implicit solve.
     """
-    t_sup, ok = _supply_root(state, t_guess, layout)
-    return t_sup, _panel_balance(t_sup, state, layout)[1], ok
+    t_sup, conv = _supply_root(state, t_guess, layout)
+    return t_sup, _panel_balance(t_sup, state, layout)[1], conv
 
 
 @_closed_loop.def_jvp
 def _closed_loop_jvp(primals, tangents, *, layout: _LoopLayout):
     state, t_guess = primals
     t_state = tangents[0]
-    t_sup, ok = _supply_root(state, t_guess, layout)
+    t_sup, conv = _supply_root(state, t_guess, layout)
     diff, rest = eqx.partition(state, eqx.is_inexact_array)
     if t_state is None:
         t_state = jax.tree.map(lambda _: None, diff, is_leaf=lambda x: x is None)
@@ -299,7 +311,7 @@ def _closed_loop_jvp(primals, tangents, *, layout: _LoopLayout):
     r_t, s_t = lin(jnp.ones_like(t_sup), zeros)         # d/dt_sup: one solve, shared
     dt_sup = -r_p / r_t
     d_sol = jax.tree.map(lambda a, b: a + dt_sup * b if jnp.issubdtype(a.dtype, jnp.inexact) else None, s_p, s_t)
-    return (t_sup, sol, ok), (dt_sup, d_sol, None)
+    return (t_sup, sol, conv), (dt_sup, d_sol, jax.tree.map(lambda _: None, conv))
 
 
 def _validate(model, chip_params, block_power_w, plate, design, coolant, n_branches, n_series):
@@ -372,8 +384,9 @@ def solve_loop(model: ChipModel, chip_params: PackageParams, block_power_w, plat
     Without leakage the chips do not feed back on the loop (their power does not depend
     on temperature), so the root find closes the loop energy balance alone and each chip
     is solved once at the converged coolant temperatures; with leakage chips and loop
-    are one Newton solve.  Either way gradients come from the implicit function theorem
-    (``optimistix.ImplicitAdjoint``), never from backpropagation through iterations.
+    are one Newton solve (:func:`orbit.solvers.root_find`).  Either way gradients come from the
+    implicit function theorem (``optimistix.ImplicitAdjoint``, or the one rule of the loop closed on
+    an FD panel), never from backpropagation through iterations.
 
     Returns
     -------
@@ -488,15 +501,14 @@ def _solve_loop(model, chip_params, dyn_w, plate, design, coolant, n_branches, n
         dp_fn, dp_consts = (None, []) if radiator_dp is None else jax.closure_convert(
             radiator_dp, m, props0, radiator_params)
         sol_fn, sol_consts = jax.closure_convert(radiator.solution, z0[0], m, props0.cp_j_kg_k, radiator_params)
-        t_sup, radiator_solution, loop_ok = _closed_loop(
+        t_sup, radiator_solution, loop_conv = _closed_loop(
             (design, plate, coolant, radiator_params, dyn_w, branch_heat, dp_consts, sol_consts), z0[0],
             layout=dataclasses.replace(layout, radiator_solution=sol_fn, radiator_dp=dp_fn))
         scale = jnp.zeros((n_chips,), dtype)
     else:
-        res = optx.root_find(residual, _loop_newton(dtype), z0, max_steps=LOOP_MAX_NEWTON_STEPS, throw=False)
-        loop_ok = res.result == optx.RESULTS.successful
-        t_sup = res.value[0]
-        scale = res.value[1:] if has_leak else jnp.zeros((n_chips,), dtype)
+        z, loop_conv = root_find(residual, z0, solver=_loop_newton(dtype), max_steps=LOOP_MAX_NEWTON_STEPS)
+        t_sup = z[0]
+        scale = z[1:] if has_leak else jnp.zeros((n_chips,), dtype)
     props, cp_perf, dp, hyd, p_chip, t_in, t_out, t_ret, sols = chips(t_sup, scale)
     if radiator is not None and hasattr(radiator, "solution"):   # keep the radiator's own state
         if radiator_solution is None:
@@ -514,7 +526,7 @@ def _solve_loop(model, chip_params, dyn_w, plate, design, coolant, n_branches, n
     base_k = jnp.max(jnp.where(mask[-1] > 0, sols.temperature_k[:, -1], -jnp.inf), axis=(1, 2))
     from ..chip.package import ks_max
     chip_res = jnp.max(sols.residual)
-    converged = loop_ok & jnp.all(sols.converged)
+    converged = loop_conv.converged & jnp.all(sols.converged)
     nb = model.n_blocks
     return LoopSolution(
         supply_temperature_k=t_sup, return_temperature_k=t_ret, coolant_in_k=t_in, coolant_out_k=t_out,
@@ -528,7 +540,7 @@ def _solve_loop(model, chip_params, dyn_w, plate, design, coolant, n_branches, n
         htc_w_m2_k=cp_perf.htc_w_m2_k, reynolds=cp_perf.reynolds, pressure_drop_pa=dp,
         pump_power_w=hyd / design.pump_efficiency, hydraulic_power_w=hyd, heat_rejected_w=q_rej,
         energy_residual_w=energy_res, chip_residual=chip_res, converged=converged,
-        radiator_solution=radiator_solution)
+        radiator_solution=radiator_solution, convergence=loop_conv, chip_convergence=sols.convergence)
 
 
 RADIATOR_GUESS_SWEEPS = 20

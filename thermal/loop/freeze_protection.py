@@ -44,6 +44,7 @@ import jax.numpy as jnp
 import numpy as np
 import optimistix as optx
 
+from orbit.solvers import Convergence, root_find
 from orbit.validation import check_range
 
 from . import transient as lt
@@ -162,7 +163,10 @@ class ControlSolution(eqx.Module):
     """Steady cold-case control solve: ``control`` (heater power [W] or bypass fraction [-]),
     the network ``temperatures_k`` (N+3: chip, supply, return, segments), ``radiator_min_k``
     (coldest segment wall), ``supply_k``, ``feasible`` (the control can meet the target within
-    its range) and ``converged``."""
+    its range) and ``converged``; ``convergence``, the :class:`orbit.solvers.Convergence` of the
+    solve that fixed the control (heaters: the Newton solve of temperatures and heater power;
+    bypass: the bisection on the bypass fraction, or the steady solve at the fraction used when none
+    was needed or none suffices), whose ``converged`` is ``converged``."""
 
     control: jax.Array
     temperatures_k: jax.Array
@@ -170,11 +174,12 @@ class ControlSolution(eqx.Module):
     supply_k: jax.Array
     feasible: jax.Array
     converged: jax.Array
+    convergence: Convergence
 
 
 def _steady_with(p, loads, schedule, n_seg, guess):
-    temps, ok = lt._steady(p, loads, schedule, n_seg, guess)
-    return temps, ok
+    """Steady network temperatures and their Convergence."""
+    return lt._steady(p, loads, schedule, n_seg, guess)
 
 
 def _control_solve(p, loads, schedule, n_seg, apply, target, u0):
@@ -189,9 +194,9 @@ def _control_solve(p, loads, schedule, n_seg, apply, target, u0):
     guess = lt._initial_guess(apply(p, u0), loads, schedule)
     temps0, _ = _steady_with(apply(p, u0), loads, schedule, n_seg, guess)
     z0 = jax.lax.stop_gradient(jnp.concatenate([temps0, jnp.asarray(u0, temps0.dtype)[None]]))
-    sol = optx.root_find(residual, optx.Newton(rtol=1e-11, atol=1e-8), z0, args=(p, loads, schedule),
-                         max_steps=60, throw=False)
-    return sol.value[:-1], sol.value[-1], sol.result == optx.RESULTS.successful
+    z, conv = root_find(residual, z0, (p, loads, schedule), solver=optx.Newton(rtol=1e-11, atol=1e-8),
+                        max_steps=60)
+    return z[:-1], z[-1], conv
 
 
 @eqx.filter_jit
@@ -201,10 +206,10 @@ def _heater_impl(p, loads, schedule, n_seg, hold_k):
     def apply(pp, u):
         return eqx.tree_at(lambda x: x.coolant_heat_w, pp, pp.coolant_heat_w + u)
 
-    temps, u, ok = _control_solve(p, avg, schedule, n_seg, apply, lambda t: (t[-1] - hold_k) / 10.0,
-                                  jnp.zeros((), hold_k.dtype))
+    temps, u, conv = _control_solve(p, avg, schedule, n_seg, apply, lambda t: (t[-1] - hold_k) / 10.0,
+                                    jnp.zeros((), hold_k.dtype))
     return ControlSolution(control=u, temperatures_k=temps, radiator_min_k=jnp.min(temps[3:]), supply_k=temps[1],
-                           feasible=jnp.asarray(True), converged=ok)
+                           feasible=jnp.asarray(True), converged=conv.converged, convergence=conv)
 
 
 def heater_power_needed_w(params: lt.LoopTransientParams, loads: lt.OrbitLoads, schedule: lt.PowerSchedule,
@@ -244,8 +249,8 @@ def _bypass_impl(p, loads, schedule, n_seg, setpoint_k):
         q = eqx.tree_at(lambda x: x.bypass_fraction, pp, b)
         return _steady_with(q, avg, schedule, n_seg, lt._initial_guess(q, avg, schedule))
 
-    t_open, ok0 = steady_at(jnp.zeros((), dtype), p)
-    t_max, okm = steady_at(jnp.asarray(MAX_BYPASS, dtype), p)
+    t_open, conv0 = steady_at(jnp.zeros((), dtype), p)
+    t_max, convm = steady_at(jnp.asarray(MAX_BYPASS, dtype), p)
     need = t_open[1] < setpoint_k
     feasible = ~need | (t_max[1] >= setpoint_k)
     active = jax.lax.stop_gradient(need & feasible)
@@ -253,16 +258,19 @@ def _bypass_impl(p, loads, schedule, n_seg, setpoint_k):
     def residual(b, pp):   # a dummy bracketed root when no bypass solve is needed
         return jnp.where(active, (steady_at(b, pp)[0][1] - setpoint_k) / 10.0, b - 0.5)
     # supply temperature rises monotonically with the bypass: bracketed root (implicit gradient)
-    sol = optx.root_find(residual, optx.Bisection(rtol=1e-13, atol=1e-13), jnp.asarray(0.5, dtype), args=p,
-                         options=dict(lower=jnp.zeros((), dtype), upper=jnp.asarray(MAX_BYPASS, dtype)),
-                         max_steps=200, throw=False)
-    b_root = sol.value
-    temps, ok = steady_at(b_root, p)
+    b_root, bisect = root_find(residual, jnp.asarray(0.5, dtype), p, solver=optx.Bisection(rtol=1e-13, atol=1e-13),
+                               options=dict(lower=jnp.zeros((), dtype), upper=jnp.asarray(MAX_BYPASS, dtype)),
+                               max_steps=200)
+    temps, conv_root = steady_at(b_root, p)
+    ok, ok0, okm = conv_root.converged, conv0.converged, convm.converged
     b = jnp.where(need, jnp.where(feasible, b_root, MAX_BYPASS), 0.0)
     temps = jnp.where(need, jnp.where(feasible, temps, t_max), t_open)
-    converged = jnp.where(need, jnp.where(feasible, ok & (sol.result == optx.RESULTS.successful), okm), ok0)
+    converged = jnp.where(need, jnp.where(feasible, ok & bisect.converged, okm), ok0)
+    pick = jnp.where(need, jnp.where(feasible, 0, 1), 2)
+    conv = jax.tree.map(lambda *v: jnp.stack([jnp.asarray(x) for x in v])[pick], bisect, convm, conv0)
+    conv = Convergence(converged, conv.residual, conv.iterations)
     return ControlSolution(control=b, temperatures_k=temps, radiator_min_k=jnp.min(temps[3:]), supply_k=temps[1],
-                           feasible=feasible, converged=converged)
+                           feasible=feasible, converged=converged, convergence=conv)
 
 
 def bypass_fraction_needed(params: lt.LoopTransientParams, loads: lt.OrbitLoads, schedule: lt.PowerSchedule,

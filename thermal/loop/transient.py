@@ -48,9 +48,9 @@ TR-BDF2 (Bank et al. 1985; Hosea & Shampine 1996) written as a diffrax ESDIRK ta
 (:class:`TRBDF2`: trapezoid stage to ``t + gamma h``, BDF2 stage to ``t + h``,
 ``gamma = 2 - sqrt(2)``, L-stable, embedded first-order error estimate) and a PID controller:
 the choice for long transients.  The orbit-periodic state is the root of ``y0 -> y(P; y0) - y0``
-(shooting) found with ``optimistix.Newton``; its gradient comes from
-``optimistix.ImplicitAdjoint`` (one adjoint linear solve with the monodromy matrix), never from
-differentiating the Newton iterations.
+(shooting, :func:`thermal.numerics.periodic.periodic_state`) found with ``optimistix.Newton``;
+its gradient comes from ``optimistix.ImplicitAdjoint`` (one adjoint linear solve with the
+monodromy matrix), never from differentiating the Newton iterations.
 
 References
 ----------
@@ -84,7 +84,10 @@ import optimistix as optx
 from diffrax._local_interpolation import ThirdOrderHermitePolynomialInterpolation
 
 from orbit.constants import STEFAN_BOLTZMANN_W_M2_K4 as SIGMA
+from orbit.solvers import Convergence, root_find
 from orbit.validation import check_positive, check_range, is_concrete
+
+from ..numerics.periodic import DenseNewton, periodic_state
 
 __all__ = ["ALUMINIUM_SPECIFIC_HEAT_J_KG_K", "COPPER_SPECIFIC_HEAT_J_KG_K", "SILICON_SPECIFIC_HEAT_J_KG_K",
            "TRBDF2", "LoopTransientParams", "LoopNumerics", "OrbitLoads", "PowerSchedule", "LoopHistory",
@@ -313,7 +316,9 @@ class LoopHistory(eqx.Module):
 class PeriodicLoop(eqx.Module):
     """Orbit-periodic loop: the state at orbit noon ``initial_state``, the orbit ``history``,
     summary values (NaN when not converged), ``periodicity_error_k`` (max |y(P) - y(0)|),
-    ``newton_steps`` and ``converged``."""
+    ``newton_steps`` and ``converged``; ``convergence``, the shooting's
+    :class:`orbit.solvers.Convergence` (``residual``: max |y(P) - y(0)| [K] at the last Newton
+    iterate, ``iterations`` = ``newton_steps``; ``converged`` = ``converged``)."""
 
     initial_state: jax.Array
     history: LoopHistory
@@ -324,6 +329,7 @@ class PeriodicLoop(eqx.Module):
     periodicity_error_k: jax.Array
     newton_steps: jax.Array
     converged: jax.Array
+    convergence: Convergence
 
 
 def n_state(numerics: LoopNumerics) -> int:
@@ -667,10 +673,11 @@ def _average_loads(loads: OrbitLoads) -> OrbitLoads:
 
 
 def _steady(p, loads, schedule, n_seg, guess_k):
+    """Steady network temperatures by Newton: ``(temperatures, Convergence)`` (``residual``: max |dT/dt|
+    [K per 100 s] at the last iterate)."""
     z0 = jnp.full((n_seg + 3,), guess_k)
-    sol = optx.root_find(_steady_residual, optx.Newton(rtol=1e-12, atol=1e-9), z0, args=(p, loads, schedule),
-                         max_steps=100, throw=False)
-    return sol.value, sol.result == optx.RESULTS.successful
+    return root_find(_steady_residual, z0, (p, loads, schedule), solver=optx.Newton(rtol=1e-12, atol=1e-9),
+                     max_steps=100)
 
 
 def _initial_guess(p, loads, schedule):
@@ -685,7 +692,8 @@ def _initial_guess(p, loads, schedule):
 
 @eqx.filter_jit
 def _steady_impl(p, loads, schedule, n_seg):
-    return _steady(p, _average_loads(loads), schedule, n_seg, _initial_guess(p, loads, schedule))
+    temps, conv = _steady(p, _average_loads(loads), schedule, n_seg, _initial_guess(p, loads, schedule))
+    return temps, conv.converged
 
 
 def steady_loop(params: LoopTransientParams, loads: OrbitLoads, schedule: PowerSchedule,
@@ -710,20 +718,19 @@ def _periodic_impl(p, loads, schedule, numerics, n_out, substeps, guess):
         h = args[1].period_s / (n_out * substeps)
         return _march(args, zero, h, y0, n_out, substeps)
 
-    def shoot(temps, args):
-        return march(temps, args)[1][-1, :-2] - temps
+    def orbit_map(temps, args):
+        return march(temps, args)[1][-1, :-2]
 
     steady = _steady(p, _average_loads(loads), schedule, n_seg, _initial_guess(p, loads, schedule))[0]
     start = jax.lax.stop_gradient(jnp.where(jnp.all(jnp.isfinite(guess)), guess, steady))
-    sol = optx.root_find(shoot, optx.Newton(rtol=numerics.newton_rtol, atol=numerics.newton_atol), start,
-                         args=(p, loads, schedule), max_steps=numerics.max_newton, throw=False)
-    temps = sol.value
+    newton = DenseNewton(rtol=numerics.newton_rtol, atol=numerics.newton_atol, max_steps=numerics.max_newton)
+    temps, shooting = periodic_state(orbit_map, start, (p, loads, schedule), method=newton)
     ts, ys, res = march(temps, (p, loads, schedule))
     ok = jnp.all(jnp.isfinite(ys)) & (res < STAGE_TOL)
     hist = _history(ts, ys, p, loads, schedule, ok, ys[0])
     perr = jnp.max(jnp.abs(ys[-1, :-2] - temps))
     tol = numerics.newton_atol + numerics.newton_rtol * jnp.max(jnp.abs(temps))
-    converged = (sol.result == optx.RESULTS.successful) & ok & (perr <= 10.0 * tol)
+    converged = shooting.converged & ok & (perr <= 10.0 * tol)
     nan = jnp.asarray(jnp.nan, dtype)
 
     def out(v):
@@ -731,7 +738,8 @@ def _periodic_impl(p, loads, schedule, numerics, n_out, substeps, guess):
     return PeriodicLoop(initial_state=temps, history=hist, min_coolant_k=out(jnp.min(hist.min_coolant_k)),
                         min_radiator_k=out(jnp.min(hist.radiator_min_k)), max_junction_k=out(jnp.max(hist.junction_k)),
                         mean_heater_w=out(jnp.mean(hist.heater_w[:-1])), periodicity_error_k=perr,
-                        newton_steps=sol.stats["num_steps"], converged=converged)
+                        newton_steps=shooting.iterations, converged=converged,
+                        convergence=Convergence(converged, shooting.residual, shooting.iterations))
 
 
 def periodic_loop(params: LoopTransientParams, loads: OrbitLoads, schedule: PowerSchedule,
@@ -739,7 +747,8 @@ def periodic_loop(params: LoopTransientParams, loads: OrbitLoads, schedule: Powe
                   check: bool = False) -> PeriodicLoop:
     """Orbit-periodic state of the loop: the root of ``y0 -> y(P; y0) - y0`` (temperatures only).
 
-    Shooting with Newton's method (``optimistix.Newton``; the Jacobian is the monodromy matrix,
+    Shooting with Newton's method (:func:`thermal.numerics.periodic.periodic_state`,
+    ``optimistix.Newton``; the Jacobian is the monodromy matrix,
     forward-mode through the fixed-step ROS2 march) from the steady state under orbit-averaged
     loads, or from ``guess`` ((N+3,) temperatures [K]).  Gradients of every output with respect
     to ``params``, ``loads`` and ``schedule`` come from the implicit function theorem at the

@@ -1,16 +1,25 @@
-"""Right-preconditioned restarted GMRES for the thermal solvers (jit/vmap friendly).
+"""Krylov linear solves of the thermal field solvers (jit/vmap friendly), one module for all.
 
-Used by the radiator's Newton steps and implicit derivatives (the coolant coupling
-makes the radiator Jacobian nonsymmetric: a tube's fluid temperature depends on
-the sheet temperature upstream, so CG does not apply) and by the implicit
-derivative of the chip's k(T) steady state (the k(T) terms make its Jacobian
-nonsymmetric).  GMRES(m) with right preconditioning minimises the true residual
-norm and lets the Newton loop report exact Krylov iteration counts.  On the
-study's chip (24 x 18 x 5 cells) a batch of 12 preconditioned tangent solves
-takes 13 ms with this loop against 37 ms with ``lineax.GMRES`` and the same
-preconditioner, so the thermal package keeps this one GMRES for both solvers.  Arnoldi uses classical
-Gram-Schmidt with one re-orthogonalisation (CGS2), which is as stable as
-modified Gram-Schmidt and runs as dense matrix-vector products.
+* :func:`gmres`: right-preconditioned restarted GMRES.  Used by the radiator's Newton steps and
+  implicit derivatives (the coolant coupling makes the radiator Jacobian nonsymmetric: a tube's
+  fluid temperature depends on the sheet temperature upstream, so CG does not apply), by its
+  periodic shooting (:mod:`thermal.numerics.periodic`) and by the implicit derivative of the
+  chip's k(T) steady state (the k(T) terms make its Jacobian nonsymmetric).  GMRES(m) with right
+  preconditioning minimises the true residual norm and lets the Newton loop report exact Krylov
+  iteration counts.  On the study's chip (24 x 18 x 5 cells) a batch of 12 preconditioned
+  tangent solves takes 13 ms with this loop against 37 ms with ``lineax.GMRES`` and the same
+  preconditioner, so the thermal package keeps this one GMRES for both solvers.  Arnoldi uses
+  classical Gram-Schmidt with one re-orthogonalisation (CGS2), which is as stable as modified
+  Gram-Schmidt and runs as dense matrix-vector products.
+* :func:`cg`: preconditioned conjugate gradients for the symmetric positive-definite chip
+  conduction operator.
+* :func:`linear_solve`: either of them (or any solve) as a differentiable linear solve,
+  ``jax.lax.custom_linear_solve``: the derivative of ``x = A^-1 b`` costs one more solve (with
+  ``A^T`` for cotangents), never backpropagation through the iterations.
+
+Every solve returns its :class:`orbit.solvers.Convergence` record: ``converged`` (the loop's
+own test), ``residual`` (GMRES: its estimate of the absolute residual norm; CG: the relative
+residual ``||b - A x|| / ||b||``), ``iterations`` (Arnoldi or CG steps).
 
 References
 ----------
@@ -20,12 +29,19 @@ References
 - Giraud, L., Langou, J. & Rozloznik, M. (2005), "The loss of orthogonality in
   the Gram-Schmidt orthogonalization process", Comput. Math. Appl. 50, 1069-1075
   (CGS2).
+- Hestenes, M. R. & Stiefel, E. (1952), "Methods of conjugate gradients for solving linear
+  systems", J. Res. Nat. Bur. Standards 49(6), 409-436; Saad, Y. (2003), *Iterative Methods for
+  Sparse Linear Systems*, 2nd ed., SIAM, alg. 9.1 (preconditioned CG).
 """
 from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
 from jax.scipy.linalg import solve_triangular
+
+from orbit.solvers import Convergence
+
+__all__ = ["gmres", "cg", "linear_solve", "ORTHO_CHUNK"]
 
 
 ORTHO_CHUNK = 12
@@ -76,7 +92,8 @@ def gmres(matvec, b, precond, x0, *, rtol, atol, restart: int, max_iters: int):
 
     Returns
     -------
-    x, iterations (int32, Arnoldi steps), final residual norm estimate.
+    ``(x, Convergence)``: ``residual`` the final residual norm estimate, ``iterations`` the
+    Arnoldi steps (int32), ``converged`` the residual within the target.
     """
     dtype = b.dtype
     n = b.shape[0]
@@ -150,4 +167,68 @@ def gmres(matvec, b, precond, x0, *, rtol, atol, restart: int, max_iters: int):
             jnp.asarray(jnp.inf, dtype), jnp.bool_(True), jnp.zeros_like(b))
     st = jax.lax.while_loop(cond, body, init)
     x, total, res, pending = st[0], st[7], st[8], st[10]
-    return x + precond(pending), total, res
+    return x + precond(pending), Convergence(res <= target, res, total)
+
+
+def cg(matvec, b, precond, x0, rtol, maxiter):
+    """Solve A x = b for a symmetric positive-definite A by preconditioned conjugate gradients.
+
+    Parameters
+    ----------
+    matvec : x -> A x (any array shape).
+    b : right-hand side.
+    precond : r -> M r, a symmetric positive-definite approximate inverse of A.
+    x0 : initial guess.
+    rtol : stop when ||b - A x|| <= rtol ||b|| (the recurrence residual).
+    maxiter : iteration cap.
+
+    Returns
+    -------
+    ``(x, Convergence)``: ``residual`` the relative residual ||r|| / ||b|| of the recurrence,
+    ``iterations`` the CG steps, ``converged`` the residual within ``rtol``.
+    """
+    bnorm = jnp.sqrt(jnp.vdot(b, b))
+    bnorm = jnp.where(bnorm > 0, bnorm, 1.0)
+    r0 = b - matvec(x0)
+    z0 = precond(r0)
+    rz0 = jnp.vdot(r0, z0)
+
+    def cond(state):
+        _, r, _, _, _, k = state
+        return (jnp.sqrt(jnp.vdot(r, r)) > rtol * bnorm) & (k < maxiter)
+
+    def body(state):
+        x, r, z, p, rz, k = state
+        ap = matvec(p)
+        alpha = rz / jnp.vdot(p, ap)
+        x = x + alpha * p
+        r = r - alpha * ap
+        z = precond(r)
+        rz_new = jnp.vdot(r, z)
+        p = z + (rz_new / rz) * p
+        return x, r, z, p, rz_new, k + 1
+
+    x, r, _, _, _, k = jax.lax.while_loop(cond, body, (x0, r0, z0, z0, rz0, jnp.zeros((), jnp.int32)))
+    res = jnp.sqrt(jnp.vdot(r, r)) / bnorm
+    return x, Convergence(res <= rtol, res, k)
+
+
+def linear_solve(matvec, b, solve, *, transpose_solve=None, symmetric: bool = False):
+    """``x = A^-1 b`` by ``solve(matvec, b) -> (x, Convergence)``, differentiated implicitly.
+
+    ``jax.lax.custom_linear_solve``: tangents of ``x`` (with respect to ``b`` and to whatever
+    ``matvec`` closes over) cost one more ``solve``; cotangents one ``transpose_solve`` with
+    ``A^T`` (``solve`` itself when ``symmetric``).  A ``solve`` warm-started from a previous
+    answer should be paired with a cold ``transpose_solve`` (the transpose system has another
+    solution).  Returns ``(x, Convergence)`` of the forward solve.
+    """
+    def with_aux(solver):
+        def run(mv, rhs):
+            x, conv = solver(mv, rhs)
+            return x, (conv.iterations, conv.residual, conv.converged)
+        return run
+
+    x, (its, res, ok) = jax.lax.custom_linear_solve(
+        matvec, b, with_aux(solve), transpose_solve=None if transpose_solve is None else with_aux(transpose_solve),
+        symmetric=symmetric, has_aux=True)
+    return x, Convergence(ok, res, its)

@@ -29,16 +29,17 @@ Numerics
 Cell-centred conservative finite differences (second order; see
 :mod:`thermal.radiator.operators`), coolant recurrence eliminated exactly per tube by
 an associative scan.  Steady: damped Newton with matrix-free Jacobian-vector
-products (``jax.linearize``) and right-preconditioned GMRES; the preconditioner
+products (``jax.linearize``) and right-preconditioned GMRES (:mod:`thermal.numerics.krylov`); the preconditioner
 is the exact inverse, by 2-D DCT, of the constant-coefficient Neumann operator
 -<k t> Laplacian + <dF/dT>, so the cost per Krylov iteration is O(N log N) and the
 iteration count is nearly independent of the grid.  GMRES rather than CG because
 the coolant coupling makes the Jacobian nonsymmetric.  Gradients: implicit
-function theorem via ``jax.lax.custom_root`` + ``jax.lax.custom_linear_solve``
-(one adjoint GMRES solve with the transposed Jacobian per reverse pass).
-Transient: BDF2 with a backward-Euler first step, one Newton solve per step
+function theorem via :func:`orbit.solvers.implicit_root` (``jax.lax.custom_root`` +
+``jax.lax.custom_linear_solve``: one adjoint GMRES solve with the transposed Jacobian per
+reverse pass).  Transient: BDF2 with a backward-Euler first step, one Newton solve per step
 (differentiable through the steps, each step implicit), and an orbit-periodic
-option solved by Newton-Krylov shooting on T(0) = T(P).
+option solved by Newton-Krylov shooting on T(0) = T(P)
+(:func:`thermal.numerics.periodic.periodic_state`).
 
 References
 ----------
@@ -62,11 +63,13 @@ import jax.numpy as jnp
 import numpy as np
 
 from orbit.constants import STEFAN_BOLTZMANN_W_M2_K4 as SIGMA
+from orbit.solvers import Convergence, implicit_root
 from orbit.validation import check_finite, check_positive, check_range, is_concrete
 
+from ..numerics.krylov import gmres
+from ..numerics.periodic import NewtonKrylov, periodic_state
 from . import operators as core
 from .preconditioners import line_preconditioner, poisson_dct_inverse
-from ..numerics.krylov import gmres
 
 ARRANGEMENTS = ("parallel", "counterflow", "serpentine")
 PRECONDITIONERS = ("line", "dct")
@@ -210,6 +213,8 @@ class RadiatorResult(eqx.Module):
     energy_residual_w : heat_input + internal sources - heat_rejected [W].
     relative_residual : final ||F|| / (sqrt(N) sigma sum(eps) T_ref^4).
     converged, newton_iterations, krylov_iterations.
+    convergence : the Newton solve's :class:`orbit.solvers.Convergence` (``converged``,
+        ``residual`` = ``relative_residual``, ``iterations`` = ``newton_iterations``).
     """
 
     temperature_k: jax.Array
@@ -231,6 +236,7 @@ class RadiatorResult(eqx.Module):
     converged: jax.Array
     newton_iterations: jax.Array
     krylov_iterations: jax.Array
+    convergence: Convergence
 
 
 class TransientResult(eqx.Module):
@@ -241,6 +247,10 @@ class TransientResult(eqx.Module):
     heat_input_w : (n_steps,) histories.
     converged : all steps converged; newton_iterations, krylov_iterations : totals.
     periodicity_error_k : rms |T(P) - T(0)| for periodic solves (0 otherwise).
+    convergence : :class:`orbit.solvers.Convergence` of the steps together (all converged, the
+        largest relative residual, the total Newton iterations); for :func:`solve_periodic`, of
+        the shooting (``residual`` = ||T(P) - T(0)||_2 [K] over the cells at the shooting's last
+        iterate, ``iterations`` its Newton steps; ``converged`` also requires every step's).
     """
 
     times_s: jax.Array
@@ -257,6 +267,7 @@ class TransientResult(eqx.Module):
     newton_iterations: jax.Array
     krylov_iterations: jax.Array
     periodicity_error_k: jax.Array
+    convergence: Convergence
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -536,7 +547,7 @@ def _newton(f, x0, make_precond, tol_abs, numerics, n_field, t_ref):
         nF = jnp.linalg.norm(F)
         already = nF <= tol_abs
         P = make_precond(jvp)
-        dx, kits, _ = gmres(jvp, -F, P, jnp.zeros_like(x), rtol=numerics.newton_krylov_rtol,
+        dx, inner = gmres(jvp, -F, P, jnp.zeros_like(x), rtol=numerics.newton_krylov_rtol,
                             atol=0.1 * tol_abs, restart=numerics.krylov_restart,
                             max_iters=numerics.krylov_max_iters)
         # keep the temperature positive: never step below half the current minimum
@@ -561,7 +572,7 @@ def _newton(f, x0, make_precond, tol_abs, numerics, n_field, t_ref):
         F1 = jnp.where(already, F, F1)
         n1 = jnp.where(already, nF, n1)
         return (it + jnp.where(already, 0, 1).astype(jnp.int32), x, F1, n1,
-                kry + jnp.where(already, 0, kits).astype(jnp.int32), already | (n1 <= tol_abs))
+                kry + jnp.where(already, 0, inner.iterations).astype(jnp.int32), already | (n1 <= tol_abs))
 
     nx0 = x0.shape[0]
     it, x, F, nF, kry, done = jax.lax.while_loop(
@@ -659,33 +670,27 @@ def _implicit_solve(S: _Setup, x0_field, t_ref, mass=None, tin=None):
 
     def solve(f_, x0):
         x, (done, it, kry, nF) = _newton(f_, x0, make_precond, tol_abs, numerics, n, t_ref)
-        # aux travels as floats: custom_root's JVP rule mishandles integer/bool aux tangents
-        return x, jnp.stack([done.astype(S.dtype), it.astype(S.dtype), kry.astype(S.dtype), nF])
+        rel = nF / (jnp.sqrt(jnp.asarray(n, S.dtype)) * fscale)
+        return x, Convergence(done, rel, it), kry.astype(S.dtype)
 
     def lin_solve(mv, b):
-        x, _, _ = gmres(mv, b, make_precond(mv), jnp.zeros_like(b), rtol=adj_rtol, atol=0.0,
-                        restart=numerics.krylov_restart, max_iters=numerics.krylov_max_iters * 2)
+        x, _ = gmres(mv, b, make_precond(mv), jnp.zeros_like(b), rtol=adj_rtol, atol=0.0,
+                     restart=numerics.krylov_restart, max_iters=numerics.krylov_max_iters * 2)
         return x
-
-    def tangent_solve(g, y):
-        return jax.lax.custom_linear_solve(g, y, lin_solve, lin_solve)
 
     x0 = [jnp.ravel(x0_field - t_ref)]
     if S.pipe_heat_mode:
         x0.append(jnp.zeros((1,), S.dtype))
     x0 = jax.lax.stop_gradient(jnp.concatenate(x0))
-    x, aux = jax.lax.custom_root(f, x0, solve, tangent_solve, has_aux=True)
-    aux = jax.lax.stop_gradient(aux)
-    done, it, kry, nF = aux[0] > 0.5, aux[1].astype(jnp.int32), aux[2].astype(jnp.int32), aux[3]
+    x, conv, kry = implicit_root(f, x0, solve, lin_solve, has_aux=True)
     T, t_hp = unpack(x)
-    rel = nF / (jnp.sqrt(jnp.asarray(n, S.dtype)) * fscale)
     if numerics.throw:
-        T = eqx.error_if(T, ~done, "radiator solve did not converge (see RadiatorResult.relative_residual)")
-    return T, t_hp, (done, it, kry, rel)
+        T = eqx.error_if(T, ~conv.converged, "radiator solve did not converge (see RadiatorResult.relative_residual)")
+    return T, t_hp, (conv, kry.astype(jnp.int32))
 
 
 def _result(S: _Setup, T, t_hp, aux):
-    done, it, kry, rel = aux
+    conv, kry = aux
     F, d = S.balance(T, t_hp)
     emitted_face = jnp.sum(d["emit"], axis=(1, 2)) * S.cell_area
     absorbed_face = S.absorbed_face * S.area
@@ -713,10 +718,11 @@ def _result(S: _Setup, T, t_hp, aux):
         min_temperature_k=jnp.min(T),
         mean_temperature_k=jnp.mean(T),
         energy_residual_w=heat_in + source - net,
-        relative_residual=rel,
-        converged=done,
-        newton_iterations=it,
+        relative_residual=conv.residual,
+        converged=conv.converged,
+        newton_iterations=conv.iterations,
         krylov_iterations=kry,
+        convergence=conv,
     )
 
 
@@ -825,7 +831,7 @@ def _march(panel, flow, sw, lw, dt, T0, numerics, store_fields, periodic):
         T, t_hp, aux = _implicit_solve(S, Tn, jnp.mean(Tn), mass=(coef, hist))
         r = _result(S, T, t_hp, aux)
         out = (jnp.mean(T), jnp.max(T), jnp.min(T), r.outlet_temperature_k, r.heat_rejected_w, r.heat_input_w,
-               aux[0], aux[1], aux[2], T if store_fields else jnp.zeros((0,), dtype))
+               r.convergence, r.krylov_iterations, T if store_fields else jnp.zeros((0,), dtype))
         return (T, Tn), out
 
     T0 = jnp.broadcast_to(jnp.asarray(T0, dtype), (numerics.ny, numerics.nx))
@@ -833,9 +839,11 @@ def _march(panel, flow, sw, lw, dt, T0, numerics, store_fields, periodic):
     return T, outs
 
 
-def _pack_transient(T0, T, outs, dt, store_fields, perr):
-    mean, mx, mn, outlet, rej, heat_in, done, its, kry, fields = outs
+def _pack_transient(T0, T, outs, dt, store_fields, perr, convergence=None):
+    """TransientResult of a march; ``convergence``: the record to report (default: the steps')."""
+    mean, mx, mn, outlet, rej, heat_in, steps, kry, fields = outs
     n = mean.shape[0]
+    conv = steps.reduce() if convergence is None else convergence
     return TransientResult(
         times_s=(jnp.arange(1, n + 1)) * dt,
         temperature_k=T,
@@ -847,10 +855,11 @@ def _pack_transient(T0, T, outs, dt, store_fields, perr):
         outlet_temperature_k=outlet,
         heat_rejected_w=rej,
         heat_input_w=heat_in,
-        converged=jnp.all(done),
-        newton_iterations=jnp.sum(its),
+        converged=conv.converged,
+        newton_iterations=jnp.sum(steps.iterations),
         krylov_iterations=jnp.sum(kry),
         periodicity_error_k=perr,
+        convergence=conv,
     )
 
 
@@ -915,48 +924,20 @@ def _periodic_impl(panel, flow, sw, lw, period_s, numerics, store_fields, T_gues
     t_ref = jnp.mean(T_guess)
     shape = (numerics.ny, numerics.nx)
 
-    def phi(x):
+    def orbit_map(x, _):
         T, _ = _march(panel, flow, sw, lw, dt, x.reshape(shape) + t_ref, numerics, False, True)
         return T.ravel() - t_ref
 
-    def G(x):
-        return phi(x) - x
-
     n = numerics.ny * numerics.nx
     tol = prtol * t_ref * jnp.sqrt(jnp.asarray(n, dtype))
-
-    def solve(g, x0):
-        def cond(s):
-            it, x, r, nr, kry = s
-            return (nr > tol) & (it < 20)
-
-        def body(s):
-            it, x, r, nr, kry = s
-            _, jv = jax.linearize(g, x)
-            dx, k, _ = gmres(jv, -r, lambda v: v, jnp.zeros_like(x), rtol=1e-3 * jnp.ones((), dtype),
-                             atol=0.1 * tol, restart=numerics.krylov_restart, max_iters=100)
-            x = x + dx
-            r = g(x)
-            return it + 1, x, r, jnp.linalg.norm(r), kry + k
-
-        r0 = g(x0)
-        it, x, r, nr, kry = jax.lax.while_loop(cond, body, (jnp.int32(0), x0, r0, jnp.linalg.norm(r0), 0))
-        return x, jnp.stack([nr, jnp.asarray(it, dtype)])
-
-    def lin(mv, b):
-        return gmres(mv, b, lambda v: v, jnp.zeros_like(b), rtol=_defaults(numerics, dtype)[1], atol=0.0,
-                     restart=numerics.krylov_restart, max_iters=200)[0]
-
-    x0 = jnp.zeros((n,), dtype)
-    x, aux = jax.lax.custom_root(G, x0, solve, lambda g, y: jax.lax.custom_linear_solve(g, y, lin, lin),
-                                 has_aux=True)
-    nr = jax.lax.stop_gradient(aux[0])
+    method = NewtonKrylov(tol=tol, adjoint_rtol=_defaults(numerics, dtype)[1], restart=numerics.krylov_restart)
+    x, shooting = periodic_state(orbit_map, jnp.zeros((n,), dtype), method=method)
     T0 = x.reshape(shape) + t_ref
     T, outs = _march(panel, flow, sw, lw, dt, T0, numerics, store_fields, periodic=True)
     perr = jnp.sqrt(jnp.mean((T - T0) ** 2))
-    res = _pack_transient(T0, T, outs, dt, store_fields, perr)
-    ok = res.converged & (nr <= tol)
-    return eqx.tree_at(lambda r: r.converged, res, ok)
+    steps = outs[6].reduce()
+    conv = Convergence(steps.converged & shooting.converged, shooting.residual, shooting.iterations)
+    return _pack_transient(T0, T, outs, dt, store_fields, perr, conv)
 
 
 def solve_periodic(panel: RadiatorPanel, flow, shortwave_w_m2, longwave_w_m2, period_s,

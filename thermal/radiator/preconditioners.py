@@ -12,8 +12,8 @@
    the x-averaged coolant feedback) is diagonalised along x by a DCT-II (Neumann
    edges) or a DST-IV (Dirichlet fin base at x = 0, Neumann at x = L).  Per x mode m
    it leaves one tridiagonal system along y,  (K_y + kt(y) lambda_m) u_m = r_m,
-   solved by the Thomas algorithm (factorised once per preconditioner, O(N) per
-   application).  It is the exact inverse of the x-invariant part of the
+   solved by the Thomas algorithm (:mod:`thermal.numerics.tridiagonal`, factorised once
+   per preconditioner, O(N) per application).  It is the exact inverse of the x-invariant part of the
    radiator Jacobian, so it sees the tube lines exactly (the DCT-Poisson one only
    sees their mean).
 
@@ -43,9 +43,10 @@ from __future__ import annotations
 
 import math
 
-import jax
 import jax.numpy as jnp
 import numpy as np
+
+from ..numerics.tridiagonal import thomas_factor, thomas_solve
 
 DENSE_MAX_FLOPS = 1 << 22
 """Grids with nx ny (nx + ny) up to this use dense orthonormal DCT matrices
@@ -150,42 +151,6 @@ def x_transform(nx: int, dx_m, dtype, dirichlet_west: bool):
         C = jnp.asarray(_dct_matrix(nx), dtype)
         return (lambda r: r @ C.T), (lambda u: u @ C), lam
     return dct2_ortho, idct2_ortho, lam
-
-
-def thomas_factor(sub, diag, sup):
-    """LU factors (no pivoting) of tridiagonal systems along axis 0, batched over axis 1.
-
-    sub[j] multiplies u[j-1] (sub[0] unused), sup[j] multiplies u[j+1] (sup[-1]
-    unused).  Stable for the (block) diagonally dominant / SPD systems used here.
-    """
-    def fwd(cp_prev, el):
-        a, b, c = el
-        inv = 1.0 / (b - a * cp_prev)
-        cp = c * inv
-        return cp, (cp, inv)
-
-    _, (cp, inv) = jax.lax.scan(fwd, jnp.zeros_like(diag[0]), (sub, diag, sup))
-    return sub, cp, inv
-
-
-def thomas_solve(factors, r):
-    """Solve with :func:`thomas_factor` factors; r has the factors' shape."""
-    sub, cp, inv = factors
-
-    def fwd(d_prev, el):
-        a, iv, ri = el
-        d = (ri - a * d_prev) * iv
-        return d, d
-
-    _, d = jax.lax.scan(fwd, jnp.zeros_like(r[0]), (sub, inv, r))
-
-    def bwd(x_next, el):
-        c, di = el
-        x = di - c * x_next
-        return x, x
-
-    _, x = jax.lax.scan(bwd, jnp.zeros_like(r[0]), (cp, d), reverse=True)
-    return x
 
 
 def line_preconditioner(sub_y, diag_y, sup_y, kt_y, nx: int, dx_m, dirichlet_west: bool):
