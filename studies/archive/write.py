@@ -404,7 +404,7 @@ class Column:
 # Provenance
 # ----------------------------------------------------------------------------
 def _repo_root() -> Path:
-    return Path(__file__).resolve().parents[1]
+    return Path(__file__).resolve().parents[2]
 
 
 def _git(args: list[str]) -> str | None:
