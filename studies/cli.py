@@ -242,10 +242,8 @@ def _run_study(cfg, text, config_path, out_dir: Path, kind: str = "run") -> tupl
                 tree["pareto"] = pareto_group(pareto_fronts(cfg, first))
         path = out.finish(tree, config_text=text, config_source=str(config_path),
                           attrs={"title": title, "study_kind": kind})
-        log.info("archive written: %s", path)
-        for p in make_figures(path, out_dir):
-            log.info("figure: %s", p)
-    return path, (sats if cfg.satellite.enabled else {})
+        make_figures(path, ar.stage_dir(out_dir))   # staged: main() commits them with the archive
+    return out.final_path, (sats if cfg.satellite.enabled else {})
 
 
 def cmd_run(args) -> int:
@@ -442,7 +440,7 @@ def cmd_sweep(args) -> int:
             out.append("sweep", rows)
 
         res = run_sweep(fn, points, chunk_size=sw.chunk_size, on_chunk=on_chunk)
-        path = out.finish_progress()
+        out.finish_progress()
     feas = (res["worst_constraint"] >= 0) & (res["converged"] > 0.5)
     print(f"sweep: {n} points, {int(feas.sum())} feasible and converged")
     if feas.any():
@@ -453,7 +451,7 @@ def cmd_sweep(args) -> int:
             front = pareto_indices(res["total_mass_kg"][feas], -res[metric][feas] if metric == "radiator_mean_k"
                                    else res[metric][feas])
             print(f"Pareto front mass vs {metric}: {len(front)} points")
-    print(f"archive: {path}")
+    print(f"archive: {final}")
     return 0
 
 
@@ -479,9 +477,11 @@ def cmd_inspect(args) -> int:
 
 
 def cmd_report(args) -> int:
+    from .archive import stage_dir
+
     out = Path(args.out) if args.out else Path(args.archive).with_suffix("")
-    for p in make_figures(Path(args.archive), out):
-        print(p)
+    for p in make_figures(Path(args.archive), stage_dir(out)):   # staged: main() commits them
+        print(out / p.name)
     return 0
 
 
@@ -569,37 +569,43 @@ EXTERNAL_COMMANDS = {"hotspot": "studies.hotspot_cli", "dose": "studies.dose_cli
 
 
 def main(argv=None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] in EXTERNAL_COMMANDS:
-        import importlib
+    """Run one command; return its exit status (the statuses below).
 
-        return importlib.import_module(EXTERNAL_COMMANDS[argv[0]]).main(argv[1:])
-    args = build_parser().parse_args(argv)
-    _setup(args.x32, args.verbose, cache=not args.no_cache, cache_dir=args.cache_dir)
-    from .archive import ArchiveError
+    The whole command runs inside :func:`studies.archive.exit_on_signals`: SIGINT and SIGTERM
+    stop it at the next point where Python may be interrupted (never silently: a signal that
+    a library swallows is delivered again) and it returns 130/143 after one line on stderr;
+    and inside :func:`studies.archive.staged_outputs`: what it writes (archives, figures)
+    appears under the final names only when it has completed, all together, and nothing of it
+    when it is interrupted or fails.  The verbs of :data:`EXTERNAL_COMMANDS` run the same way.
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    from .archive import ArchiveError, TerminationSignal, exit_on_signals, staged_outputs
     from .config import ConfigError
 
-    from .archive import TerminationSignal, exit_on_signals
-
+    args = outputs = None
     try:
-        with exit_on_signals():
+        with exit_on_signals(), staged_outputs() as outputs:
+            if argv and argv[0] in EXTERNAL_COMMANDS:
+                import importlib
+
+                return importlib.import_module(EXTERNAL_COMMANDS[argv[0]]).main(argv[1:])
+            args = build_parser().parse_args(argv)
+            _setup(args.x32, args.verbose, cache=not args.no_cache, cache_dir=args.cache_dir)
             return args.func(args)
     except TerminationSignal as exc:
-        name = "SIGINT" if exc.code == EXIT_SIGINT else "SIGTERM"
-        return _fail(args, exc.code, f"interrupted by {name}; temporary files removed, no archive written")
+        return _interrupted(args, exc.signum, outputs.committed if outputs is not None else [])
     except (ConfigError, ArchiveError) as exc:
         return _fail(args, EXIT_BAD_INPUT, str(exc))
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError, FileExistsError) as exc:
         return _fail(args, EXIT_BAD_INPUT, f"{exc.strerror or exc}: {exc.filename!r}" if exc.filename else str(exc))
-    except KeyboardInterrupt:   # a SIGINT outside the handlers' reach
-        return _fail(args, EXIT_SIGINT, "interrupted by SIGINT; no archive written")
     except Exception as exc:  # noqa: BLE001 -- a computation failed: one line, the traceback with --debug
         return _fail(args, EXIT_FAILED, f"computation failed: {type(exc).__name__}: {exc}")
 
 
 EXIT_FAILED, EXIT_BAD_INPUT, EXIT_SIGINT, EXIT_SIGTERM = 1, 2, 130, 143
 """Exit statuses: 1 a computation failed (e.g. non-convergence), 2 bad input (config, paths, archives),
-130/143 interrupted by SIGINT/SIGTERM; ``evaluate`` also returns 3 for a design that does not close."""
+130/143 interrupted by SIGINT/SIGTERM (128 + the signal's number); ``evaluate`` also returns 3 for a
+design that does not close."""
 
 
 def _fail(args, status: int, message: str) -> int:
@@ -611,15 +617,41 @@ def _fail(args, status: int, message: str) -> int:
     return status
 
 
+def _interrupted(args, signum: int, committed=(), status=None) -> int:
+    """The one line and the exit status (128 + signum) of a command ended by a signal.  ``committed``:
+    the outputs it had written when the signal came; ``status``: the status it had already returned."""
+    from .archive.signals import signal_name
+
+    name = signal_name(signum)
+    if status is not None:
+        message = f"interrupted by {name} after the command had completed (status {status})"
+    elif committed:
+        where = ", ".join(sorted({str(Path(p).parent) for p in committed}))
+        message = (f"interrupted by {name} after the command had completed: its {len(committed)} "
+                   f"output file(s) in {where} are complete")
+    else:
+        message = f"interrupted by {name}; nothing written (temporary files removed)"
+    return _fail(args, 128 + signum, message)
+
+
 def entry() -> None:
-    """Console entry point (``sunsink``, ``python -m studies.cli``): :func:`main`, then exit.  After an
-    interruption (SIGINT/SIGTERM: temporary files already removed, the message printed) the process ends
-    at once with ``os._exit``: the interpreter's finalisation would otherwise tear down XLA's compiler
-    threads while they may still be running, which can crash the process (seen as SIGSEGV instead of
-    the documented 130/143)."""
+    """Console entry point (``sunsink``, ``python -m studies.cli``): :func:`main`, then exit.
+
+    A signal that arrives outside :func:`main`'s own handling -- while ``studies`` is imported (it is
+    recorded from the import of :mod:`studies.archive` on, see :mod:`studies.archive.signals`), or
+    after the command has returned -- is not lost either: one line, exit 130/143.  After an
+    interruption the process ends at once with ``os._exit``: the interpreter's finalisation would
+    otherwise tear down XLA's compiler threads while they may still be running, which can crash the
+    process (seen as SIGSEGV instead of the documented 130/143)."""
     import os
 
+    from .archive import record_signals, take_recorded_signal
+
+    record_signals()      # outside main()'s handlers: recorded (main raises one recorded before it)
     code = main()
+    late = take_recorded_signal()
+    if late is not None and code not in (EXIT_SIGINT, EXIT_SIGTERM):
+        code = _interrupted(None, late, status=code)
     if code in (EXIT_SIGINT, EXIT_SIGTERM):
         sys.stdout.flush()
         sys.stderr.flush()

@@ -19,7 +19,10 @@ and ``long_name``; field and time axes are HDF5 dimension scales, so xarray
 :mod:`~.lock`               :class:`OutputLock`, :class:`LockInfo` (process liveness)
 :mod:`~.output`             :class:`StudyOutput` (a study's output life cycle),
                             :func:`check_output_path`
-:mod:`~.signals`            :class:`TerminationSignal`, :func:`exit_on_signals`
+:mod:`~.commit`             :func:`staged_outputs`: a command's outputs appear together
+                            when it completes (:func:`stage_dir`, :func:`stage_file`)
+:mod:`~.signals`            :class:`TerminationSignal`, :func:`exit_on_signals`,
+                            :func:`check_signal`: a signal is never lost
 =========================== ==============================================================
 
 Use it as one module: ``from studies import archive as ar; ar.write_archive(...)``.
@@ -30,7 +33,13 @@ was one module.
 import sys as _sys
 import types as _types
 
-from . import groups, lock, output, read, schema, seal, signals, tree, write
+# First, before h5py and the rest (studies imports this package first): in the ``sunsink``
+# command a signal is recorded from here on, until main() handles it (signals module notes).
+from . import signals
+signals._record_from_the_start()
+
+from . import commit, groups, lock, output, read, schema, seal, tree, write
+from .commit import Staging, current_staging, stage_dir, stage_file, staged_outputs
 from .groups import field_group, grid_group, history_group, time_series_group
 from .lock import LOCK_SUFFIX, LockInfo, OutputLock, lock_path_for
 from .output import PROGRESS_SUFFIX, StudyOutput, check_output_path, progress_path_for
@@ -63,7 +72,15 @@ from .schema import (
     collect_provenance,
 )
 from .seal import USERBLOCK_SIZE, seal_archive
-from .signals import TerminationSignal, exit_on_signals
+from .signals import (
+    HANDLED_SIGNALS,
+    TerminationSignal,
+    check_signal,
+    exit_on_signals,
+    pending_signal,
+    record_signals,
+    take_recorded_signal,
+)
 from .tree import Column, Dataset, Group
 from .write import append_rows, write_archive
 
@@ -86,6 +103,16 @@ __all__ = [
     "progress_path_for",
     "lock_path_for",
     "exit_on_signals",
+    "check_signal",
+    "pending_signal",
+    "record_signals",
+    "take_recorded_signal",
+    "HANDLED_SIGNALS",
+    "Staging",
+    "staged_outputs",
+    "stage_dir",
+    "stage_file",
+    "current_staging",
     "seal_archive",
     "Dataset",
     "Group",
@@ -105,7 +132,7 @@ __all__ = [
     "describe_archive",
 ]
 
-_SUBMODULES = (schema, tree, groups, seal, write, read, signals, lock, output)
+_SUBMODULES = (schema, tree, groups, seal, write, read, signals, lock, output, commit)
 
 # The private helpers the tests and tools reach as ``ar._name`` (the package was one module).
 for _module in _SUBMODULES:

@@ -46,6 +46,7 @@ from typing import Any
 
 import h5py
 
+from .commit import STAGED_FILE_INFIX, current_staging
 from .lock import OutputLock, lock_path_for
 from .schema import (
     PROVENANCE_PREFIX,
@@ -57,7 +58,7 @@ from .schema import (
     _strerror,
 )
 from .seal import _write_seal
-from .signals import _deferred_signals
+from .signals import _deferred_signals, _uninterruptible, check_signal
 from .tree import Group, _check_attrs
 from .write import _fsync_path, _write_archive, _write_attrs, append_rows
 
@@ -210,6 +211,17 @@ class StudyOutput:
     lock and re-raises; a file under ``final_path`` is then either absent or
     the older archive that was there before, or the complete new archive if
     the failure came after a finish method returned.
+
+    Inside :func:`~studies.archive.staged_outputs` (every ``sunsink`` command) the
+    finish methods stage the archive instead (a hidden ``.NAME.h5.staged-*``
+    beside ``final_path``) and return that path; leaving the block normally hands
+    the staged archive and the lock to the staging, which renames the archive to
+    ``final_path`` when the whole command has completed, together with its
+    figures.  Leaving the block by an exception deletes the staged archive too.
+
+    ``begin``, ``append`` and the finish methods are safe points: a signal
+    pending inside :func:`~studies.archive.exit_on_signals` stops the study there
+    (:func:`~studies.archive.check_signal`).
     """
 
     def __init__(self, final_path: str | os.PathLike, *, command: str | None = None,
@@ -221,6 +233,8 @@ class StudyOutput:
         self.overwrite = overwrite
         self.lock = OutputLock(self.final_path, command=self.command)
         self.finished: Path | None = None
+        self._staging = None
+        self._staged: Path | None = None
         self._begun = False
         self._created_dirs: list[Path] = []
         self._active = False
@@ -233,6 +247,8 @@ class StudyOutput:
         if self._active:
             raise ArchiveError(f"{self!r} is already open")
         try:
+            self._staging = current_staging()
+            self._staged = None
             self._created_dirs = _missing_dirs(self.final_path.parent)
             check_output_path(self.final_path, overwrite=self.overwrite)
             self.lock.acquire()
@@ -240,29 +256,33 @@ class StudyOutput:
             if self.lock.replaced is not None or self.progress_path.exists():
                 self._remove_leftovers()
         except BaseException:
-            self._cleanup(remove_dirs=True)
+            self._cleanup(failed=True)
             raise
         return self
 
+    @_uninterruptible
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
-        self._cleanup(remove_dirs=exc_type is not None)
+        self._cleanup(failed=exc_type is not None)
 
+    @_uninterruptible
     def close(self) -> None:
         """Release everything as a normal exit of the ``with`` block would."""
-        self._cleanup(remove_dirs=False)
+        self._cleanup(failed=False)
 
+    @_uninterruptible
     def abort(self) -> None:
-        """Discard the progress and temporary files and release the lock."""
-        self._cleanup(remove_dirs=True)
+        """Discard the progress, staged and temporary files and release the lock."""
+        self._cleanup(failed=True)
 
     def _temporaries(self) -> list[Path]:
-        """Progress file, atomic-write temporaries and write probes of the final path."""
+        """Progress file, atomic-write temporaries, staged archives and write probes of the final path."""
         directory = self.final_path.parent
         found = [self.progress_path]
         with contextlib.suppress(OSError):
             for name in (self.final_path.name, self.progress_path.name):
                 found.extend(directory.glob(f".{glob.escape(name)}.*.tmp"))
             found.extend(directory.glob(f".{glob.escape(self.final_path.name)}.probe-*"))
+            found.extend(directory.glob(f".{glob.escape(self.final_path.name)}{STAGED_FILE_INFIX}*"))
         return found
 
     def _remove_leftovers(self) -> None:
@@ -272,19 +292,31 @@ class StudyOutput:
                 with contextlib.suppress(OSError):
                     path.unlink()
 
-    def _cleanup(self, remove_dirs: bool) -> None:
+    @_uninterruptible
+    def _cleanup(self, failed: bool) -> None:
+        """Remove what is not the result.  A staged result (normal exit) goes to the staging
+        with the lock, which is released when the command commits or discards."""
+        keep = None if failed else self._staged
         with _deferred_signals():
             try:
+                if self._staged is not None and failed:
+                    self._staging.withdraw(self._staged)
+                    self._staged = self.finished = None
                 if self.lock.held:
                     # temporaries are ours only while we hold the lock
                     for path in self._temporaries():
-                        with contextlib.suppress(OSError):
-                            path.unlink()
+                        if path != keep:
+                            with contextlib.suppress(OSError):
+                                path.unlink()
             finally:
+                if keep is not None and self.lock.held:
+                    self._staging.hold(self.lock, self._created_dirs)
+                    self.lock = OutputLock(self.final_path, command=self.command)
+                    self._created_dirs = []
                 self.lock.release()
                 self._active = False
                 self._begun = False
-                if remove_dirs and self.finished is None:
+                if failed and self.finished is None:
                     for directory in reversed(self._created_dirs):
                         with contextlib.suppress(OSError):
                             directory.rmdir()  # only succeeds when empty
@@ -316,6 +348,7 @@ class StudyOutput:
             :attr:`progress_path`.
         """
         self._require_active("begin()")
+        check_signal()
         _write_archive(self.progress_path, tree, config_text=config_text,
                        config_source=config_source, attrs=attrs, command_line=self.command,
                        overwrite=True, state=STATE_IN_PROGRESS)
@@ -327,6 +360,7 @@ class StudyOutput:
         self._require_active("append()")
         if not self._begun:
             raise ArchiveError(f"{self!r}: append() before begin()")
+        check_signal()
         return append_rows(self.progress_path, group, rows, in_place=True)
 
     def finish(
@@ -341,38 +375,53 @@ class StudyOutput:
 
         Parameters are those of :func:`write_archive` (``overwrite`` was
         decided when entering).  The archive is written to a temporary file,
-        fsynced and renamed to :attr:`final_path`; the rename and the removal
-        of the progress file run with SIGINT/SIGTERM deferred.
+        fsynced and renamed to :attr:`final_path` (inside
+        :func:`~studies.archive.staged_outputs`: to a staged name, see the class
+        notes); the rename and the removal of the progress file run with
+        SIGINT/SIGTERM deferred.
 
         Returns
         -------
         pathlib.Path
-            :attr:`final_path`.
+            Where the archive can be read now: :attr:`final_path`, or the staged file.
         """
         self._require_active("finish()")
-        _write_archive(self.final_path, tree, config_text=config_text,
+        check_signal()
+        target = self._target()
+        _write_archive(target, tree, config_text=config_text,
                        config_source=config_source, attrs=attrs, command_line=self.command,
                        overwrite=True, state=STATE_COMPLETE)
         with _deferred_signals():
-            self.finished = self.final_path
+            self._finished(target)
             with contextlib.suppress(FileNotFoundError):
                 self.progress_path.unlink()
-        return self.final_path
+        return target
+
+    def _target(self) -> Path:
+        """The file a finish method writes: the final path, or a staged name beside it."""
+        return self.final_path if self._staging is None else self._staging.file(self.final_path)
+
+    def _finished(self, target: Path) -> None:
+        self.finished = target
+        if target != self.final_path:
+            self._staged = target
 
     def finish_progress(self, *, attrs: Mapping[str, Any] | None = None) -> Path:
         """Promote the progress file to the final archive.
 
         Marks it ``archive_state = "complete"`` (updating the root attributes
         in ``attrs``, e.g. the title), flushes and fsyncs it, and renames it
-        to :attr:`final_path` (atomic), for studies whose progress file *is*
-        the result (a sweep streamed into a history group).
+        to :attr:`final_path` (atomic; inside :func:`~studies.archive.staged_outputs`
+        to a staged name), for studies whose progress file *is* the result (a
+        sweep streamed into a history group).
 
         Returns
         -------
         pathlib.Path
-            :attr:`final_path`.
+            Where the archive can be read now: :attr:`final_path`, or the staged file.
         """
         self._require_active("finish_progress()")
+        check_signal()
         if not self._begun or not self.progress_path.is_file():
             raise ArchiveError(f"{self!r}: finish_progress() without a progress file (begin())")
         extra = dict(attrs or {})
@@ -384,8 +433,9 @@ class StudyOutput:
             _write_attrs(f, extra)
             f.attrs[STATE_ATTR] = STATE_COMPLETE
         _write_seal(self.progress_path, sealed=True)  # fsyncs
+        target = self._target()
         with _deferred_signals():
-            os.replace(self.progress_path, self.final_path)
-            self.finished = self.final_path
+            os.replace(self.progress_path, target)
+            self._finished(target)
             _fsync_path(self.final_path.parent)
-        return self.final_path
+        return target

@@ -10,8 +10,9 @@ progress file of a running study carries an "unsealed" header.
 :func:`~studies.archive.append_rows` re-seals after appending.  An archive edited
 deliberately with h5py must be re-sealed with :func:`seal_archive`.
 
-Archives written before the seal existed (no user block, such as
-``tests/golden/small_satellite.h5``) cannot be verified: they are read unverified.
+Archives written before the seal existed (no user block) cannot be verified:
+they are read, with a one-line warning that names the file (logger
+``sunsink.archive``), once per file and command.
 
 A missing file, a directory, a file that is not HDF5, a truncated or overwritten
 file, and the errors h5py raises while reading a damaged one become an
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import os
 import stat
 from collections.abc import Iterator
@@ -33,6 +35,12 @@ import h5py
 from .schema import ArchiveError, ArchiveNotFoundError, CorruptArchiveError, IncompleteArchiveError, _one_line
 
 __all__ = ["USERBLOCK_SIZE", "seal_archive"]
+
+log = logging.getLogger("sunsink.archive")
+
+#: Archives already reported as unverified in this command (their real paths); emptied by
+#: :func:`~studies.archive.staged_outputs`, which starts each ``sunsink`` command.
+_UNVERIFIED_REPORTED: set[str] = set()
 
 #: Size of the HDF5 user block that holds the integrity seal (see :func:`seal_archive`).
 USERBLOCK_SIZE = 512
@@ -105,14 +113,25 @@ def _damage_guard(path: Path | str) -> Iterator[None]:
         raise CorruptArchiveError(_describe_damage(str(path), exc)) from exc
 
 
+def _warn_unverified(path: Path) -> None:
+    """Say once per file and command that an archive without a seal is read unverified."""
+    key = os.path.realpath(path)
+    if key in _UNVERIFIED_REPORTED:
+        return
+    _UNVERIFIED_REPORTED.add(key)
+    log.warning("archive %r is not verified: it has no integrity seal (written before sunsink "
+                "sealed its archives, or by another tool), so damage to it cannot be detected",
+                str(path))
+
+
 @contextlib.contextmanager
 def _open_h5(path: Path, mode: str = "r", *, verify: bool = True,
              allow_incomplete: bool = False) -> Iterator[h5py.File]:
     """Open an HDF5 file after checking its seal; missing/unopenable files raise ArchiveError."""
     _check_is_file(path)
     file = str(path)
-    if verify:
-        _verify_seal(path, allow_incomplete=allow_incomplete)
+    if verify and _verify_seal(path, allow_incomplete=allow_incomplete) == "legacy":
+        _warn_unverified(path)
     try:
         f = h5py.File(path, mode)
     except PermissionError as exc:
