@@ -134,10 +134,12 @@ __all__ = [
 
 _SUBMODULES = (schema, tree, groups, seal, write, read, signals, lock, output, commit)
 
-# The private helpers the tests and tools reach as ``ar._name`` (the package was one module).
+# The private helper functions the tests and tools reach as ``ar._name`` (the package was one
+# module); not the submodules' state (``signals._guard``, ``commit._current`` ...).
 for _module in _SUBMODULES:
     for _name, _value in vars(_module).items():
-        if _name.startswith("_") and not _name.startswith("__") and _name not in globals():
+        if _name.startswith("_") and not _name.startswith("__") and _name not in globals() \
+                and callable(_value) and not isinstance(_value, _types.ModuleType):
             globals()[_name] = _value
 del _module, _name, _value
 
