@@ -14,7 +14,11 @@ import os
 import sys
 import traceback
 
-from .archive import ArchiveError, TerminationSignal, exit_on_signals
+from pathlib import Path
+
+from .archive import (ArchiveError, TerminationSignal, exit_on_signals, record_signals, staged_outputs,
+                      take_recorded_signal)
+from .archive.signals import signal_name
 from .declare import ConfigError
 from .exits import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INFEASIBLE, EXIT_SIGINT, EXIT_SIGTERM
 from .cli_setup import (CACHE_ENV, OneLineArgumentParser, default_cache_dir, enable_compilation_cache,  # noqa: F401
@@ -117,27 +121,34 @@ def _external(args) -> int:
 
 
 def main(argv=None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] in EXTERNAL_COMMANDS:
-        return importlib.import_module(EXTERNAL_COMMANDS[argv[0]]).main(argv[1:])
-    args = build_parser().parse_args(argv)
-    setup(args.x32, args.verbose, cache=not args.no_cache, cache_dir=args.cache_dir)
-    # Imported here, after setup, on purpose: the study modules import JAX, whose precision (x64) and
-    # persistent compilation cache the entry point sets first; and `sunsink --help` stays instant.
-    from . import commands
+    """Run one command; return its exit status (:mod:`studies.exits`).
 
+    The whole command runs inside :func:`studies.archive.exit_on_signals`: SIGINT and SIGTERM stop it
+    at the next point where Python may be interrupted (never silently: a signal that a library
+    swallows is delivered again) and it returns 130/143 after one line on stderr; and inside
+    :func:`studies.archive.staged_outputs`: what it writes (archives, figures, summaries) appears
+    under the final names only when it has completed, all together, and nothing of it when it is
+    interrupted or fails.  The verbs with their own syntax (:data:`EXTERNAL_COMMANDS`) run the same way.
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = outputs = None
     try:
-        with exit_on_signals():
+        with exit_on_signals(), staged_outputs() as outputs:
+            if argv and argv[0] in EXTERNAL_COMMANDS:   # their own syntax and set-up
+                return importlib.import_module(EXTERNAL_COMMANDS[argv[0]]).main(argv[1:])
+            args = build_parser().parse_args(argv)
+            setup(args.x32, args.verbose, cache=not args.no_cache, cache_dir=args.cache_dir)
+            # Imported here, after setup, on purpose: the study modules import JAX, whose precision (x64)
+            # and persistent compilation cache the entry point sets first; and `sunsink --help` stays instant.
+            from . import commands
+
             return _external(args) if args.command in EXTERNAL_COMMANDS else commands.run(args)
     except TerminationSignal as exc:
-        name = "SIGINT" if exc.code == EXIT_SIGINT else "SIGTERM"
-        return _fail(args, exc.code, f"interrupted by {name}; temporary files removed, no archive written")
+        return _interrupted(args, exc.signum, outputs.committed if outputs is not None else [])
     except (ConfigError, ArchiveError) as exc:
         return _fail(args, EXIT_BAD_INPUT, str(exc))
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError, FileExistsError) as exc:
         return _fail(args, EXIT_BAD_INPUT, f"{exc.strerror or exc}: {exc.filename!r}" if exc.filename else str(exc))
-    except KeyboardInterrupt:   # a SIGINT outside the handlers' reach
-        return _fail(args, EXIT_SIGINT, "interrupted by SIGINT; no archive written")
     except Exception as exc:  # noqa: BLE001 -- a computation failed: one line, the traceback with --debug
         return _fail(args, EXIT_FAILED, f"computation failed: {type(exc).__name__}: {exc}")
 
@@ -149,13 +160,35 @@ def _fail(args, status: int, message: str) -> int:
     return status
 
 
+def _interrupted(args, signum: int, committed=(), status=None) -> int:
+    """The one line and the exit status (128 + signum) of a command ended by a signal.  ``committed``:
+    the outputs it had written when the signal came; ``status``: the status it had already returned."""
+    name = signal_name(signum)
+    if status is not None:
+        message = f"interrupted by {name} after the command had completed (status {status})"
+    elif committed:
+        where = ", ".join(sorted({str(Path(p).parent) for p in committed}))
+        message = (f"interrupted by {name} after the command had completed: its {len(committed)} "
+                   f"output file(s) in {where} are complete")
+    else:
+        message = f"interrupted by {name}; nothing written (temporary files removed)"
+    return _fail(args, 128 + signum, message)
+
+
 def entry() -> None:
-    """Console entry point (``sunsink``, ``python -m studies.cli``): :func:`main`, then exit.  After an
-    interruption (SIGINT/SIGTERM: temporary files already removed, the message printed) the process ends
-    at once with ``os._exit``: the interpreter's finalisation would otherwise tear down XLA's compiler
-    threads while they may still be running, which can crash the process (seen as SIGSEGV instead of
-    the documented 130/143)."""
+    """Console entry point (``sunsink``, ``python -m studies.cli``): :func:`main`, then exit.
+
+    A signal that arrives outside :func:`main`'s own handling -- while ``studies`` is imported (it is
+    recorded from the import of :mod:`studies.archive` on, see :mod:`studies.archive.signals`), or
+    after the command has returned -- is not lost either: one line, exit 130/143.  After an
+    interruption the process ends at once with ``os._exit``: the interpreter's finalisation would
+    otherwise tear down XLA's compiler threads while they may still be running, which can crash the
+    process (seen as SIGSEGV instead of the documented 130/143)."""
+    record_signals()      # outside main()'s handlers: recorded (main raises one recorded before it)
     code = main()
+    late = take_recorded_signal()
+    if late is not None and code not in (EXIT_SIGINT, EXIT_SIGTERM):
+        code = _interrupted(None, late, status=code)
     if code in (EXIT_SIGINT, EXIT_SIGTERM):
         sys.stdout.flush()
         sys.stderr.flush()

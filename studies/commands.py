@@ -176,10 +176,8 @@ def _run_study(cfg, text, config_path, out_dir: Path, kind: str = "run") -> tupl
                 tree["pareto"] = pareto_group(pareto_fronts(cfg, first))
         path = out.finish(tree, config_text=text, config_source=str(config_path),
                           attrs={"title": title, "study_kind": kind})
-        log.info("archive written: %s", path)
-        for p in make_figures(path, out_dir):
-            log.info("figure: %s", p)
-    return path, (sats if cfg.satellite.enabled else {})
+        make_figures(path, ar.stage_dir(out_dir))   # staged: studies.cli.main commits them with the archive
+    return out.final_path, (sats if cfg.satellite.enabled else {})
 
 
 def cmd_run(args) -> int:
@@ -276,12 +274,11 @@ def cmd_audit(args) -> int:
         elif need:
             status = EXIT_INFEASIBLE
     if args.summary:
-        tmp = Path(args.summary).with_name(f".{Path(args.summary).name}.tmp")   # never half-written
-        tmp.write_text(json.dumps(summaries, indent=1) + "\n")
-        tmp.replace(args.summary)
+        ar.stage_file(args.summary).write_text(json.dumps(summaries, indent=1) + "\n")   # committed by main
         print(f"summary: {args.summary}")
     if out_dir is not None:
-        path = ar.write_archive(out_dir / f"{cfg.study.name}_audit.h5", {"audit": ar.Group(groups)},
+        path = out_dir / f"{cfg.study.name}_audit.h5"
+        ar.write_archive(ar.stage_file(path), {"audit": ar.Group(groups)},
                                 config_text=text, config_source=str(args.config),
                                 attrs={"title": f"audit of {cfg.study.description or cfg.study.name}",
                                        "study_kind": "audit"})
@@ -390,7 +387,7 @@ def cmd_sweep(args) -> int:
             out.append("sweep", rows)
 
         res = run_sweep(fn, points, chunk_size=sw.chunk_size, on_chunk=on_chunk)
-        path = out.finish_progress()
+        out.finish_progress()
     feas = (res["worst_constraint"] >= 0) & (res["converged"] > 0.5)
     print(f"sweep: {n} points, {int(feas.sum())} feasible and converged")
     if feas.any():
@@ -401,7 +398,7 @@ def cmd_sweep(args) -> int:
             front = pareto_indices(res["total_mass_kg"][feas], -res[metric][feas] if metric == "radiator_mean_k"
                                    else res[metric][feas])
             print(f"Pareto front mass vs {metric}: {len(front)} points")
-    print(f"archive: {path}")
+    print(f"archive: {final}")
     return 0
 
 
@@ -424,8 +421,8 @@ def cmd_inspect(args) -> int:
 
 def cmd_report(args) -> int:
     out = Path(args.out) if args.out else Path(args.archive).with_suffix("")
-    for p in make_figures(Path(args.archive), out):
-        print(p)
+    for p in make_figures(Path(args.archive), ar.stage_dir(out)):   # staged: studies.cli.main commits them
+        print(out / p.name)
     return 0
 
 
