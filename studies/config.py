@@ -162,7 +162,10 @@ def _keys(*classes, section: str) -> dict[str, Key]:
 
 
 def _design_section() -> Section:
-    """``[design.<variable>]`` tables: value, lo, hi, ref, fixed, derived from each variable's declaration."""
+    """``[design.<variable>]`` tables: value, lo, hi, ref, fixed, derived from each variable's declaration.
+
+    ``value``, ``lo`` and ``hi`` lie in the variable's physically allowed range, and so does the reference
+    scale ``ref``: positive and no larger than the largest magnitude the variable can take."""
     tables = {}
     for v in VARIABLES:
         if v.name in PER_ORBIT_VARIABLES:
@@ -174,15 +177,17 @@ def _design_section() -> Section:
             "lo": Key(Quantity(q.units, "optimiser lower bound", **rng), v.lo),
             "hi": Key(Quantity(q.units, "optimiser upper bound", **rng), v.hi),
             "ref": Key(Quantity(q.units, "reference scale (the optimiser sees value/ref)", lo=0.0,
-                                lo_inclusive=False), v.ref),
+                                lo_inclusive=False, hi=max(abs(q.lo), abs(q.hi))), v.ref),
             "fixed": Key(Quantity("1", "true: held at value; false: optimised", kind="bool"), v.fixed),
         }, doc=q.long_name)
     return Section(tables, doc="design variables")
 
 
 def _claims_section() -> Section:
-    """``[claims]``: one optional key per metric, the value a publication states."""
-    return Section({n: Key(Quantity(q.units, q.long_name, optional=True), None) for n, q in METRICS.items()
+    """``[claims]``: one optional key per metric, the value a publication states, in the metric's declared
+    physical range (:func:`studies.declare.output`)."""
+    return Section({n: Key(Quantity(q.units, q.long_name, optional=True, lo=q.lo, hi=q.hi, lo_inclusive=q.lo_inclusive,
+                                    hi_inclusive=q.hi_inclusive), None) for n, q in METRICS.items()
                     if not n.startswith("g_")},
                    doc="published values of a design, compared with sunsink's by `sunsink evaluate`")
 
