@@ -40,12 +40,22 @@ __all__ = ["COMMANDS", "run", "output_dir", "format_summary", "make_figures", "p
 log = logging.getLogger("sunsink")
 
 
-def output_dir(path) -> Path:
-    """Create (if needed) and check an output directory before any computation: an existing file,
-    a path under a file, or a directory that cannot be written is a bad input (exit 2)."""
+def check_output_path(path) -> Path:
+    """``--out`` checked without creating anything: an existing file, or a path under a file, is a bad
+    input (:class:`ArchiveError`, exit 2) named in one line."""
     p = Path(path)
     if p.exists() and not p.is_dir():
         raise ArchiveError(f"--out {str(p)!r} is a file, not a directory")
+    parent = next((q for q in p.parents if q.exists()), None)
+    if parent is not None and not parent.is_dir():
+        raise ArchiveError(f"--out {str(p)!r} cannot be used: {str(parent)!r} is a file, not a directory")
+    return p
+
+
+def output_dir(path) -> Path:
+    """Create (if needed) and check an output directory before any computation: an existing file,
+    a path under a file, or a directory that cannot be written is a bad input (exit 2)."""
+    p = check_output_path(path)
     try:
         p.mkdir(parents=True, exist_ok=True)
         probe = tempfile.NamedTemporaryFile(dir=p, prefix=".sunsink-write-test-", delete=True)
@@ -423,7 +433,7 @@ def cmd_inspect(args) -> int:
 
 
 def cmd_report(args) -> int:
-    out = Path(args.out) if args.out else Path(args.archive).with_suffix("")
+    out = check_output_path(args.out if args.out else Path(args.archive).with_suffix(""))   # before any work
     for p in make_figures(Path(args.archive), out):
         print(p)
     return 0
