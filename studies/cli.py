@@ -71,7 +71,10 @@ def build_parser() -> argparse.ArgumentParser:
     va.add_argument("case", help="validation case (TOML; studies/validation/iss_eatcs_radiator.toml)")
     cf = sub.add_parser("config", help="list every configuration key with units, default, range and source")
     cf.add_argument("--list", action="store_true", help="(the default action)")
-    cf.add_argument("--markdown", action="store_true", help="as a Markdown table (docs/config-reference.md)")
+    form = cf.add_mutually_exclusive_group()
+    form.add_argument("--wide", action="store_true",
+                      help="one line per key, columns aligned (default: a table that fits 120 columns)")
+    form.add_argument("--markdown", action="store_true", help="as a Markdown table (docs/config-reference.md)")
     cf.add_argument("--readme", metavar="PATH",
                     help="rewrite the configuration reference between its markers in this Markdown file "
                          "(docs/config-reference.md)")

@@ -34,18 +34,29 @@ from .io import plots, published
 from .io.report import config_listing, format_audit, format_satellite, update_readme
 from .io.results import audit_group, cases_from_archive, pareto_group, satellite_group, study_tree
 from .model import CONSTRAINT_NAMES, METRICS, evaluate, verdict
+from .units import format_value
 
 __all__ = ["COMMANDS", "run", "output_dir", "format_summary", "make_figures", "pareto_indices"]
 
 log = logging.getLogger("sunsink")
 
 
-def output_dir(path) -> Path:
-    """Create (if needed) and check an output directory before any computation: an existing file,
-    a path under a file, or a directory that cannot be written is a bad input (exit 2)."""
+def check_output_path(path) -> Path:
+    """``--out`` checked without creating anything: an existing file, or a path under a file, is a bad
+    input (:class:`ArchiveError`, exit 2) named in one line."""
     p = Path(path)
     if p.exists() and not p.is_dir():
         raise ArchiveError(f"--out {str(p)!r} is a file, not a directory")
+    parent = next((q for q in p.parents if q.exists()), None)
+    if parent is not None and not parent.is_dir():
+        raise ArchiveError(f"--out {str(p)!r} cannot be used: {str(parent)!r} is a file, not a directory")
+    return p
+
+
+def output_dir(path) -> Path:
+    """Create (if needed) and check an output directory before any computation: an existing file,
+    a path under a file, or a directory that cannot be written is a bad input (exit 2)."""
+    p = check_output_path(path)
     try:
         p.mkdir(parents=True, exist_ok=True)
         probe = tempfile.NamedTemporaryFile(dir=p, prefix=".sunsink-write-test-", delete=True)
@@ -56,9 +67,10 @@ def output_dir(path) -> Path:
 
 
 def format_summary(results: dict) -> str:
-    """Plain-text summary table of a radiator study."""
+    """Plain-text summary table of a radiator study (the orbit column as wide as the longest name)."""
+    width = max([len("orbit")] + [len(str(c["name"])) for c in results.values()])
     cols = [
-        ("orbit", "{:<28}", lambda c: str(c["name"])[:28]),
+        ("orbit", f"{{:<{width}}}", lambda c: str(c["name"])),
         ("alt km", "{:>7}", lambda c: f"{c['altitude_m'] / 1e3:.0f}"),
         ("inc deg", "{:>7}", lambda c: f"{c['inclination_deg']:.2f}"),
         ("beta deg", "{:>8}", lambda c: f"{c['beta_design_deg']:.1f}"),
@@ -76,7 +88,7 @@ def format_summary(results: dict) -> str:
     first = next(iter(results.values()))
     lines.append("")
     lines.append(
-        f"heat load {first['heat_load_w'] / 1e3:.1f} kW; area = planform area of a two-sided panel "
+        f"heat load {format_value(first['heat_load_w'], 'W')}; area = planform area of a two-sided panel "
         "(emitting area is twice this); level-0 isothermal model"
     )
     return "\n".join(lines)
@@ -291,7 +303,7 @@ def cmd_config(args) -> int:
     if args.readme:
         update_readme(args.readme)
         return 0
-    print(config_listing(markdown=args.markdown))
+    print(config_listing(markdown=args.markdown, wide=args.wide))
     return 0
 
 
@@ -392,8 +404,10 @@ def cmd_sweep(args) -> int:
     print(f"sweep: {n} points, {int(feas.sum())} feasible and converged")
     if feas.any():
         i = int(np.argmin(np.where(feas, res["total_mass_kg"], np.inf)))
-        print("lightest feasible point: " + ", ".join(f"{k} = {points[k][i]:.4g}" for k in sw.variables)
-              + f" -> {res['total_mass_kg'][i]:,.0f} kg, junction {res['junction_max_k'][i]:.1f} K")
+        print("lightest feasible point: " + ", ".join(f"{k} = {format_value(points[k][i], by_name[k].units)}"
+                                                      for k in sw.variables)
+              + f" -> {format_value(res['total_mass_kg'][i], 'kg')}, junction "
+                f"{format_value(res['junction_max_k'][i], 'K')}")
         for metric in ("junction_max_k", "radiator_mean_k"):
             front = pareto_indices(res["total_mass_kg"][feas], -res[metric][feas] if metric == "radiator_mean_k"
                                    else res[metric][feas])
@@ -420,7 +434,7 @@ def cmd_inspect(args) -> int:
 
 
 def cmd_report(args) -> int:
-    out = Path(args.out) if args.out else Path(args.archive).with_suffix("")
+    out = check_output_path(args.out if args.out else Path(args.archive).with_suffix(""))   # before any work
     for p in make_figures(Path(args.archive), ar.stage_dir(out)):   # staged: studies.cli.main commits them
         print(out / p.name)
     return 0

@@ -18,7 +18,10 @@ configs are in degrees (``*_deg``) and become radians at this edge.
 from __future__ import annotations
 
 import difflib
+import errno
 import math
+import os
+import stat
 import tomllib
 from dataclasses import MISSING, dataclass
 from pathlib import Path
@@ -111,16 +114,21 @@ class Config(Mapping):
         return out
 
 
+def _unknown_key_text(path: str, name: str, section: Section) -> str:
+    """The message for an unknown key or table ``name`` in ``section``: where it is, the allowed names and
+    the closest allowed one (``difflib``), if any is close."""
+    prefix = path + "." if path else ""
+    near = difflib.get_close_matches(name, list(section.fields), n=1)
+    return (f"unknown key {prefix + name!r} in {path or 'the top level'}; allowed keys: {sorted(section.fields)}"
+            + (f"; did you mean {prefix + near[0]!r}?" if near else ""))
+
+
 def _parse_section(path: str, data: Any, section: Section) -> Config:
     if not isinstance(data, Mapping):
         raise ConfigError(f"{path or 'config'} must be a table, got {type(data).__name__}")
     unknown = sorted(set(data) - set(section.fields))
     if unknown:
-        where = path or "the top level"
-        raise ConfigError(
-            f"unknown key {(path + '.' if path else '') + unknown[0]!r} in {where}; "
-            f"allowed keys: {sorted(section.fields)}"
-        )
+        raise ConfigError(_unknown_key_text(path, unknown[0], section))
     out = {}
     for name, spec in section.fields.items():
         sub = f"{path}.{name}" if path else name
@@ -162,7 +170,10 @@ def _keys(*classes, section: str) -> dict[str, Key]:
 
 
 def _design_section() -> Section:
-    """``[design.<variable>]`` tables: value, lo, hi, ref, fixed, derived from each variable's declaration."""
+    """``[design.<variable>]`` tables: value, lo, hi, ref, fixed, derived from each variable's declaration.
+
+    ``value``, ``lo`` and ``hi`` lie in the variable's physically allowed range, and so does the reference
+    scale ``ref``: positive and no larger than the largest magnitude the variable can take."""
     tables = {}
     for v in VARIABLES:
         if v.name in PER_ORBIT_VARIABLES:
@@ -174,15 +185,17 @@ def _design_section() -> Section:
             "lo": Key(Quantity(q.units, "optimiser lower bound", **rng), v.lo),
             "hi": Key(Quantity(q.units, "optimiser upper bound", **rng), v.hi),
             "ref": Key(Quantity(q.units, "reference scale (the optimiser sees value/ref)", lo=0.0,
-                                lo_inclusive=False), v.ref),
+                                lo_inclusive=False, hi=max(abs(q.lo), abs(q.hi))), v.ref),
             "fixed": Key(Quantity("1", "true: held at value; false: optimised", kind="bool"), v.fixed),
         }, doc=q.long_name)
     return Section(tables, doc="design variables")
 
 
 def _claims_section() -> Section:
-    """``[claims]``: one optional key per metric, the value a publication states."""
-    return Section({n: Key(Quantity(q.units, q.long_name, optional=True), None) for n, q in METRICS.items()
+    """``[claims]``: one optional key per metric, the value a publication states, in the metric's declared
+    physical range (:func:`studies.declare.output`)."""
+    return Section({n: Key(Quantity(q.units, q.long_name, optional=True, lo=q.lo, hi=q.hi, lo_inclusive=q.lo_inclusive,
+                                    hi_inclusive=q.hi_inclusive), None) for n, q in METRICS.items()
                     if not n.startswith("g_")},
                    doc="published values of a design, compared with sunsink's by `sunsink evaluate`")
 
@@ -401,27 +414,65 @@ def _deep_update(data: dict, overrides: Mapping[str, Any]) -> dict:
     return out
 
 
+_BYTE_ORDER_MARKS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"), (b"\xff\xfe", "UTF-16"),
+                     (b"\xfe\xff", "UTF-16"))
+"""Byte-order marks of the Unicode encodings a config is most often saved in by mistake (longest first)."""
+
+
+def _read_config_text(p: Path) -> str:
+    """The text of the config file ``p``; :class:`ConfigError` naming the file when it cannot be a config:
+    missing, a directory, a symbolic-link loop or a dangling link, unreadable, or not UTF-8 (TOML files are
+    UTF-8, TOML 1.0.0 section "Spec")."""
+    try:
+        mode = os.stat(p).st_mode
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise ConfigError(f"config file {str(p)!r} is a symbolic-link loop") from None
+        if p.is_symlink():
+            raise ConfigError(f"config file {str(p)!r} is a symbolic link to {os.readlink(p)!r}, which does not "
+                              "exist") from None
+        if exc.errno == errno.ENOENT:
+            raise ConfigError(f"config file {str(p)!r} does not exist") from None
+        raise ConfigError(f"config file {str(p)!r} cannot be read: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(mode):
+        raise ConfigError(f"config file {str(p)!r} is a directory, not a file")
+    if not stat.S_ISREG(mode):
+        raise ConfigError(f"config file {str(p)!r} is not a regular file")
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"config file {str(p)!r} cannot be read: {exc.strerror or exc}") from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        bom = next((name for mark, name in _BYTE_ORDER_MARKS if raw.startswith(mark)), None)
+        found = (f"it starts with a {bom} byte-order mark" if bom else
+                 f"byte 0x{raw[exc.start]:02x} at offset {exc.start} is not UTF-8")
+        raise ConfigError(f"config file {str(p)!r} is not UTF-8 text ({found}); TOML files are UTF-8: save it "
+                          "as UTF-8") from None
+
+
 def load_config(path: str | Path, overrides: Mapping[str, Any] | None = None) -> tuple[Config, str]:
     """Read and validate a TOML study file; returns (config, verbatim text).
 
     ``overrides`` (nested mapping) replace keys before validation (e.g. ``sunsink optimize``
-    switching the optimiser on).
+    switching the optimiser on).  Every error names the file.
     """
     p = Path(path)
-    if not p.is_file():
-        what = "is a directory, not a file" if p.is_dir() else "does not exist"
-        raise ConfigError(f"config file {str(p)!r} {what}")
+    text = _read_config_text(p)
     try:
-        text = p.read_text()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"config file {str(p)!r} cannot be read: {exc}") from None
-    try:
-        data = tomllib.loads(text)
+        data = tomllib.loads(text.removeprefix("\ufeff"))   # a UTF-8 byte-order mark (Windows editors) is no setting
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{p}: invalid TOML: {exc}") from None
+    if not data:
+        raise ConfigError(f"{p}: the file holds no settings (empty, or only comments); a study needs at least "
+                          "[study] name and one [[orbits]] table (sunsink config --list)")
     if overrides:
         data = _deep_update(data, overrides)
-    return parse_config(data), text
+    try:
+        return parse_config(data), text
+    except ConfigError as exc:
+        raise ConfigError(f"{p}: {exc}") from None
 
 
 def loads_config(text: str) -> Config:

@@ -26,10 +26,10 @@ from typing import Any, Callable, Iterator, Mapping
 
 import equinox as eqx
 
-from .units import check_units
+from .units import PHYSICAL_RANGE, check_units
 
 __all__ = ["Quantity", "Bound", "MARGIN_KINDS", "ConfigError", "quantity", "output", "declared", "config_key", "range_text",
-           "parse_value", "check_declared"]
+           "parse_value", "check_declared", "UNIT_INTERVAL", "COUNT"]
 
 
 class ConfigError(ValueError):
@@ -147,8 +147,27 @@ def quantity(default: Any, units: str, long_name: str, *, static: bool = False, 
     return eqx.field(default=default, static=static, metadata=meta)
 
 
-def output(units: str, long_name: str, group: str, **spec) -> Any:
-    """A field of a stage's output declared as a metric of the coupled model (report ``group``)."""
+UNIT_INTERVAL = {"lo": 0.0, "hi": 1.0}
+"""The range of a fraction, a probability, an efficiency or a 0/1 flag (``output("1", ..., **UNIT_INTERVAL)``)."""
+
+COUNT = {"lo": 0.0}
+"""The range of an expected or continuous count (no physical upper bound)."""
+
+
+def output(units: str, long_name: str, group: str, *, signed: bool = False, **spec) -> Any:
+    """A field of a stage's output declared as a metric of the coupled model (report ``group``).
+
+    Its range (``lo``, ``hi``: what a published claim of it is checked against) is its unit's physical
+    range (:data:`studies.units.PHYSICAL_RANGE`; ``signed``: either sign, for a net flow or a residual)
+    where ``spec`` does not narrow it.  A dimensionless metric declares its own (:data:`UNIT_INTERVAL`
+    for a fraction or a probability, :data:`COUNT` for a count)."""
+    if units in PHYSICAL_RANGE:
+        r = PHYSICAL_RANGE[units].signed() if signed else PHYSICAL_RANGE[units]
+        if "lo" not in spec:
+            spec.update(lo=r.lo, lo_inclusive=spec.get("lo_inclusive", r.lo_inclusive))
+        spec.setdefault("hi", r.hi)
+    elif signed:
+        raise ValueError(f"output {long_name!r}: signed=True needs a unit with a physical range, not {units!r}")
     return eqx.field(metadata={"quantity": Quantity(units, long_name, group=group, **spec)})
 
 

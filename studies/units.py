@@ -13,8 +13,9 @@ References
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
-__all__ = ["UNITS", "display", "check_units", "format_value"]
+__all__ = ["UNITS", "PHYSICAL_RANGE", "PhysicalRange", "display", "check_units", "format_value"]
 
 UNITS: dict[str, str] = {
     "1": "dimensionless (a ratio, count, flag or text)",
@@ -37,6 +38,57 @@ UNITS: dict[str, str] = {
     "USD kWh-1": "US dollar per kilowatt-hour", "USD kW-1 yr-1": "US dollar per kilowatt-year",
 }
 """Every unit string in use, with its meaning."""
+
+
+@dataclass(frozen=True)
+class PhysicalRange:
+    """The values a quantity in one unit can physically take: ``[lo, hi]`` (``(lo, hi]`` when
+    ``lo_inclusive`` is false)."""
+
+    lo: float
+    hi: float
+    lo_inclusive: bool = True
+
+    def signed(self) -> "PhysicalRange":
+        """The same magnitudes with either sign (a net flow, a residual): ``[-hi, hi]``."""
+        return PhysicalRange(-self.hi, self.hi)
+
+
+_SPEED_OF_LIGHT_M_S = 299_792_458.0
+"""Speed of light in vacuum [m/s] (exact, SI 2019): the bound on any speed or delta-v."""
+
+PHYSICAL_RANGE: dict[str, PhysicalRange] = {
+    # Lengths: from a coating to an orbit radius (geostationary 4.2e7 m) with room to spare.
+    "m": PhysicalRange(0.0, 1e9), "km": PhysicalRange(0.0, 1e6), "mm": PhysicalRange(0.0, 1e12),
+    "m2": PhysicalRange(0.0, 1e8), "m s-1": PhysicalRange(0.0, _SPEED_OF_LIGHT_M_S),
+    # Times: durations up to ~300 years; "yr" also holds calendar years (launch_year).
+    "s": PhysicalRange(0.0, 1e10), "h": PhysicalRange(0.0, 3e6), "d": PhysicalRange(0.0, 1.2e5),
+    "yr": PhysicalRange(0.0, 1e4), "d-1": PhysicalRange(0.0, 1e12), "yr-1": PhysicalRange(0.0, 1e12),
+    "rad": PhysicalRange(-2.0 * math.pi, 2.0 * math.pi), "degree": PhysicalRange(-360.0, 360.0),
+    # Absolute temperature: above 0 K (third law), below 1e4 K (every material of a satellite has boiled).
+    "K": PhysicalRange(0.0, 1e4, lo_inclusive=False),
+    # Masses: a single satellite below 1e7 kg (10 000 t; the ISS is 4.2e5 kg).
+    "kg": PhysicalRange(0.0, 1e7), "kg m-1": PhysicalRange(0.0, 1e4), "kg m-2": PhysicalRange(0.0, 1e5),
+    # Densities: below the densest element, osmium, 22 590 kg/m3 (CRC Handbook of Chemistry and Physics).
+    "kg m-3": PhysicalRange(0.0, 2.3e4), "kg s-1": PhysicalRange(0.0, 1e5), "kg W-1": PhysicalRange(0.0, 1e3),
+    "kg kW-1": PhysicalRange(0.0, 1e6), "g cm-2": PhysicalRange(0.0, 1e4),
+    # Powers and fluxes: 1e13 W bounds a constellation's capacity; 1e9 W/m2 is above sigma T^4 at 1e4 K.
+    "W": PhysicalRange(0.0, 1e13), "W m-2": PhysicalRange(0.0, 1e9), "W kg-1": PhysicalRange(0.0, 1e6),
+    "W m-1 K-1": PhysicalRange(0.0, 1e7), "W m-2 K-1": PhysicalRange(0.0, 1e8),
+    "Wh kg-1": PhysicalRange(0.0, 1e5), "kW yr": PhysicalRange(0.0, 1e13),
+    "J": PhysicalRange(0.0, 1e16), "N": PhysicalRange(0.0, 1e7), "N s": PhysicalRange(0.0, 1e13),
+    "Pa": PhysicalRange(0.0, 1e9),
+    "Gy": PhysicalRange(0.0, 1e9), "cm-2": PhysicalRange(0.0, 1e25), "sfu": PhysicalRange(0.0, 1e4),
+    # Money: costs and prices are not negative; 1e13 USD is beyond any programme.
+    "USD": PhysicalRange(0.0, 1e13), "USD kg-1": PhysicalRange(0.0, 1e9), "USD kW-1": PhysicalRange(0.0, 1e9),
+    "USD kWh-1": PhysicalRange(0.0, 1e6), "USD kW-1 yr-1": PhysicalRange(0.0, 1e9),
+}
+"""The physical range of every dimensional unit of :data:`UNITS`: the values any quantity carried in that
+unit can take in sunsink (a satellite, or a constellation of them, in Earth orbit).  A declared output
+of the model takes its unit's range unless its declaration narrows it (or makes it signed), so that a
+published claim (``[claims]``) is checked against a finite range; the declared inputs lie inside it
+(``tests/studies/test_schema.py``).  Dimensionless quantities (``"1"``) declare their own range (a
+fraction or a probability: [0, 1])."""
 
 
 def check_units(units: str, where: str) -> str:

@@ -10,6 +10,7 @@ source (``sunsink config --list``; the configuration reference, docs/config-refe
 from __future__ import annotations
 
 import math
+import textwrap
 from pathlib import Path
 from typing import Sequence
 
@@ -25,7 +26,7 @@ from ..config import REQUIRED, SCHEMA, key_text, walk_schema
 from ..declare import range_text
 from ..model import MASS_ITEMS, METRICS, verdict
 from ..model.verdict import judgement_notes
-from ..units import format_value
+from ..units import display, format_value
 
 __all__ = ["format_satellite", "config_listing", "claims_table", "constraint_table", "format_uncertainty",
            "update_readme", "format_audit"]
@@ -51,17 +52,46 @@ def unconverged(metrics: dict) -> list[str]:
             and not float(metrics[n]) > 0.5]
 
 
+REPORT_LABEL_WIDTH = 72
+"""Width of the label column of the report's quantity tables; a longer label wraps."""
+
+
+def _cells(x: float, units: str, digits: int = 4) -> tuple[str, str]:
+    """:func:`studies.units.format_value`'s number and unit apart, so that a table aligns the numbers and
+    prints each unit after its number (nothing for a dimensionless one)."""
+    number, _, unit = format_value(x, units, digits).partition(" ")
+    return number, unit
+
+
+def _quantity_lines(rows: Sequence[tuple[str, float, str]], width: int) -> list[str]:
+    """``(label, value, units)`` rows as ``label number unit``: labels padded (or wrapped) to ``width``,
+    numbers aligned on their last digit."""
+    lines = []
+    for label, x, units in rows:
+        number, unit = _cells(x, units)
+        *first, last = textwrap.wrap(label, width, subsequent_indent="  ") or [""]
+        lines += [f"  {ln}" for ln in first] + [f"  {last:<{width}} {number:>12} {unit}".rstrip()]
+    return lines
+
+
 def constraint_table(metrics: dict) -> list[str]:
     """Every constraint in physical terms with its normalised margin, the verdict and, for a design that
     does not close, each failure's reason and the numbers that drive it (:func:`studies.model.verdict`)."""
     v = verdict(metrics)
     lines = ["  normalised margin: a fraction of the limit, or of the radiated power (T^4) at a temperature limit; "
              "limiting = the least",
-             f"  {'constraint':<16} {'value':>12}    {'limit':>12} {'margin':>12} {'normalised':>10}  result"]
-    for j in v.judgements:
+             ]
+    rows = [(j, [_cells(x, j.units) for x in (j.value, j.limit, j.margin)]) for j in v.judgements]
+    uw = max([len(u) for _, cells in rows for _, u in cells] + [1])
+
+    def cell(c):
+        return f"{c[0]:>10} {c[1]:<{uw}}"
+
+    lines.append(f"  {'constraint':<16} {cell(('value', ''))}    {cell(('limit', ''))} {cell(('margin', ''))} "
+                 f"{'normalised':>10}  result")
+    for j, (value, limit, margin) in rows:
         op = "<=" if j.sense == "max" else ">="
-        lines.append(f"  {j.name:<16} {format_value(j.value, j.units):>12} {op} {format_value(j.limit, j.units):>12} "
-                     f"{format_value(j.margin, j.units):>12} {j.normalised_margin:>+10.3f}  "
+        lines.append(f"  {j.name:<16} {cell(value)} {op} {cell(limit)} {cell(margin)} {j.normalised_margin:>+10.3f}  "
                      f"{'PASS' if j.passed else 'FAIL'}")
     worst = v.ranked[0]
     if not v.converged:
@@ -120,13 +150,14 @@ def orbit_cases_table(cases: dict, m: dict) -> list[str]:
                f"{'%.3f, %.3f' % tuple(cold['absorptivity']):>17}")
     out.append(f"  {'emissivity A, B':<34} {'%.3f, %.3f' % tuple(hot['emissivity']):>17} "
                f"{'%.3f, %.3f' % tuple(cold['emissivity']):>17}")
-    out.append(f"  {'energy residual over the orbit [J]':<34} {hot['energy_residual_j']:>17.3g} "
-               f"{cold['energy_residual_j']:>17.3g}")
-    out.append(f"  freeze margin over the periodic cold orbit {cold['freeze_margin_k']:.1f} K (steady cold case "
-               f"{float(m['cold_min_coolant_k']) - float(m['cold_freeze_point_k']):.1f} K); heaters "
-               f"{float(m['heater_power_w']) / 1e3:.2f} kW installed ({cold['mean_heater_w'] / 1e3:.2f} kW orbit mean), "
-               f"bypass fraction {float(m['bypass_fraction']):.3f}, freeze protection "
-               f"{float(m['freeze_protection_kg']):.1f} kg")
+    out.append(f"  {'energy residual over the orbit':<34} {format_value(hot['energy_residual_j'], 'J'):>17} "
+               f"{format_value(cold['energy_residual_j'], 'J'):>17}")
+    steady = float(m["cold_min_coolant_k"]) - float(m["cold_freeze_point_k"])
+    out.append(f"  freeze margin over the periodic cold orbit {format_value(cold['freeze_margin_k'], 'K')} (steady "
+               f"cold case {format_value(steady, 'K')}); heaters {format_value(m['heater_power_w'], 'W')} installed "
+               f"({format_value(cold['mean_heater_w'], 'W')} orbit mean), bypass fraction "
+               f"{format_value(m['bypass_fraction'], '1')}, freeze protection "
+               f"{format_value(m['freeze_protection_kg'], 'kg')}")
     return out
 
 
@@ -149,22 +180,26 @@ def format_satellite(r: dict, claims: dict | None = None) -> str:
     for v in r["variables"].variables:
         tag = "free" if optimised and not v.fixed else "fixed"
         start = r["baseline_design"][v.name]
-        moved = (f"  (configured {start:.6g})" if optimised and not v.fixed else "")
-        lines.append(f"  {v.name:<26} {r['design'][v.name]:>14.6g} {v.units:<8} ({tag}){moved}")
-    lines.append(f"mass: total {float(m['total_mass_kg']):,.0f} kg, specific power "
-                 f"{float(m['specific_power_w_kg']):.1f} W/kg; "
-                 + ", ".join(f"{i} {float(m[f'mass_{i}_kg']):,.0f}" for i in MASS_ITEMS))
+        moved = (f"  (configured {format_value(start, v.units, digits=6)})" if optimised and not v.fixed else "")
+        number, unit = _cells(r["design"][v.name], v.units, digits=6)
+        lines.append(f"  {v.name:<26} {number:>12} {unit:<9} ({tag}){moved}")
+    lines.append(f"mass: total {format_value(m['total_mass_kg'], 'kg')}, specific power "
+                 f"{format_value(m['specific_power_w_kg'], 'W kg-1')}; "
+                 + ", ".join(f"{i} {format_value(m[f'mass_{i}_kg'], 'kg')}" for i in MASS_ITEMS))
     lines.append("temperature chain [K]: " + " -> ".join(f"{lab} {float(m[k]):.1f}" for lab, k in (
         ("junction", "junction_max_k"), ("HBM", "hbm_max_k"), ("case", "case_k"), ("cold plate", "coldplate_base_k"),
         ("coolant", "chip_coolant_k"), ("radiator in", "radiator_inlet_k"), ("radiator mean", "radiator_mean_k"),
         ("radiator out", "radiator_outlet_k"))))
     if "level0" in r:
         lines.append(r["level0"])
-    for group in report_groups():
+    groups = {g: [(q.long_name, m[n], q.units) for n, q in METRICS.items()
+                  if q.group == g and not n.startswith("mass_")] for g in report_groups()}
+    service = [(SERVICE_METRICS[k].long_name, v, SERVICE_METRICS[k].units) for k, v in r.get("service", {}).items()]
+    width = min(REPORT_LABEL_WIDTH, max(len(label) for label, _, _ in
+                                        [*service, *(row for rows in groups.values() for row in rows)]))
+    for group, rows in groups.items():
         lines.append(f"{GROUP_TITLES.get(group, group)}:")
-        for n, q in METRICS.items():
-            if q.group == group and not n.startswith("mass_"):
-                lines.append(f"  {q.long_name:<72} {format_value(float(m[n]), q.units):>18}")
+        lines.extend(_quantity_lines(rows, width))
     if "power_budget" in r:
         for phase in ("sunlit", "eclipse"):
             lines.append(f"power budget, {phase}:")
@@ -176,10 +211,12 @@ def format_satellite(r: dict, claims: dict | None = None) -> str:
         state = "converged" if td["success"] else f"NOT converged ({td['message']}): not a design answer"
         lines.append(f"thickness design of one radiator panel ({td['n_vars']} zones, SLSQP with adjoint gradients, "
                      f"{state}):")
-        lines.append(f"  sheet mass {td['mass_kg']:.3f} kg vs {td['reference_mass_kg']:.3f} kg uniform "
-                     f"({100 * td['mass_saving']:.1f} % less) at {td['heat_rejected_w']:.0f} W "
-                     f"(required {td['heat_required_w']:.0f} W), KS max {td['ks_temperature_k']:.1f} K "
-                     f"(limit {td['max_temperature_limit_k']:.1f} K), KKT {td['kkt_residual']:.1e}")
+        lines.append(f"  sheet mass {format_value(td['mass_kg'], 'kg')} vs "
+                     f"{format_value(td['reference_mass_kg'], 'kg')} uniform ({100 * td['mass_saving']:.1f} % less) at "
+                     f"{format_value(td['heat_rejected_w'], 'W')} "
+                     f"(required {format_value(td['heat_required_w'], 'W')}), KS max "
+                     f"{format_value(td['ks_temperature_k'], 'K')} (limit "
+                     f"{format_value(td['max_temperature_limit_k'], 'K')}), KKT {td['kkt_residual']:.1e}")
         lines.append(f"  {td['n_gradients']} gradients, each one forward and two adjoint solves (finite differences: "
                      f"{td['n_vars'] + 1} solves each)")
     if "uncertainty" in r:
@@ -189,8 +226,7 @@ def format_satellite(r: dict, claims: dict | None = None) -> str:
                                        "service_cost_per_delivered_kw_year_usd"]).splitlines())
     if "service" in r:
         lines.append("compute in service (hardware failures, spares, SEE availability, TID life):")
-        for k, v in r["service"].items():
-            lines.append(f"  {SERVICE_METRICS[k].long_name:<72} {format_value(float(v), SERVICE_METRICS[k].units):>18}")
+        lines.extend(_quantity_lines(service, width))
     if "life" in r:
         life = r["life"]
         lines.append(life_line(life, float(r["mission"].life_years)))
@@ -204,7 +240,8 @@ def format_satellite(r: dict, claims: dict | None = None) -> str:
         units = {label: u for label, _, u in parameters(r["design_obj"], r["mission"])}
         el = {n: g * values[n] / obj for n, g in r["sensitivities"].items()}
         for n in sorted(el, key=lambda n: -abs(el[n]))[:8]:
-            lines.append(f"  {n + ' [' + units[n] + ']':<56} {el[n]:+.3f}   (at {format_value(values[n], units[n])})")
+            label = n + (f" [{units[n]}]" if display(units[n]) else "")
+            lines.append(f"  {label:<56} {el[n]:+.3f}   (at {format_value(values[n], units[n])})")
     if claims:
         lines.extend(claims_table(claims, m))
     for note in judgement_notes(m, r["mission"]) if "mission" in r else []:
@@ -222,26 +259,27 @@ def life_line(life: dict, mission_years: float) -> str:
         y, status = life[name], life["status"][name]
         label = "TID" if name == "tid" else name
         if status == "full":
-            parts.append(f"{label} meets the full life (no failure within {y:.0f} yr)")
+            parts.append(f"{label} meets the full life (no failure within {format_value(y, 'yr')})")
         elif status == "none":
-            parts.append(f"{label} fails at any life (already at {y:g} yr)")
+            parts.append(f"{label} fails at any life (already at {format_value(y, 'yr')})")
         else:
-            parts.append(f"{label} {y:.1f} yr ({'meets' if y >= mission_years else 'short of'} the "
-                         f"{mission_years:g}-yr mission)")
+            parts.append(f"{label} {format_value(y, 'yr')} ({'meets' if y >= mission_years else 'short of'} the "
+                         f"{format_value(mission_years, 'yr')} mission)")
     return f"life: {'; '.join(parts)} -> limited by {life['limiting']}"
 
 
 def _constellation_line(c: dict) -> str:
     be = float(c["break_even_launch_usd_per_kg"])
     if be > 0:
-        verdict_text = f"break-even at a launch price of {be:,.0f} $/kg"
+        verdict_text = f"break-even at a launch price of {format_value(be, 'USD kg-1')}"
     else:  # the satellites' manufacturing alone costs more than the ground
         build = float(c["manufacturing_cost_usd"])
         kw_years = (float(c["launch_cost_usd"]) + build) / float(c["space_usd_per_kw_year"])
-        verdict_text = f"no break-even at any launch price: manufacturing alone costs {build / kw_years:,.0f} $/kW-yr"
+        verdict_text = ("no break-even at any launch price: manufacturing alone costs "
+                        f"{format_value(build / kw_years, 'USD kW-1 yr-1')}")
     return (f"constellation: {c['n_satellites']:,} satellites, {c['total_mass_kg'] / 1e6:,.1f} kt, "
-            f"{c['n_launches']:,} launches; {c['space_usd_per_kw_year']:,.0f} $/kW-yr in space vs "
-            f"{c['terrestrial_usd_per_kw_year']:,.0f} $/kW-yr on the ground; {verdict_text}")
+            f"{c['n_launches']:,} launches; {format_value(c['space_usd_per_kw_year'], 'USD kW-1 yr-1')} in space vs "
+            f"{format_value(c['terrestrial_usd_per_kw_year'], 'USD kW-1 yr-1')} on the ground; {verdict_text}")
 
 
 README_MARKERS = ("<!-- config-reference:start -->", "<!-- config-reference:end -->")
@@ -271,8 +309,29 @@ def _default_text(f) -> str:
     return str(d) if d != "" else '""'
 
 
-def config_listing(markdown: bool = False) -> str:
-    """Every configurable key: section.key, type, units, default, allowed range, description, source."""
+LISTING_WIDTH = 120
+"""Columns of ``sunsink config --list`` (a 120-column terminal); ``--wide`` prints one line per key."""
+
+_LISTING_HEAD = ("key", "type", "units", "default", "allowed", "meaning [source of the default]")
+
+
+def _wrapped_row(cells: Sequence[str], widths: Sequence[int]) -> list[str]:
+    """One table row whose cells wrap inside their columns (``widths``; the last column unpadded)."""
+    parts = [textwrap.wrap(c, w, break_on_hyphens=False) or [""] for c, w in zip(cells, widths)]
+    lines = []
+    for i in range(max(len(p) for p in parts)):
+        cols = [p[i] if i < len(p) else "" for p in parts]
+        lines.append("  ".join(c.ljust(w) for c, w in zip(cols[:-1], widths[:-1])) + "  " + cols[-1])
+    return [ln.rstrip() for ln in lines]
+
+
+def config_listing(markdown: bool = False, wide: bool = False, width: int = LISTING_WIDTH) -> str:
+    """Every configurable key: section.key, type, units, default, allowed range, description, source.
+
+    Plain text is a table with a header: each key's line (key, type, units, default, allowed; the last
+    two wrap inside their columns) fits ``width`` columns, and its meaning and the source of its
+    default follow, indented and wrapped to ``width``.  ``wide``: one line per key, columns aligned.
+    ``markdown``: the table of docs/config-reference.md."""
     rows = []
     for path, key in walk_schema(SCHEMA):
         q = key.quantity
@@ -286,15 +345,27 @@ def config_listing(markdown: bool = False) -> str:
             out.append("| " + " | ".join(f"`{r[0]}`" if i == 0 else (x.replace("|", "/") or "") for i, x in
                                          enumerate(r)) + " |")
         return "\n".join(out)
-    width = max(len(r[0]) for r in rows)
-    return "\n".join(f"{r[0]:<{width}}  {r[1]:<10} {r[2]:<12} default {r[3]:<12} {r[4]:<24} {r[5]}"
-                     + (f"  [{r[6]}]" if r[6] else "") for r in rows)
+    cells = [r[:5] + (r[5] + (f" [{r[6]}]" if r[6] else ""),) for r in rows]
+    if wide:
+        widths = [max(len(c[i]) for c in [_LISTING_HEAD, *cells]) for i in range(5)]
+        lines = ["  ".join(c.ljust(w) for c, w in zip(row[:5], widths)) + "  " + row[5]
+                 for row in [_LISTING_HEAD, *cells]]
+        return "\n".join([lines[0], "-" * len(lines[0])] + lines[1:])
+    fixed = [max(len(c[i]) for c in [_LISTING_HEAD, *cells]) for i in range(3)] + [14]
+    widths = fixed + [max(20, width - sum(fixed) - 2 * len(fixed))]
+    indent = " " * 4
+    lines = _wrapped_row(_LISTING_HEAD[:5], widths) + [indent + _LISTING_HEAD[5], "-" * width]
+    for row in cells:
+        lines += _wrapped_row(row[:5], widths)
+        lines += textwrap.wrap(row[5], width, initial_indent=indent, subsequent_indent=indent,
+                               break_on_hyphens=False)
+    return "\n".join(lines)
 
 
 def _g(v: float) -> str:
-    if not math.isfinite(v):
-        return str(v)
-    return f"{v:.5g}"
+    """A number of a table whose units are printed once, in their own column: formatted as
+    :func:`studies.units.format_value` formats a number."""
+    return format_value(v, "1")
 
 
 def format_uncertainty(result: UncertaintyResult, metrics: Sequence[str] | None = None,
@@ -307,7 +378,7 @@ def format_uncertainty(result: UncertaintyResult, metrics: Sequence[str] | None 
     for i, t in enumerate(result.targets):
         for key, nom, (lo, hi) in zip(t.entry.keys, t.nominal, t.values(result.tornado_inputs[i])):
             lines.append(f"  {key:<44} {t.entry.describe():<30} {_g(nom):>11} {_g(float(lo)):>11} {_g(float(hi)):>11}"
-                         f"  {t.units}")
+                         f"  {display(t.units)}".rstrip())
     for key, why in result.skipped:
         lines.append(f"  skipped {key}: {why}")
     names = [m for m in (metrics or REPORT_METRICS) if m in result.stats]
@@ -319,7 +390,7 @@ def format_uncertainty(result: UncertaintyResult, metrics: Sequence[str] | None 
         p5, p50, p95 = s["quantiles"]
         extra = f"  ({s['n_nonfinite']} non-finite)" if s["n_nonfinite"] else ""
         lines.append(f"  {k:<46} {_g(result.nominal.get(k, math.nan)):>11} {_g(s['mean']):>11} {_g(s['std']):>10} "
-                     f"{_g(p5):>11} {_g(p50):>11} {_g(p95):>11}  {result.units.get(k, '')}{extra}")
+                     f"{_g(p5):>11} {_g(p50):>11} {_g(p95):>11}  {display(result.units.get(k, '1'))}{extra}".rstrip())
     lines.append(f"  P(every constraint met, converged) = {result.feasible_fraction:.3f}; "
                  f"converged {result.converged_fraction:.3f}")
     bad = int(round((1.0 - result.converged_fraction) * result.n_samples))
@@ -331,8 +402,9 @@ def format_uncertainty(result: UncertaintyResult, metrics: Sequence[str] | None 
         base = result.nominal[tornado_metric]
         order = np.argsort(-np.abs(v[:, 1] - v[:, 0]))
         lines.append("")
-        lines.append(f"  tornado of {tornado_metric} (nominal {_g(base)} {result.units.get(tornado_metric, '')}; "
-                     "each input at its P5 / P95, the others nominal)")
+        nominal = format_value(base, result.units.get(tornado_metric, "1"))
+        lines.append(f"  tornado of {tornado_metric} (nominal {nominal}; each input at its P5 / P95, the others "
+                     "nominal)")
         for i in order[:n_tornado]:
             lines.append(f"    {result.targets[i].key:<44} {_g(v[i, 0] - base):>11} {_g(v[i, 1] - base):>11}")
     if result.sobol:

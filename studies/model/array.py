@@ -16,7 +16,7 @@ import jax.numpy as jnp
 import power
 import thermal
 
-from ..declare import output
+from ..declare import UNIT_INTERVAL, output
 from .cases import array_infrared
 from .environment import Environment
 from .inputs import array_support, solar_cell
@@ -32,13 +32,15 @@ class Array(eqx.Module):
     array_bol_w: jax.Array = output("W", "beginning-of-life array output (aphelion)", "power")
     array_eol_w_m2: jax.Array = output("W m-2", "end-of-life array output per planform area", "power")
     array_temperature_k: jax.Array = output("K", "solar array operating temperature", "power")
-    array_radiation_factor: jax.Array = output("1", "remaining power factor after radiation", "power")
+    array_radiation_factor: jax.Array = output("1", "remaining power factor after radiation", "power",
+                                                    **UNIT_INTERVAL)
     array_absorbed_w: jax.Array = output("W", "environmental power absorbed by the whole solar array", "power")
     radiator_space_view: jax.Array = output("1", "radiator faces' view factor to space (1 - view of the arrays), "
-                                                 "mean", "thermal")
+                                                 "mean", "thermal", **UNIT_INTERVAL)
     radiator_array_ir_w_m2: jax.Array = output("W m-2", "orbit-average infrared from the arrays incident on a "
                                                         "radiator face in the hot case, mean of the faces", "thermal")
-    array_converged: jax.Array = output("1", "array temperature solve converged", "convergence")
+    array_converged: jax.Array = output("1", "array temperature solve converged", "convergence",
+                                             **UNIT_INTERVAL)
     design: power.ArrayDesign                 # the array's design (area, coverglass, support)
     coupling_w_m2_k4: jax.Array | None        # (2,) radiator faces' coupling to the arrays; None: no array view
     radiator_longwave_w_m2: jax.Array         # (2,) orbit-average array infrared on faces A, B, hot case

@@ -18,7 +18,7 @@ import jax.numpy as jnp
 import power
 import thermal
 
-from ..declare import output
+from ..declare import COUNT, UNIT_INTERVAL, output
 from .array import Array
 from .cold_case import ColdCase
 from .environment import Environment
@@ -29,8 +29,8 @@ from .life import Life
 __all__ = ["Budget", "run"]
 
 
-def _out(units, long_name):
-    return output(units, long_name, "power")
+def _out(units, long_name, **spec):
+    return output(units, long_name, "power", **spec)
 
 
 class Budget(eqx.Module):
@@ -44,8 +44,8 @@ class Budget(eqx.Module):
     battery_capacity_j: jax.Array = _out("J", "battery nameplate energy (design)")
     battery_required_j: jax.Array = _out("J", "battery capacity required for the longest eclipse")
     battery_recharge_w: jax.Array = _out("W", "array output that recharges the battery in sunlight")
-    battery_dod: jax.Array = _out("1", "depth-of-discharge limit")
-    battery_cycles: jax.Array = _out("1", "eclipse cycles over the mission")
+    battery_dod: jax.Array = _out("1", "depth-of-discharge limit", **UNIT_INTERVAL)
+    battery_cycles: jax.Array = _out("1", "eclipse cycles over the mission", **COUNT)
     cold_eclipse_load_w: jax.Array = output("W", "eclipse load of the cold case (payload at its minimum, heaters on)",
                                             "thermal")
     bus_radiator_heat_w: jax.Array = output("W", "bus and power-conditioning heat on the bus radiator (worse of sun "

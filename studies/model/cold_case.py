@@ -25,7 +25,7 @@ import jax.numpy as jnp
 from thermal.loop import freeze_protection as fp
 from thermal.loop import transient as lt
 
-from ..declare import output
+from ..declare import UNIT_INTERVAL, output
 from .array import Array
 from .cases import CASE_NUMERICS, HEATER_MARGIN, array_infrared, case_loads, case_schedule, loop_network
 from .hot_loop import HotLoop
@@ -35,8 +35,8 @@ from .radiation import Radiation
 __all__ = ["ColdCase", "run"]
 
 
-def _out(units, long_name):
-    return output(units, long_name, "thermal")
+def _out(units, long_name, **spec):
+    return output(units, long_name, "thermal", **spec)
 
 
 class ColdCase(eqx.Module):
@@ -51,11 +51,13 @@ class ColdCase(eqx.Module):
     cold_radiator_array_ir_w_m2: jax.Array = _out("W m-2", "infrared from the eclipsed arrays incident on a radiator "
                                                            "face in the cold case, mean of the faces")
     heater_power_w: jax.Array = _out("W", "freeze-protection heater power installed (cold case)")
-    bypass_fraction: jax.Array = _out("1", "radiator bypass fraction in the cold case")
+    bypass_fraction: jax.Array = _out("1", "radiator bypass fraction in the cold case", **UNIT_INTERVAL)
     freeze_protection_kg: jax.Array = _out("kg", "mass of the freeze protection (heaters or bypass valve)")
     freeze_protection_power_w: jax.Array = _out("W", "freeze-protection electrical power in the cold-case eclipse")
-    cold_control_feasible: jax.Array = _out("1", "1 when the freeze protection can hold its target")
-    cold_converged: jax.Array = output("1", "steady cold-case (freeze protection) solve converged", "convergence")
+    cold_control_feasible: jax.Array = _out("1", "1 when the freeze protection can hold its target",
+                                                **UNIT_INTERVAL)
+    cold_converged: jax.Array = output("1", "steady cold-case (freeze protection) solve converged", "convergence",
+                                            **UNIT_INTERVAL)
 
 
 def run(design, mission, numerics, rad: Radiation, arr: Array, hot: HotLoop) -> ColdCase:

@@ -13,7 +13,7 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 
-from ..declare import Bound, declared, output
+from ..declare import UNIT_INTERVAL, Bound, declared, output
 
 __all__ = ["Constraints", "CONSTRAINTS", "CONSTRAINT_NAMES", "FEASIBILITY_TOLERANCE", "constraint_values", "run"]
 
@@ -99,7 +99,7 @@ class Constraints(eqx.Module):
         "min", lambda limit: 1.0 - limit,
         "single-event outages take the payload below its availability target",
         drivers="availability {availability} vs {availability_target}: {see_outages_per_payload_day} chip outages")
-    converged: jax.Array = output("1", "all solves converged (1 = yes)", "convergence")
+    converged: jax.Array = output("1", "all solves converged (1 = yes)", "convergence", **UNIT_INTERVAL)
 
 
 CONSTRAINTS: dict[str, Bound] = {f.name[2:]: q.bound for f, q in declared(Constraints) if q.bound is not None}

@@ -25,7 +25,7 @@ __all__ = ["Environment", "run"]
 class Environment(eqx.Module):
     """Orbit and orbit-average fluxes of the hot case (stage 1 of :func:`studies.model.evaluate`)."""
 
-    inclination_deg: jax.Array = output("degree", "orbit inclination", "orbit")
+    inclination_deg: jax.Array = output("degree", "orbit inclination", "orbit", lo=0.0, hi=180.0)
     period_s: jax.Array = output("s", "orbital period", "orbit")
     eclipse_s: jax.Array = output("s", "longest eclipse", "orbit")
     inclination_rad: jax.Array          # the orbit's inclination (SSO: from the altitude)

@@ -28,7 +28,7 @@ from thermal.loop import coolant as tcool
 from thermal import radiator as trad
 from thermal.chip import ks_max
 
-from ..declare import output
+from ..declare import COUNT, UNIT_INTERVAL, output
 from .array import Array
 from .environment import Environment
 from .inputs import COLDPLATE, LID_LAYER, TIM2_LAYER, chip_model, coolant_of, mission_loads
@@ -51,10 +51,11 @@ class HotLoop(eqx.Module):
     radiator_max_k: jax.Array = _out("K", "hottest radiator sheet temperature")
     radiator_min_k: jax.Array = _out("K", "coldest radiator sheet temperature")
     radiator_mean_k: jax.Array = _out("K", "mean radiator sheet temperature")
-    radiator_fin_efficiency: jax.Array = _out("1", "radiator fin efficiency")
-    radiator_heat_rejected_w: jax.Array = _out("W", "net heat rejected by all radiator panels")
-    radiator_heat_flux_w_m2: jax.Array = _out("W m-2", "net heat rejected per radiator planform area")
-    radiator_n_panels: jax.Array = _out("1", "number of radiator panels (continuous)")
+    radiator_fin_efficiency: jax.Array = _out("1", "radiator fin efficiency", **UNIT_INTERVAL)
+    radiator_heat_rejected_w: jax.Array = _out("W", "net heat rejected by all radiator panels", signed=True)
+    radiator_heat_flux_w_m2: jax.Array = _out("W m-2", "net heat rejected per radiator planform area",
+                                                     signed=True)
+    radiator_n_panels: jax.Array = _out("1", "number of radiator panels (continuous)", **COUNT)
     radiator_panel_width_m: jax.Array = _out("m", "radiator panel width (tubes x pitch)")
     radiator_absorbed_w_m2: jax.Array = _out("W m-2", "absorbed environment flux, both faces, per planform area")
     radiator_shortwave_a_w_m2: jax.Array = _out("W m-2", "orbit-average incident sunlight + albedo on radiator "
@@ -65,19 +66,23 @@ class HotLoop(eqx.Module):
                                                         "radiator face A, hot case")
     radiator_longwave_b_w_m2: jax.Array = _out("W m-2", "orbit-average incident infrared (Earth + arrays) on "
                                                         "radiator face B, hot case")
-    radiator_absorptivity_bol: jax.Array = _out("1", "radiator solar absorptivity at beginning of life, mean of faces")
-    radiator_absorptivity_eol: jax.Array = _out("1", "radiator solar absorptivity at end of life (hot case), mean")
-    radiator_emissivity_bol: jax.Array = _out("1", "radiator infrared emissivity at beginning of life, mean of faces")
-    radiator_emissivity_eol: jax.Array = _out("1", "radiator infrared emissivity at end of life (hot case), mean")
+    radiator_absorptivity_bol: jax.Array = _out("1", "radiator solar absorptivity at beginning of life, mean "
+                                                     "of faces", **UNIT_INTERVAL)
+    radiator_absorptivity_eol: jax.Array = _out("1", "radiator solar absorptivity at end of life (hot case), "
+                                                     "mean", **UNIT_INTERVAL)
+    radiator_emissivity_bol: jax.Array = _out("1", "radiator infrared emissivity at beginning of life, mean "
+                                                   "of faces", **UNIT_INTERVAL)
+    radiator_emissivity_eol: jax.Array = _out("1", "radiator infrared emissivity at end of life (hot case), "
+                                                   "mean", **UNIT_INTERVAL)
     loop_closure_residual: jax.Array = _out("1", "relative residual of the loop energy balance")
-    radiator_energy_residual_w: jax.Array = _out("W", "radiator panel energy-balance residual")
+    radiator_energy_residual_w: jax.Array = _out("W", "radiator panel energy-balance residual", signed=True)
     coolant_supply_k: jax.Array = _out("K", "coolant supply temperature (radiator outlet)")
     coolant_return_k: jax.Array = _out("K", "coolant return temperature (radiator inlet)")
     coolant_saturation_pressure_pa: jax.Array = _out("Pa", "coolant saturation pressure at the hottest loop point")
     loop_pressure_pa: jax.Array = _out("Pa", "loop static pressure")
     chip_coolant_k: jax.Array = _out("K", "mean coolant temperature in a cold plate")
     coldplate_htc_w_m2_k: jax.Array = _out("W m-2 K-1", "cold-plate effective heat-transfer coefficient")
-    coldplate_reynolds: jax.Array = _out("1", "cold-plate channel Reynolds number")
+    coldplate_reynolds: jax.Array = _out("1", "cold-plate channel Reynolds number", lo=0.0)
     junction_max_k: jax.Array = _out("K", "hottest junction (exact maximum)")
     junction_ks_k: jax.Array = _out("K", "KS smooth maximum of the junction temperature (optimiser)")
     junction_limit_k: jax.Array = _out("K", "junction temperature limit")
@@ -92,8 +97,9 @@ class HotLoop(eqx.Module):
     chip_power_w: jax.Array = _out("W", "power per chip")
     radiator_field_k: jax.Array = _out("K", "radiator sheet temperature of one panel", array=True)
     junction_field_k: jax.Array = _out("K", "junction-layer temperature of the representative chip", array=True)
-    radiator_converged: jax.Array = output("1", "radiator solve converged", "convergence")
-    loop_converged: jax.Array = output("1", "loop root find and chip solve converged", "convergence")
+    radiator_converged: jax.Array = output("1", "radiator solve converged", "convergence", **UNIT_INTERVAL)
+    loop_converged: jax.Array = output("1", "loop root find and chip solve converged", "convergence",
+                                             **UNIT_INTERVAL)
     loop_energy_residual_w: jax.Array       # heat rejected - heat carried by the loop [W]
     coolant_inventory_kg: jax.Array         # coolant mass of the whole loop [kg]
     radiator_emissivity: jax.Array          # (2,) end-of-life emissivity of faces A, B (the hot case)

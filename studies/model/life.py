@@ -18,7 +18,7 @@ import jax.numpy as jnp
 import orbit
 import thermal
 
-from ..declare import output
+from ..declare import COUNT, UNIT_INTERVAL, output
 from .environment import Environment
 from .inputs import SECONDS_PER_YEAR
 
@@ -28,8 +28,8 @@ RADIATOR_DRAG_ATTITUDE = {"sun_edge_on": "sun_edge_on", "nadir": "nadir", "sun_f
 """Radiator attitude (heat loads) -> its projection law onto the velocity (orbit.drag)."""
 
 
-def _out(units, long_name):
-    return output(units, long_name, "drag and debris")
+def _out(units, long_name, **spec):
+    return output(units, long_name, "drag and debris", **spec)
 
 
 class Life(eqx.Module):
@@ -39,19 +39,23 @@ class Life(eqx.Module):
     mean_density_kg_m3: jax.Array = _out("kg m-3", "mission-mean thermospheric density (NRLMSIS 2.1, solar cycle)")
     mean_drag_n: jax.Array = _out("N", "mission-mean drag force")
     drag_impulse_n_s: jax.Array = _out("N s", "drag impulse over the life")
-    thruster_duty_cycle: jax.Array = _out("1", "fraction of the time the thrusters fire")
+    thruster_duty_cycle: jax.Array = _out("1", "fraction of the time the thrusters fire", **UNIT_INTERVAL)
     thruster_firing_power_w: jax.Array = _out("W", "thruster input power while firing (in the power budget)")
     thruster_mean_power_w: jax.Array = _out("W", "mission-mean thruster input power")
-    thruster_duty_limit: jax.Array = _out("1", "largest allowed thruster duty cycle")
+    thruster_duty_limit: jax.Array = _out("1", "largest allowed thruster duty cycle", **UNIT_INTERVAL)
     tube_perforations: jax.Array = _out("1", "expected radiator-tube perforations over the life (meteoroids + "
-                                             "debris)")
-    tube_perforations_meteoroid: jax.Array = _out("1", "expected tube perforations by meteoroids (Grün 1985)")
-    tube_perforations_debris: jax.Array = _out("1", "expected tube perforations by debris (NASA 91)")
-    no_puncture_probability: jax.Array = _out("1", "probability of no tube perforation at all over the life")
-    loop_survival_probability: jax.Array = _out("1", "probability that enough radiator sections survive the life")
-    log_loop_survival: jax.Array = _out("1", "natural log of the section survival probability")
-    puncture_reliability: jax.Array = _out("1", "required probability that enough radiator sections survive")
-    log_puncture_reliability: jax.Array = _out("1", "natural log of the required survival probability")
+                                             "debris)", **COUNT)
+    tube_perforations_meteoroid: jax.Array = _out("1", "expected tube perforations by meteoroids (Grün 1985)",
+                                                      **COUNT)
+    tube_perforations_debris: jax.Array = _out("1", "expected tube perforations by debris (NASA 91)", **COUNT)
+    no_puncture_probability: jax.Array = _out("1", "probability of no tube perforation at all over the life",
+                                                  **UNIT_INTERVAL)
+    loop_survival_probability: jax.Array = _out("1", "probability that enough radiator sections survive the "
+                                                    "life", **UNIT_INTERVAL)
+    log_loop_survival: jax.Array = _out("1", "natural log of the section survival probability", hi=0.0)
+    puncture_reliability: jax.Array = _out("1", "required probability that enough radiator sections "
+                                                 "survive", **UNIT_INTERVAL)
+    log_puncture_reliability: jax.Array = _out("1", "natural log of the required survival probability", hi=0.0)
     armour_kg: jax.Array = _out("kg", "mass of the tube armour")
 
 

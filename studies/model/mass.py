@@ -190,7 +190,8 @@ class Mass(eqx.Module):
     mass_propellant_kg: jax.Array = _item("station-keeping propellant (xenon)")
     specific_power_w_kg: jax.Array = output("W kg-1", "payload power per total mass", "mass")
     cost_per_kw_year_usd: jax.Array = output("USD kW-1 yr-1", "launch cost per kW-year of payload power", "mass")
-    objective: jax.Array = output("1", "optimisation objective (kg for mass, USD/kW/yr for cost)", "mass")
+    objective: jax.Array = output("1", "optimisation objective (kg for mass, USD/kW/yr for cost)", "mass",
+                                      lo=0.0)
     delta_v_m_s: jax.Array = output("m s-1", "station-keeping delta-v over the life", "drag and debris")
 
 

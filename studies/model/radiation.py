@@ -12,15 +12,15 @@ import jax
 
 import radiation
 
-from ..declare import output
+from ..declare import UNIT_INTERVAL, output
 from .environment import Environment
 from .inputs import DAYS_PER_YEAR
 
 __all__ = ["Radiation", "run", "SEE_DEVICE", "COVERGLASS_DENSITY_G_CM3"]
 
 
-def _out(units, long_name):
-    return output(units, long_name, "radiation")
+def _out(units, long_name, **spec):
+    return output(units, long_name, "radiation", **spec)
 
 
 class Radiation(eqx.Module):
@@ -38,8 +38,9 @@ class Radiation(eqx.Module):
                                                      "chip-year")
     see_sdc_per_payload_day: jax.Array = _out("d-1", "silent data corruptions per day over the whole payload")
     see_outages_per_payload_day: jax.Array = _out("d-1", "chip outages (UECC + SEFI) per day over the whole payload")
-    availability: jax.Array = _out("1", "payload availability after SEE recovery outages (UECC + SEFI)")
-    availability_target: jax.Array = _out("1", "required payload availability")
+    availability: jax.Array = _out("1", "payload availability after SEE recovery outages (UECC + SEFI)",
+                                        **UNIT_INTERVAL)
+    availability_target: jax.Array = _out("1", "required payload availability", **UNIT_INTERVAL)
     cell_fluence_1mev_cm2: jax.Array = _out("cm-2", "1-MeV-equivalent electron fluence behind the coverglass")
 
 

@@ -223,3 +223,83 @@ def test_readme_configuration_reference_is_the_generated_one():
     between = doc[doc.index(start) + len(start):doc.index(end)]
     assert between == "\n" + config_listing(markdown=True) + "\n", \
         "regenerate: sunsink config --readme docs/config-reference.md"
+
+
+UNBOUNDED = {
+    "uncertainty.inputs[].params": "a distribution's parameters, in the units of the key it names (input_table "
+                                   "checks them against that key's range)",
+    "claims.loop_closure_residual": "a solver's relative residual, not a physical quantity",
+    "claims.objective": "kg or USD/kW/yr as mission.objective says: >= 0",
+    "claims.radiator_n_panels": "a count: >= 0",
+    "claims.battery_cycles": "a count: >= 0",
+    "claims.tube_perforations": "an expected count: >= 0",
+    "claims.tube_perforations_meteoroid": "an expected count: >= 0",
+    "claims.tube_perforations_debris": "an expected count: >= 0",
+    "claims.coldplate_reynolds": "a Reynolds number: >= 0",
+    "claims.log_loop_survival": "the log of a probability: <= 0 (minus infinity is probability 0)",
+    "claims.log_puncture_reliability": "the log of a probability: <= 0 (minus infinity is probability 0)",
+}
+"""Dimensionless numeric keys whose declared range may stay open at one end, and why; every other numeric
+key has a finite range."""
+
+_UNIT_INTERVAL_WORDS = ("probability", "efficiency", "emissivity", "absorptivity", "availability", "albedo",
+                        "duty cycle", "view factor")
+
+
+def _numeric_keys():
+    for path, key in walk_schema(SCHEMA):
+        if key.quantity.kind in ("float", "int", "float_list"):
+            yield key_text(path).replace("[0]", "[]"), key.quantity
+
+
+def test_every_physical_key_has_a_finite_range():
+    """A key in physical units, and a dimensionless fraction or probability, has a finite declared range, so
+    that ``1e308`` is refused by name (design ``ref``, ``[claims]``); the few open dimensionless ones are
+    listed with their reason."""
+    infinite = [f"{name} [{q.units}] {q.lo:g}..{q.hi:g}" for name, q in _numeric_keys()
+                if not (math.isfinite(q.lo) and math.isfinite(q.hi))
+                and not (q.units == "1" and name in UNBOUNDED)]
+    assert not infinite, "keys with an infinite range: " + "; ".join(infinite)
+    stale = set(UNBOUNDED) - {name for name, _ in _numeric_keys()}
+    assert not stale, stale
+
+
+def test_fractions_and_probabilities_lie_in_the_unit_interval():
+    bad = [f"{name} {q.lo:g}..{q.hi:g} ({q.long_name})" for name, q in _numeric_keys()
+           if q.units == "1" and any(w in q.long_name for w in _UNIT_INTERVAL_WORDS)
+           and not q.long_name.startswith("natural log") and not (0.0 <= q.lo and q.hi <= 1.0)]
+    assert not bad, bad
+
+
+def test_physical_ranges_cover_every_dimensional_unit_and_every_declared_input():
+    """studies.units.PHYSICAL_RANGE: one range per dimensional unit; every input's declared range lies inside
+    its unit's, and every metric (a claim) takes its unit's range unless its declaration narrows it."""
+    from studies.model import METRICS
+    from studies.units import PHYSICAL_RANGE, UNITS
+
+    assert set(PHYSICAL_RANGE) == set(UNITS) - {"1"}
+    outside = [f"{name} [{q.units}] {q.lo:g}..{q.hi:g}" for name, q in _numeric_keys()
+               if q.units != "1" and not name.startswith("claims.")
+               and not (PHYSICAL_RANGE[q.units].lo <= q.lo and q.hi <= PHYSICAL_RANGE[q.units].hi)]
+    assert not outside, outside
+    for name, q in METRICS.items():
+        if q.units != "1":
+            r = PHYSICAL_RANGE[q.units]
+            assert -r.hi <= q.lo and q.hi <= r.hi, (name, q.lo, q.hi, r)
+    t = METRICS["junction_max_k"]
+    assert (t.lo, t.hi, t.lo_inclusive) == (0.0, 1e4, False)       # a temperature: (0, 1e4] K
+    assert (METRICS["total_mass_kg"].lo, METRICS["total_mass_kg"].hi) == (0.0, 1e7)
+
+
+@pytest.mark.parametrize("table, value, match", [
+    ("design", {"radiator_area_m2": {"ref": 1e308}},
+     r"design\.radiator_area_m2\.ref = 1e\+308 is outside the allowed range \(0, 100000\] m2"),
+    ("claims", {"total_mass_kg": 1e308},
+     r"claims\.total_mass_kg = 1e\+308 is outside the allowed range \[0, 1e\+07\] kg"),
+    ("claims", {"junction_max_k": 0.0}, r"claims\.junction_max_k = 0\.0 is outside the allowed range \(0, 10000\] K"),
+    ("claims", {"availability": 1.5}, r"claims\.availability = 1\.5 is outside the allowed range \[0, 1\]"),
+])
+def test_design_reference_scales_and_claims_are_physical(base, table, value, match):
+    base[table] = value
+    with pytest.raises(ConfigError, match=match):
+        parse_config(base)
