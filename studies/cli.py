@@ -152,6 +152,9 @@ def main(argv=None) -> int:
         return _fail(args, EXIT_BAD_INPUT, str(exc))
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError, FileExistsError) as exc:
         return _fail(args, EXIT_BAD_INPUT, f"{exc.strerror or exc}: {exc.filename!r}" if exc.filename else str(exc))
+    except BrokenPipeError:   # the reader of stdout went away (`sunsink config --list | head`): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # no second error when Python flushes
+        return 0
     except Exception as exc:  # noqa: BLE001 -- a computation failed: one line, the traceback with --debug
         return _fail(args, EXIT_FAILED, f"computation failed: {type(exc).__name__}: {exc}")
 

@@ -264,6 +264,11 @@ def cmd_audit(args) -> int:
         raise ConfigError(f"{args.config}: [published] stated is empty: an audit holds what a publication states; "
                           "list the keys it states (e.g. design.radiator_area_m2, mission.payload_power_w)")
     out_dir = output_dir(args.out) if args.out else None
+    if args.summary:   # checked before any work: its folder exists and it is not a directory
+        summary = Path(args.summary)
+        if summary.is_dir() or not summary.parent.is_dir():
+            raise ConfigError(f"--summary {str(summary)!r}: " + ("is a directory, not a file" if summary.is_dir()
+                                                                  else f"folder {str(summary.parent)!r} does not exist"))
     level0 = run_radiator_study(cfg)
     claimed = cfg.claims.total_mass_kg
     groups, summaries, status = {}, [], 0
