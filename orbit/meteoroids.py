@@ -78,7 +78,10 @@ ATMOSPHERE_SHIELD_M = 100e3
 
 _PSI_INCLINATION_DEG = (28.5, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0, 90.0, 100.0, 120.0)
 _PSI = (0.91, 0.92, 0.96, 1.02, 1.09, 1.26, 1.71, 1.37, 1.78, 1.18)
-"""NASA 91 inclination factor psi(i) (SSP 30425 Rev. B table, recalled second-hand)."""
+"""NASA 91 inclination factor psi(i) (SSP 30425 Rev. B table, recalled second-hand).  Corroborated by
+independent implementations, primary table not read: two public implementations use psi = 1.030 at
+52 deg and 0.990 at 45 deg, which interpolation in this table reproduces (1.034, 0.990); the smoother
+alternative table does not (data/README.md)."""
 
 
 def grun_flux_m2_s(mass_kg):

@@ -115,3 +115,13 @@ def test_bad_inputs():
         mm.debris_flux_m2_s(1e-3, 5000e3, 1.0, 2030.0)
     with pytest.raises(ValueError, match="year"):
         mm.debris_flux_m2_s(1e-3, 500e3, 1.0, 1950.0)
+
+
+def test_inclination_factor_matches_independent_implementations():
+    """Two independent NASA 91 implementations use psi = 1.030 at 52 deg and 0.990 at 45 deg (data/README.md):
+    linear interpolation in the table in use gives them to the table's two decimals (the smoother alternative
+    table quoted elsewhere does not)."""
+    from orbit.meteoroids import debris_inclination_factor
+
+    assert float(debris_inclination_factor(np.radians(45.0))) == pytest.approx(0.990, abs=1e-12)
+    assert round(float(debris_inclination_factor(np.radians(52.0))), 2) == 1.03
