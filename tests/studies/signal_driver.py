@@ -52,7 +52,7 @@ def hooked(n, owner, name):
 
 def mark_figures() -> None:
     """``@@FIGURE`` on stderr before every figure (so the tests know a signal came while figures were written)."""
-    from studies import plots
+    from studies.io import plots
 
     save = plots.save
 

@@ -164,11 +164,11 @@ def test_one_value_program_whatever_the_input_types(kernels):
     k, vs, mission = kernels
     d = vs.baseline()
     k.evaluate(d, mission)
-    n = k._evaluate._cache_size()
+    n = k._evaluation._cache_size()
     k.evaluate(vs.from_scaled(jnp.asarray(vs.to_scaled(d)), d), mission)
     k.evaluate(d, eqx_replace(mission, life_years=jnp.asarray(7.0)))
     k.evaluate(eqx_replace(d, radiator_area_m2=200.0), eqx_replace(mission, life_years=6.0))
-    assert k._evaluate._cache_size() == n
+    assert k._evaluation._cache_size() == n
     assert strong_types(0.5).weak_type is False and strong_types(jnp.asarray(0.5)).weak_type is False
     assert strong_types(jnp.asarray(1, jnp.int32)).dtype == jnp.int32
 
@@ -333,6 +333,7 @@ def test_static_choices_are_read_by_the_model(kernels):
 
     import jax
 
+    from studies.declare import declared
     from studies.model import Mission, evaluate
 
     k, vs, mission = kernels
@@ -349,8 +350,7 @@ def test_static_choices_are_read_by_the_model(kernels):
         jax.eval_shape(lambda: evaluate(d, mission, k.numerics))
     finally:
         Mission.__getattribute__ = original
-    statics = [f.name for f in dataclasses.fields(Mission) if f.metadata.get("static")
-               and f.metadata.get("spec") is not None and f.metadata["spec"].section is not None]
+    statics = [f.name for f, q in declared(Mission) if f.metadata.get("static") and q.section is not None]
     assert len(statics) >= 8
     assert [s for s in statics if s not in seen] == []
 
@@ -382,7 +382,7 @@ def test_forced_non_convergence_is_named_and_gives_no_verdict():
 def test_evaluate_archive_and_rerun_repeats_the_evaluation(run, tmp_path, monkeypatch, capsys):
     """`sunsink evaluate --out` writes an archive marked as an evaluation (no optimiser history), and
     `rerun` of it repeats the evaluation, not an optimisation."""
-    import studies.cli as cli
+    import studies.commands as cli
 
     assert main(["evaluate", str(CONFIG), "--out", str(tmp_path / "ev")]) == 0
     path = tmp_path / "ev" / "small_satellite.h5"

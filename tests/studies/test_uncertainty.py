@@ -266,7 +266,6 @@ def test_study_passes_the_config_rows_to_the_propagation(monkeypatch):
     from pathlib import Path
 
     from studies.analysis import study as SS
-    from studies.analysis import uncertainty as UU
     from studies.config import parse_config
 
     base = tomllib.loads((Path(__file__).resolve().parents[2] / "studies" / "baseline_150kw.toml").read_text())
@@ -274,6 +273,6 @@ def test_study_passes_the_config_rows_to_the_propagation(monkeypatch):
                            "inputs": [{"key": "environment.albedo", "dist": "uniform", "params": [0.5, 1.5]}]}
     cfg = parse_config(base)
     seen = {}
-    monkeypatch.setattr(UU, "run_uncertainty", lambda *a, **kw: seen.update(kw) or "ran")
+    monkeypatch.setattr(SS, "run_uncertainty", lambda *a, **kw: seen.update(kw) or "ran")
     assert SS.uncertainty_at(cfg, None, None, None) == "ran"
     assert [(e.key, e.params) for e in seen["table"]] == [("environment.albedo", (0.5, 1.5))]
