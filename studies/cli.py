@@ -69,6 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     va = sub.add_parser("validate", help="compare a flown radiator's published figures with sunsink "
                                          "(studies/validation/*.toml): exit 0 within tolerance, 1 outside, 2 bad input")
     va.add_argument("case", help="validation case (TOML; studies/validation/iss_eatcs_radiator.toml)")
+    va.add_argument("--readme", metavar="PATH",
+                    help="also rewrite the comparison table between its markers in this Markdown file (README.md)")
     cf = sub.add_parser("config", help="list every configuration key with units, default, range and source")
     cf.add_argument("--list", action="store_true", help="(the default action)")
     form = cf.add_mutually_exclusive_group()

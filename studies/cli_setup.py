@@ -15,6 +15,7 @@ from pathlib import Path
 import jax
 from equinox import _errors
 
+from .programs import use_program_store
 from .exits import EXIT_BAD_INPUT
 
 __all__ = ["CACHE_ENV", "default_cache_dir", "enable_compilation_cache", "runtime_errors_as_nan", "setup",
@@ -50,6 +51,7 @@ def enable_compilation_cache(path=None) -> Path | None:
         log.warning("compilation cache %s unavailable (%s); compiling without it", d, exc.strerror or exc)
         return None
     jax.config.update("jax_compilation_cache_dir", str(d))
+    use_program_store(d / "programs")   # the traced programs too: a warm start skips tracing
     jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.5)
     jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
     runtime_errors_as_nan()

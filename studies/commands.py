@@ -31,6 +31,7 @@ from .archive import ArchiveError
 from .config import ConfigError, load_config
 from .exits import EXIT_FAILED, EXIT_INFEASIBLE
 from .io import plots, published
+from .io.generated import block_between, replace_between
 from .io.report import config_listing, format_audit, format_satellite, update_readme
 from .io.results import audit_group, cases_from_archive, pareto_group, satellite_group, study_tree
 from .model import CONSTRAINT_NAMES, METRICS, evaluate, verdict
@@ -249,8 +250,15 @@ def cmd_uncertainty(args) -> int:
 def cmd_validate(args) -> int:
     """Rebuild a flown radiator from a validation case (studies/validation/*.toml), compare it with the
     published figures; exit 0 when every check holds within the case's tolerance, 1 otherwise."""
+    if args.readme:   # checked before any work: the file exists and holds the markers
+        try:
+            block_between(args.readme, validation.MARKERS)
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"--readme {args.readme!r}: {exc.strerror if isinstance(exc, OSError) else exc}") from None
     result = validation.run(validation.load_case(args.case))  # the case is validated before any computation
     print(validation.format_report(result))
+    if args.readme:
+        replace_between(args.readme, validation.MARKERS, validation.markdown_table(result))
     return 0 if result.passed else EXIT_FAILED
 
 

@@ -76,7 +76,7 @@ from .loop import (AMMONIA, WATER, ColdPlate, ColdPlatePerformance, ControlSolut
                    glycol_mass_fraction_for, gnielinski_nusselt, heater_mass_kg, heater_power_needed_w,
                    isothermal_sink_radiator, laminar_rectangular_duct, loop_params, orbit_loads, periodic_loop,
                    petukhov_darcy_friction, pg_freeze_point_k, pipe_darcy_friction, propylene_glycol_water,
-                   radiator_heat_capacity_j_m2_k, saturation_pressure_pa, simulate_loop, smooth_min_k, solve_loop,
+                   radiator_heat_capacity_j_m2_k, saturation_pressure_pa, saturation_temperature_k, simulate_loop, smooth_min_k, solve_loop,
                    steady_loop, temperature_budget, tube_bank_pressure_drop_pa)
 from .loop import Coolant as LoopCoolant
 from .radiator import (AL6061_T6, HeatPipes, PenetrationRates, RadiatorPanel, RadiatorResult, TransientResult,
@@ -95,7 +95,7 @@ __all__ = [
     "coldplate_performance", "coolant_properties", "fd_panel_pressure_drop", "fd_panel_radiator", "gnielinski_nusselt", "hotspot_package",
     "isothermal_sink_radiator", "laminar_rectangular_duct", "overlap_weights", "petukhov_darcy_friction",
     "pipe_darcy_friction", "propylene_glycol_water", "read_flp", "read_hotspot_config", "read_lcf",
-    "read_materials", "read_ptrace", "saturation_pressure_pa", "solve_loop", "tube_bank_pressure_drop_pa", "spreading_series_mean_temperature",
+    "read_materials", "read_ptrace", "saturation_pressure_pa", "saturation_temperature_k", "solve_loop", "tube_bank_pressure_drop_pa", "spreading_series_mean_temperature",
     "temperature_budget", "write_flp", "write_lcf", "write_ptrace",
     "HotSpotBlock", "HotSpotConfig", "HotSpotError", "HotSpotGrid", "hotspot_config", "package_rc",
     "ConvergedSteady", "converged_steady",

@@ -140,7 +140,13 @@ def _size(vs: VariableSet, mission: Mission, numerics, start: SatelliteDesign, m
     (design, metrics, message)."""
     k = kernels_for(vs, mission, numerics)
     if vs.free:
-        design, res, _, _ = optimize_design(k, start, "SLSQP", maxiter, 1e-9, stream=stream)
+        try:
+            design, res, _, _ = optimize_design(k, start, "SLSQP", maxiter, 1e-9, stream=stream)
+        except ArithmeticError as exc:   # e.g. a Jacobian that is not finite: this alternative has no answer
+            log.warning("sizing failed (%s): the alternative is reported as not converged", exc)
+            metrics = {n: np.asarray(v) for n, v in k.evaluate(start, mission).items()}
+            metrics["converged"] = np.asarray(0.0)   # never a verdict on a design the sizing did not reach
+            return start, metrics, f"sizing failed: {exc}"
         message = str(res.message)
     else:
         design, message = start, "nothing to size"
@@ -181,7 +187,8 @@ def audit_orbit(cfg, orb, mission: Mission, numerics, stream=sys.stderr, maxiter
             alternatives.append(alt)
             tried.append(alt)
         closing = [a for a in tried if a.closes]
-        pick = min(closing or tried, key=lambda a: a.mass_kg)
+        answered = [a for a in tried if a.verdict.converged]
+        pick = min(closing or answered or tried, key=lambda a: a.mass_kg)
         best_mission, best_choices = pick.mission, pick.choices
     if not open_keys:
         design, metrics, message = _size(vs, mission, numerics, base, maxiter, stream)

@@ -14,6 +14,7 @@ from jax.flatten_util import ravel_pytree
 from ..model import CONSTRAINT_NAMES, Evaluation, Mission, Numerics, SatelliteDesign, VariableSet, evaluate
 from ..model import evaluate_stages
 from .optimize import OBJECTIVE_REF, HostProblem
+from ..programs import stored_jit
 
 __all__ = ["Kernels", "strong_types"]
 
@@ -91,8 +92,9 @@ class Kernels:
             f = lambda x, m: outputs(x, refs, eqx.combine(unravel(m), static))  # noqa: E731
             return jax.vmap(lambda a, b: jax.jvp(f, (x_full, flat), (a, b))[1])(tx, tm)
 
-        self._pushforward = jax.jit(pushforward)
-        self._evaluation = jax.jit(lambda d, m: evaluate_stages(d, m, numerics))
+        # stored programs (studies.programs): a later process loads them without tracing
+        self._pushforward = stored_jit(pushforward, f"pushforward {numerics!r}")
+        self._evaluation = stored_jit(lambda d, m: evaluate_stages(d, m, numerics), f"evaluation {numerics!r}")
         self._strong_cache = (None, None)   # (mission, its strong_types copy): converted once, not per call
 
     def evaluation(self, design: SatelliteDesign, mission: Mission) -> Evaluation:

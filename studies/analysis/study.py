@@ -8,6 +8,8 @@ Returns plain numpy results; :mod:`studies.io.results` writes them to the archiv
 """
 from __future__ import annotations
 
+import collections
+import gc
 import logging
 import math
 import sys
@@ -36,7 +38,13 @@ from .uncertainty import input_table, run_uncertainty
 
 log = logging.getLogger("sunsink")
 
-_KERNELS: dict = {}
+_KERNELS: "collections.OrderedDict" = collections.OrderedDict()
+KERNELS_KEPT = 4
+"""Compiled coupled models kept in one process, the most recently used first out last.  An audit tries
+several static choices (coolant, freeze protection), each a model of its own; keeping every one of them
+exhausted the process's mapped memory (XLA's CPU code sections: ``LLVM ERROR: Unable to allocate section
+memory`` after nine).  One evicted and needed again is loaded from the program store and the persistent
+compilation cache in seconds."""
 
 _CACHE_EVENTS = {"/jax/compilation_cache/cache_hits": 0, "/jax/compilation_cache/cache_misses": 0}
 
@@ -86,8 +94,12 @@ def kernels_for(vs, mission, numerics) -> Kernels:
     key = (numerics, jax.tree_util.tree_structure(mission))
     k = _KERNELS.get(key)
     if k is None:
+        while len(_KERNELS) >= KERNELS_KEPT:
+            _KERNELS.popitem(last=False)
+            gc.collect()   # the evicted programs' executables are freed with their jit wrappers
         k = Kernels(vs, mission, numerics)
         _KERNELS[key] = k
+    _KERNELS.move_to_end(key)
     k.vs, k.mission = vs, mission  # same compiled code; bounds/values/mission arrays may differ
     return k
 

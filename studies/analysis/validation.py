@@ -68,7 +68,7 @@ from scipy.optimize import brentq
 
 from ..declare import ConfigError, config_key, declared, quantity, range_text
 
-__all__ = ["CaseInfo", "LoopPoint", "RadiatorUnit", "Environment", "Tolerances", "CaseNumerics", "ValidationCase",
+__all__ = ["MARKERS", "markdown_table", "CaseInfo", "LoopPoint", "RadiatorUnit", "Environment", "Tolerances", "CaseNumerics", "ValidationCase",
            "OperatingPoint", "UnitSolution", "Comparison", "ValidationResult", "RELIABILITY", "COOLANTS",
            "load_case", "parse_case", "operating_point", "radiator_panel", "solve_unit", "run", "format_report"]
 
@@ -551,4 +551,22 @@ def format_report(result: ValidationResult) -> str:
         lines.append(f"    {r.explanation}")
     lines += ["", f"verdict: {'PASS' if result.passed else 'FAIL'} "
                   f"({sum(r.kind == 'check' for r in result.rows)} checks; info rows are reported, not judged)"]
+    return "\n".join(lines)
+
+
+MARKERS = ("<!-- validation:start -->", "<!-- validation:end -->")
+"""Markers of the generated comparison table in README.md (``sunsink validate CASE --readme README.md``)."""
+
+
+def markdown_table(result: ValidationResult) -> str:
+    """The judged rows of a validation, the implied rating sink and the discretisation error, as a Markdown
+    table with the verdict: the README's comparison with the flown radiator, written by the tool."""
+    lines = [f"{result.case.info.title} (`sunsink validate`): **{'PASS' if result.passed else 'FAIL'}**", "",
+             "| quantity | units | published | sunsink | difference | verdict |", "| --- | --- | --- | --- | --- | --- |"]
+    for r in result.rows:
+        if r.kind != "check" and (r.published is not None or r.units == "W"):
+            continue   # context rows with a published figure, and the solver's own residual, stay in the report
+        verdict = "info" if r.kind == "info" else ("PASS" if r.passed else "FAIL")
+        lines.append(f"| {r.quantity} | {r.units} | {_fmt(r.published, r.units)} | {_fmt(r.sunsink, r.units)} "
+                     f"| {_fmt(r.difference, r.units)} | {verdict} |")
     return "\n".join(lines)

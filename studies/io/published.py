@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 
 from ..units import format_value
+from .generated import replace_between
 
 __all__ = ["MARKERS", "summary", "render", "update", "main"]
 
@@ -97,11 +98,7 @@ def render(summaries: list[dict]) -> str:
 
 def update(path, summaries: list[dict]) -> None:
     """Rewrite the table between :data:`MARKERS` in ``path``."""
-    p = Path(path)
-    text = p.read_text()
-    start, end = MARKERS
-    i, j = text.index(start) + len(start), text.index(end)
-    p.write_text(text[:i] + "\n" + render(summaries) + "\n" + text[j:])
+    replace_between(path, MARKERS, render(summaries))
 
 
 def load(paths) -> list[dict]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import textwrap
-from pathlib import Path
 from typing import Sequence
 
 import numpy as np
@@ -27,6 +26,7 @@ from ..declare import range_text
 from ..model import MASS_ITEMS, METRICS, verdict
 from ..model.verdict import judgement_notes
 from ..units import display, format_value
+from .generated import replace_between
 
 __all__ = ["format_satellite", "config_listing", "claims_table", "constraint_table", "format_uncertainty",
            "update_readme", "format_audit"]
@@ -289,11 +289,7 @@ README_MARKERS = ("<!-- config-reference:start -->", "<!-- config-reference:end 
 def update_readme(path) -> None:
     """Replace the configuration reference between :data:`README_MARKERS` in the Markdown file ``path``
     by the generated one (``sunsink config --readme docs/config-reference.md``)."""
-    p = Path(path)
-    text = p.read_text()
-    start, end = README_MARKERS
-    i, j = text.index(start) + len(start), text.index(end)
-    p.write_text(text[:i] + "\n" + config_listing(markdown=True) + "\n" + text[j:])
+    replace_between(path, README_MARKERS, config_listing(markdown=True))
 
 
 def _default_text(f) -> str:

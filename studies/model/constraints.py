@@ -76,9 +76,11 @@ class Constraints(eqx.Module):
         drivers="coldest coolant {cold_min_coolant_k} vs {coolant_freeze_limit_k}: freeze protection "
                 "{freeze_protection_power_w} (bypass fraction {bypass_fraction}), cold-case supply {cold_supply_k}")
     g_coolant_boil: jax.Array = _constraint(
-        "coolant below its saturation pressure everywhere in the loop", "coolant_saturation_pressure_pa",
-        "loop_pressure_pa", "max", _relative, "the coolant would boil at the loop pressure",
-        drivers="saturation pressure {coolant_saturation_pressure_pa} vs loop pressure {loop_pressure_pa} at the "
+        "hottest coolant below its boiling point at the loop pressure", "coolant_hottest_k", "coolant_boiling_k",
+        "max", _kelvin(10.0), "the coolant would boil at the loop pressure: raise the loop pressure or run it cooler",
+        margin="radiative",
+        drivers="hottest coolant {coolant_hottest_k} vs boiling point {coolant_boiling_k} at the loop pressure "
+                "{loop_pressure_pa} (saturation pressure at the hottest point {coolant_saturation_pressure_pa}), "
                 "return {coolant_return_k}")
     g_thrust: jax.Array = _constraint(
         "thrusters can cancel the mission-mean drag (duty cycle within its limit)", "thruster_duty_cycle",

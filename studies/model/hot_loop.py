@@ -79,6 +79,8 @@ class HotLoop(eqx.Module):
     coolant_supply_k: jax.Array = _out("K", "coolant supply temperature (radiator outlet)")
     coolant_return_k: jax.Array = _out("K", "coolant return temperature (radiator inlet)")
     coolant_saturation_pressure_pa: jax.Array = _out("Pa", "coolant saturation pressure at the hottest loop point")
+    coolant_hottest_k: jax.Array = _out("K", "hottest coolant in the loop (radiator inlet or cold-plate mean)")
+    coolant_boiling_k: jax.Array = _out("K", "coolant boiling point at the loop pressure (pure water for PG/water)")
     loop_pressure_pa: jax.Array = _out("Pa", "loop static pressure")
     chip_coolant_k: jax.Array = _out("K", "mean coolant temperature in a cold plate")
     coldplate_htc_w_m2_k: jax.Array = _out("W m-2 K-1", "cold-plate effective heat-transfer coefficient")
@@ -98,8 +100,8 @@ class HotLoop(eqx.Module):
     radiator_field_k: jax.Array = _out("K", "radiator sheet temperature of one panel", array=True)
     junction_field_k: jax.Array = _out("K", "junction-layer temperature of the representative chip", array=True)
     radiator_converged: jax.Array = output("1", "radiator solve converged", "convergence", **UNIT_INTERVAL)
-    loop_converged: jax.Array = output("1", "loop root find and chip solve converged", "convergence",
-                                             **UNIT_INTERVAL)
+    loop_converged: jax.Array = output("1", "loop root find, chip solve and boiling-point root find converged",
+                                       "convergence", **UNIT_INTERVAL)
     loop_energy_residual_w: jax.Array       # heat rejected - heat carried by the loop [W]
     coolant_inventory_kg: jax.Array         # coolant mass of the whole loop [kg]
     radiator_emissivity: jax.Array          # (2,) end-of-life emissivity of faces A, B (the hot case)
@@ -179,6 +181,7 @@ def run(design, mission, numerics, env: Environment, arr: Array) -> HotLoop:
     hbm_max = sol.block_max_k[0, 0, hbm_idx]
     t_in, supply = sol.return_temperature_k, sol.supply_temperature_k
     t_cool = 0.5 * (sol.coolant_in_k[0, 0] + sol.coolant_out_k[0, 0])
+    t_boil, boil_conv = tcool.saturation_temperature_k(cool, mission.loop_pressure_pa)
     absorbed = panel.absorptivity * sw + panel.emissivity * lw
     return HotLoop(
         payload_radiator_heat_w=heat_w,
@@ -198,6 +201,7 @@ def run(design, mission, numerics, env: Environment, arr: Array) -> HotLoop:
         radiator_energy_residual_w=rres.energy_residual_w,
         coolant_supply_k=supply, coolant_return_k=t_in,
         coolant_saturation_pressure_pa=tcool.saturation_pressure_pa(cool, jnp.maximum(t_in, t_cool)),
+        coolant_hottest_k=jnp.maximum(t_in, t_cool), coolant_boiling_k=t_boil,
         loop_pressure_pa=mission.loop_pressure_pa,
         chip_coolant_k=t_cool, coldplate_htc_w_m2_k=sol.htc_w_m2_k, coldplate_reynolds=sol.reynolds,
         junction_max_k=sol.overall_max_junction_k, junction_ks_k=sol.chip_ks_junction_k[0, 0],
@@ -208,7 +212,7 @@ def run(design, mission, numerics, env: Environment, arr: Array) -> HotLoop:
         pressure_drop_pa=sol.pressure_drop_pa, pump_power_w=sol.pump_power_w,
         hydraulic_power_w=sol.hydraulic_power_w, chip_power_w=sol.chip_power_w[0, 0],
         radiator_field_k=rres.temperature_k, junction_field_k=sol.junction_k[0, 0],
-        radiator_converged=rres.converged, loop_converged=sol.converged,
+        radiator_converged=rres.converged, loop_converged=sol.converged & boil_conv.converged,
         loop_energy_residual_w=sol.energy_residual_w,
         coolant_inventory_kg=fluid_inventory_kg(design.radiator_area_m2, design.radiator_tube_pitch_m,
                                                 props.density_kg_m3, mission.mass),

@@ -118,3 +118,26 @@ def test_joint_change_is_the_least_norm_in_log_space(setup):
     assert got["radiator areal mass"] == pytest.approx(math.expm1(ref.x[1]), rel=1e-4)
     # the radiator's support alone cannot remove 700 kg (with its structure share it is only (1 + s) b kg)
     assert (1 + s) * b < 700.0 and not out["alone"]["radiator areal mass"]["closes"]
+
+
+def test_a_sizing_that_fails_is_reported_not_converged_and_never_judged(monkeypatch):
+    """An alternative whose sizing raises (a Jacobian that is not finite) is kept as 'not converged' with
+    the reason, and the audit goes on; before, the whole audit stopped with exit 1."""
+    from studies.analysis import audit
+    from studies.model import METRICS, verdict
+
+    class FakeKernels:
+        def evaluate(self, design, mission):
+            return {n: 1.0 for n in METRICS}
+
+    def broken(*args, **kwargs):
+        raise FloatingPointError("the Jacobian of the coupled model is not finite")
+
+    class Vars:
+        free = ("radiator_area_m2",)
+
+    monkeypatch.setattr(audit, "kernels_for", lambda vs, m, n: FakeKernels())
+    monkeypatch.setattr(audit, "optimize_design", broken)
+    design, metrics, message = audit._size(Vars(), None, None, "start", 10, None)
+    assert design == "start" and message.startswith("sizing failed: the Jacobian")
+    assert not verdict(metrics).converged

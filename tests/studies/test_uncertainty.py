@@ -199,7 +199,7 @@ def e2e():
     k = kernels_for(vs, mission, numerics)
     r = U.run_uncertainty(mission, design, n_samples=8, seed=0, numerics=numerics, table=E2E_TABLE, chunk_size=32,
                           progress=None, compiled_evaluate=k.evaluate)
-    assert k._evaluate._cache_size() == 1   # no program but the study's value program
+    assert k._evaluation._cache_size() == 1   # no program but the study's value program
     return r, design, mission, numerics
 
 

@@ -171,3 +171,27 @@ def test_cli_validate_exit_status(tmp_path, capsys):
     assert main(["validate", str(_case_file(tmp_path, emissivity=1.5))]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1] == "sunsink: error: radiator.emissivity = 1.5 is outside the allowed range (0, 1]"
+
+
+def test_readme_comparison_is_what_the_tool_prints(tmp_path, capsys):
+    """README.md's flown-radiator table is written by `sunsink validate CASE --readme`; it must equal what
+    the tool writes today (the full case, default numerics)."""
+    from studies.analysis.validation import MARKERS
+    from studies.io.generated import block_between
+
+    copy = tmp_path / "README.md"
+    copy.write_text((ROOT / "README.md").read_text())
+    assert main(["validate", str(CASE_PATH), "--readme", str(copy)]) == 0
+    assert block_between(copy, MARKERS) == block_between(ROOT / "README.md", MARKERS), (
+        "README.md's validation table differs from the tool's: run "
+        "sunsink validate studies/validation/iss_eatcs_radiator.toml --readme README.md")
+    assert "PASS" in block_between(copy, MARKERS)
+
+
+def test_readme_option_is_checked_before_any_work(tmp_path, capsys):
+    nomarkers = tmp_path / "plain.md"
+    nomarkers.write_text("# no markers\n")
+    assert main(["validate", str(CASE_PATH), "--readme", str(nomarkers)]) == 2
+    err = capsys.readouterr().err
+    assert "--readme" in err and "<!-- validation:start -->" in err
+    assert main(["validate", str(CASE_PATH), "--readme", str(tmp_path / "missing.md")]) == 2

@@ -19,7 +19,7 @@ def _metrics(**values):
     m.update(junction_max_k=340.0, junction_ks_k=341.0, junction_limit_k=363.15, hbm_max_k=350.0, hbm_ks_k=351.0,
              hbm_limit_k=368.15, array_eol_w=250e3, array_required_w=200e3, battery_capacity_j=6e8,
              battery_required_j=5e8, tid_with_margin_si_gy=10.0, tid_tolerance_si_gy=20.0, cold_min_coolant_k=290.0,
-             coolant_freeze_limit_k=278.15, coolant_saturation_pressure_pa=1e5, loop_pressure_pa=3e5,
+             coolant_freeze_limit_k=278.15, coolant_hottest_k=330.0, coolant_boiling_k=406.67,
              thruster_duty_cycle=0.1, thruster_duty_limit=1.0, loop_survival_probability=0.99,
              puncture_reliability=0.95, log_loop_survival=math.log(0.99), log_puncture_reliability=math.log(0.95),
              availability=0.999, availability_target=0.99, converged=1.0)
@@ -50,6 +50,20 @@ def test_the_most_violated_constraint_limits_on_the_printed_margin():
     assert m["g_puncture"] < m["g_junction"]          # the optimiser's scaling would have said puncture
     punct = next(j for j in v.judgements if j.name == "puncture")
     assert (punct.metric, punct.value, punct.limit) == ("loop_survival_probability", 0.5306, 0.95)
+
+
+def test_boiling_is_judged_on_temperature_so_its_cause_limits():
+    # a radiator a third of the size: the junction runs 101 K over its limit and the return coolant
+    # 40 K over its boiling point at 3 bar.  On pressure the boil would read (300 - 863.5) / 300 = -1.88
+    # and rank above the junction (-1.68), though it is the junction's heat that makes it boil; as a
+    # temperature against the boiling point it reads 1 - (446.8 / 406.67)^4 = -0.457.
+    m = _metrics(junction_max_k=464.5, junction_ks_k=465.0, junction_limit_k=363.15, hbm_max_k=456.6,
+                 hbm_ks_k=457.0, coolant_hottest_k=446.8, coolant_boiling_k=406.67)
+    v = verdict(m)
+    assert v.limiting == "junction" and sorted(v.failed) == ["coolant_boil", "hbm", "junction"]
+    boil = next(j for j in v.judgements if j.name == "coolant_boil")
+    assert boil.normalised_margin == pytest.approx(1 - (446.8 / 406.67) ** 4)
+    assert (boil.metric, boil.units) == ("coolant_hottest_k", "K")
 
 
 def test_a_design_that_closes_names_its_least_margin():

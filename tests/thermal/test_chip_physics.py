@@ -6,7 +6,6 @@ solution (observed order in x, y and z), energy balance, sparse-direct agreement
 import math
 from pathlib import Path
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest

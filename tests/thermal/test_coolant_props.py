@@ -7,7 +7,8 @@ import pytest
 from thermal.loop.coldplate import (ColdPlate, channel_nusselt_friction, coldplate_performance, gnielinski_nusselt,
                                laminar_rectangular_duct)
 from thermal.loop.coolant import (AMMONIA, WATER, Coolant, check_coolant_state, coolant_properties,
-                             propylene_glycol_water, saturation_pressure_pa)
+                             propylene_glycol_water, saturation_pressure_pa,
+                             saturation_temperature_k)
 
 
 def test_water_against_independent_formulas():
@@ -110,3 +111,22 @@ def test_microchannel_coldplate():
     np.testing.assert_allclose(float(perf2.pressure_drop_pa) / float(perf.pressure_drop_pa), 2.0, rtol=1e-10)
     with pytest.raises(ValueError, match="mass_flow_kg_s"):
         coldplate_performance(plate, 0.0, p.density_kg_m3, p.viscosity_pa_s, p.conductivity_w_m_k, p.prandtl)
+
+
+def test_boiling_point_at_pressure_matches_the_steam_and_ammonia_tables():
+    """Inverse of the vapour-pressure fit against published saturation temperatures: water 373.124 K at
+    101.325 kPa (ITS-90 normal boiling point, IAPWS-95) and 406.67 K at 0.3 MPa (IAPWS-IF97 steam tables,
+    133.52 C); ammonia 239.82 K at 101.325 kPa (normal boiling point -33.33 C, Tillner-Roth et al. 1993).
+    The implicit derivative matches a central difference; pressures beyond the fit hold the range's end."""
+    for c, p, t_ref in ((WATER, 101325.0, 373.124), (WATER, 3e5, 406.67), (AMMONIA, 101325.0, 239.82),
+                        (propylene_glycol_water(0.3), 3e5, 406.67)):
+        t, conv = saturation_temperature_k(c, p)
+        assert bool(conv.converged)
+        np.testing.assert_allclose(float(t), t_ref, atol=0.02)
+    dt = float(jax.grad(lambda p: saturation_temperature_k(WATER, p)[0])(3e5))
+    fd = (float(saturation_temperature_k(WATER, 3e5 + 10.0)[0]) - float(saturation_temperature_k(WATER, 3e5 - 10.0)[0])) / 20.0
+    np.testing.assert_allclose(dt, fd, rtol=1e-5)
+    assert float(saturation_temperature_k(WATER, 1e8)[0]) == pytest.approx(WATER.temperature_range_k[1])
+    assert float(saturation_temperature_k(WATER, 10.0)[0]) == pytest.approx(WATER.temperature_range_k[0])
+    t32, conv32 = saturation_temperature_k(WATER, jnp.float32(3e5))   # float32 (sunsink --x32) converges too
+    assert bool(conv32.converged) and t32.dtype == jnp.float32 and abs(float(t32) - 406.67) < 0.02

@@ -11,7 +11,7 @@ from thermal.chip import ChipModel, LayerSpec
 from thermal.chip.floorplan import Block, Floorplan
 from thermal.loop import LoopDesign, isothermal_sink_radiator, solve_loop, temperature_budget
 from thermal.loop.coldplate import ColdPlate
-from thermal.loop.coolant import AMMONIA, WATER, Coolant, coolant_properties
+from thermal.loop.coolant import WATER, Coolant, coolant_properties
 
 DIE = (0.004, 0.004, 0.014, 0.014)
 FP = Floorplan((Block("core", 0.006, 0.006, 0.002, 0.002), Block("hbm", 0.002, 0.010, 0.008, 0.0)))

@@ -17,7 +17,7 @@ from .transient import (ALUMINIUM_SPECIFIC_HEAT_J_KG_K, COPPER_SPECIFIC_HEAT_J_K
 from .coldplate import (ColdPlate, ColdPlatePerformance, channel_nusselt_friction, coldplate_performance,
                         gnielinski_nusselt, laminar_rectangular_duct, petukhov_darcy_friction)
 from .coolant import (AMMONIA, WATER, Coolant, CoolantProperties, check_coolant_state, coolant_properties,
-                      propylene_glycol_water, saturation_pressure_pa)
+                      propylene_glycol_water, saturation_pressure_pa, saturation_temperature_k)
 from .freeze_protection import (AMMONIA_FREEZE_K, BYPASS_CONTROL_POWER_W, BYPASS_VALVE_MASS_KG,
                                 FREEZE_PROTECTION_CHOICES, HEATER_FIXED_MASS_KG, HEATER_MASS_PER_W_KG, PG_FREEZE_TABLE,
                                 WATER_FREEZE_K, ControlSolution, bypass_fraction_needed, bypass_mass_kg,
@@ -38,7 +38,7 @@ __all__ = [
     "ColdPlate", "ColdPlatePerformance", "channel_nusselt_friction", "coldplate_performance", "gnielinski_nusselt",
     "laminar_rectangular_duct", "petukhov_darcy_friction",
     "AMMONIA", "WATER", "Coolant", "CoolantProperties", "check_coolant_state", "coolant_properties",
-    "propylene_glycol_water", "saturation_pressure_pa",
+    "propylene_glycol_water", "saturation_pressure_pa", "saturation_temperature_k",
     # freeze protection
     "AMMONIA_FREEZE_K", "BYPASS_CONTROL_POWER_W", "BYPASS_VALVE_MASS_KG", "FREEZE_PROTECTION_CHOICES",
     "HEATER_FIXED_MASS_KG", "HEATER_MASS_PER_W_KG", "PG_FREEZE_TABLE", "WATER_FREEZE_K", "ControlSolution",

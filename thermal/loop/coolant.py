@@ -50,11 +50,13 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
+import optimistix as optx
 
+from orbit.solvers import root_find
 from orbit.validation import check_range, is_concrete
 
 __all__ = ["Coolant", "CoolantProperties", "WATER", "AMMONIA", "propylene_glycol_water",
-           "coolant_properties", "saturation_pressure_pa", "check_coolant_state"]
+           "coolant_properties", "saturation_pressure_pa", "saturation_temperature_k", "check_coolant_state"]
 
 # Chebyshev coefficients (property, max fit deviation); see the module docstring.
 _FITS = {
@@ -182,6 +184,33 @@ def saturation_pressure_pa(coolant: Coolant, temperature_k):
     """
     name = "water" if coolant.name == "mpg" else coolant.name
     return jnp.exp(_eval(Coolant(name), "ln_psat", jnp.asarray(temperature_k, jnp.result_type(temperature_k, float))))
+
+
+def saturation_temperature_k(coolant: Coolant, pressure_pa):
+    """Boiling (saturation) temperature [K] at ``pressure_pa`` [Pa], and how its root find ended.
+
+    The inverse of :func:`saturation_pressure_pa` (pure water for PG/water: a lower bound on the
+    mixture's boiling point, so the boiling check stays conservative), found by bisection on
+    ``ln p_sat(T) = ln p`` over the fit range of the vapour-pressure data and differentiated
+    implicitly (:func:`orbit.solvers.root_find`).  A pressure outside the fit's saturation
+    pressures is held at the nearer end of the range: the returned temperature is then the end of
+    the range (below it, the liquid boils anywhere in the range; above it, the boiling point is at
+    least the upper end).  Returns ``(T_sat [K], Convergence)``; scalar ``pressure_pa``.
+    """
+    name = "water" if coolant.name == "mpg" else coolant.name
+    lo, hi = _RANGES_K[name]
+    fluid = Coolant(name)
+    ln_p = jnp.log(jnp.asarray(pressure_pa, jnp.result_type(pressure_pa, float)))
+    ln_p = jnp.clip(ln_p, _eval(fluid, "ln_psat", jnp.asarray(lo, ln_p.dtype)),
+                    _eval(fluid, "ln_psat", jnp.asarray(hi, ln_p.dtype)))
+
+    def residual(t, target):
+        return _eval(fluid, "ln_psat", t) - target
+
+    tol = 1e3 * float(jnp.finfo(ln_p.dtype).eps)   # 2e-13 in float64 (1e-10 K), 1e-4 in float32 (3 mK)
+    return root_find(residual, jnp.asarray(0.5 * (lo + hi), ln_p.dtype), ln_p,
+                     solver=optx.Bisection(rtol=tol, atol=tol), max_steps=200,
+                     options={"lower": lo - 1.0, "upper": hi + 1.0})   # bracket strictly around the held range
 
 
 def check_coolant_state(coolant: Coolant, temperature_k, pressure_pa) -> None:
