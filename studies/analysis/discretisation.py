@@ -9,17 +9,20 @@ tubes).  For each headline quantity
 extrapolated (grid-converged) value and the error of the configured grid, following the grid convergence
 index procedure of Celik et al. (2008) with a constant refinement ratio ``r`` (2; 3 for the odd radiator):
 
-    p = |ln|e32 / e21|| / ln r,    e21 = f(h/r) - f(h/r^2),  e32 = f(h) - f(h/r),
+    p = ln(e32 / e21) / ln r,    e21 = f(h/r) - f(h/r^2),  e32 = f(h) - f(h/r),
     f_ext = (r^p f(h/r^2) - f(h/r)) / (r^p - 1),   error of the configured grid = f(h) - f_ext.
 
 The radiator and chip discretisations are separable (the radiator sets the coolant temperatures, the chip grid
 the rise above them), so the error of the configured grids is the sum of the two families' errors and the
-extrapolated value is ``f(h) - error``; where a family is flagged (below), its conservative error is a size and
-the magnitudes add (:attr:`QuantityError.bound`, what is judged against the tolerance).  Oscillating convergence (``e32 / e21 < 0``) has no observed order:
-``p`` is reported as NaN, the finest grid stands in for the extrapolate and the error is the conservative
-``|f(h) - f(h/4)| + |f(h/2) - f(h/4)|`` (the configured grid's distance to the finest plus the finest-grid
-difference), flagged ``oscillating``; an observed order outside [0.5, 4] (not in the asymptotic range of a
-first- or second-order scheme) is treated the same way and flagged ``non-asymptotic``.
+extrapolated value is ``f(h) - error``; where a family is flagged (below), its conservative bound is a size and
+the sizes add (:attr:`QuantityError.bound`, what is judged against the tolerance).
+
+Oscillating convergence (``e32 / e21 < 0``) has no observed order: ``p`` is reported as NaN, the finest grid
+stands in for the extrapolate (the error estimate is ``f(h) - f(h/4)``) and the size judged against the tolerance
+is the conservative ``|f(h) - f(h/4)| + |f(h/2) - f(h/4)|`` (the configured grid's distance to the finest plus
+the finest-grid difference), flagged ``oscillating``; an observed order outside [0.5, 4] (not in the asymptotic range of a
+first- or second-order scheme; a negative one where the differences grow on refinement) is treated the same way
+and flagged ``non-asymptotic``.
 
 The radiator's heat rejected at a fixed design is fixed by the loop's energy balance (it is the payload's heat
 plus the pump's), so a coarse radiator grid shows up in the temperatures the loop settles at and in the fin
@@ -78,15 +81,22 @@ class Richardson:
     """Richardson estimate from three grids of one family (ratio :data:`REFINEMENT_RATIO`).
 
     ``values``: f on h, h/2, h/4 (h the configured grid).  ``order``: observed order p (NaN when it has
-    none).  ``extrapolated``: grid-converged estimate.  ``error``: the configured grid's value minus the
-    extrapolate (signed; conservative where flagged).  ``status``: ``monotone``, ``grid-independent``
-    (the grids agree to round-off), ``oscillating`` or ``non-asymptotic``."""
+    none).  ``extrapolated``: grid-converged estimate (the finest grid where flagged).  ``error``: the
+    configured grid's value minus the extrapolate (signed).  ``bound``: the error's size judged against a
+    tolerance, ``|error|``, or where flagged the conservative ``|f(h) - f(h/4)| + |f(h/2) - f(h/4)|``.
+    ``status``: ``monotone``, ``grid-independent`` (the grids agree to round-off), ``oscillating`` or
+    ``non-asymptotic``."""
 
     values: tuple
     order: float
     extrapolated: float
     error: float
     status: str
+    bound: float = math.nan
+
+    def __post_init__(self):
+        if math.isnan(self.bound):
+            object.__setattr__(self, "bound", abs(self.error))
 
     @property
     def flagged(self) -> bool:
@@ -104,12 +114,12 @@ def richardson(f_h: float, f_h2: float, f_h4: float, ratio: float = REFINEMENT_R
     floor = rtol * max(abs(x) for x in f) + 1e-300
     if abs(e32) <= floor and abs(e21) <= floor:
         return Richardson(f, math.nan, f[2], 0.0, "grid-independent")
-    conservative = math.copysign(abs(f[0] - f[2]) + abs(e21), f[0] - f[2] if f[0] != f[2] else e32)
+    conservative = abs(f[0] - f[2]) + abs(e21)
     if abs(e21) <= floor or e32 / e21 < 0:
-        return Richardson(f, math.nan, f[2], conservative, "oscillating")
-    p = abs(math.log(abs(e32 / e21))) / math.log(ratio)
+        return Richardson(f, math.nan, f[2], f[0] - f[2], "oscillating", conservative)
+    p = math.log(e32 / e21) / math.log(ratio)      # < 0 where the differences grow on refinement (diverging)
     if not order_range[0] <= p <= order_range[1]:
-        return Richardson(f, p, f[2], conservative, "non-asymptotic")
+        return Richardson(f, p, f[2], f[0] - f[2], "non-asymptotic", conservative)
     rp = ratio ** p
     ext = (rp * f[2] - f[1]) / (rp - 1.0)
     return Richardson(f, p, ext, f[0] - ext, "monotone")
@@ -190,10 +200,10 @@ class QuantityError:
 
     @property
     def bound(self) -> float:
-        """The error's magnitude judged against the tolerance: ``|error|`` where both families converge
-        monotonically (signed estimates add), ``|radiator error| + |chip error|`` where either is flagged (a
-        conservative estimate is a size, not a signed correction, and must not cancel the other family's)."""
-        return abs(self.radiator.error) + abs(self.chip.error) if self.flagged else abs(self.error)
+        """The error's size judged against the tolerance: ``|error|`` where both families converge monotonically
+        (signed estimates add), the sum of the families' bounds where either is flagged (a conservative estimate
+        is a size, not a signed correction, and must not cancel the other family's)."""
+        return self.radiator.bound + self.chip.bound if self.flagged else abs(self.error)
 
     @property
     def exceeded(self) -> bool:
@@ -207,11 +217,13 @@ class QuantityError:
 @dataclass(frozen=True)
 class DiscretisationCheck:
     """The discretisation check of one design: the grids evaluated (configured, radiator x2, x4, chip x2,
-    x4) and each headline quantity's estimate; ``optimised``: the objective row uses KKT multipliers."""
+    x4; the radiator 3x, 9x where ``radiator_ratio`` is 3) and each headline quantity's estimate; ``optimised``:
+    the objective row uses KKT multipliers."""
 
     grids: tuple
     quantities: tuple
     optimised: bool
+    radiator_ratio: int = REFINEMENT_RATIO
 
     @property
     def exceeded(self) -> list:
@@ -295,4 +307,4 @@ def discretisation_check(evaluate_at: Callable[[Numerics], Mapping], numerics: N
         rad = richardson(seq[0], seq[1], seq[2], ratio=ratio)
         chip = richardson(seq[0], seq[3], seq[4])
         quantities.append(QuantityError(h, u, seq[0], rad, chip, h.tolerance_value(seq[0])))
-    return DiscretisationCheck(tuple(runs), tuple(quantities), multipliers is not None)
+    return DiscretisationCheck(tuple(runs), tuple(quantities), multipliers is not None, ratio)

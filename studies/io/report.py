@@ -181,7 +181,7 @@ def discretisation_table(chk) -> list[str]:
         note = "EXCEEDS TOLERANCE" if q.exceeded else "ok"
         flags = [f"{fam} {r.status}" for fam, r in (("radiator", q.radiator), ("chip", q.chip)) if r.flagged]
         if flags:
-            note += " (" + ", ".join(flags) + ": p undefined, conservative error)"
+            note += " (" + ", ".join(flags) + ": p undefined, finest grid as the extrapolate, conservative bound)"
         if q.headline.metric is None and not chk.optimised:
             note += " (not optimised: objective at the fixed design)"
         lines.append(f"  {q.headline.name:<24} {q.value:>12.6g} {_order(q.radiator):>6} {q.radiator.error:>+10.3g} "
@@ -189,8 +189,8 @@ def discretisation_table(chk) -> list[str]:
                      f"{q.tolerance:>10.3g} "
                      f"{q.extrapolated:>13.6g} {display(q.units) or '-':<14} {note}")
     lines.append("  error = configured - extrapolated (radiator + chip, separable); |bound| = what is judged against "
-                 "the tolerance (|err rad| + |err chip| where a family is flagged); p = observed order (2 for the FD "
-                 "stencils in the asymptotic range)")
+                 "the tolerance (|error|; where a family is flagged, the sum of the families' conservative bounds); "
+                 "p = observed order (2 for the FD stencils in the asymptotic range)")
     return lines
 
 
@@ -199,13 +199,13 @@ def discretisation_verdict(chk) -> list[str]:
     that contributes most."""
     lines = []
     for q in chk.exceeded:
-        u = display(q.units)
+        u = f" {display(q.units)}" if display(q.units) else ""
         share = f" ({q.headline.tolerance_text()} of the value)" if q.headline.relative else ""
-        grid = "radiator_nx / radiator_cells_per_pitch" if abs(q.radiator.error) >= abs(q.chip.error) \
+        grid = "radiator_cells_per_pitch / radiator_nx" if q.radiator.bound >= q.chip.bound \
             else "chip_nx / chip_ny"
         lines.append(f"VERDICT: DISCRETISATION -- {q.headline.name} ({q.headline.long_name}): configured-grid error "
-                     f"{q.error:+.3g} {u} (bound {q.bound:.3g} {u}) exceeds its tolerance {q.tolerance:.3g} {u}{share}; "
-                     f"refine [numerics] {grid}".replace("  ", " "))
+                     f"{q.error:+.3g}{u} (bound {q.bound:.3g}{u}) exceeds its tolerance {q.tolerance:.3g}{u}{share}; "
+                     f"refine [numerics] {grid}")
     return lines
 
 

@@ -350,8 +350,9 @@ def discretisation_group(chk) -> ar.Group:
         "chip_status": q(np.array([x.chip.status for x in qs]), "chip refinement: monotone, grid-independent, "
                          "oscillating or non-asymptotic"),
     }
-    return ar.Group(data, {"method": "Richardson extrapolation, ratio 2 (Celik et al. 2008; "
-                                     "studies.analysis.discretisation)", "optimised": int(chk.optimised)})
+    return ar.Group(data, {"method": "Richardson extrapolation (Celik et al. 2008; studies.analysis.discretisation)",
+                           "radiator_ratio": int(chk.radiator_ratio), "chip_ratio": 2,
+                           "optimised": int(chk.optimised)})
 
 
 def thickness_design_group(td: dict) -> ar.Group:

@@ -62,11 +62,13 @@ def test_richardson_recovers_order_and_limit_of_a_known_sequence(order):
 def test_richardson_flags_oscillation_and_non_asymptotic_orders():
     osc = richardson(1.0, 1.2, 1.1)           # up, then down: no observed order
     assert osc.status == "oscillating" and osc.flagged and math.isnan(osc.order)
-    assert osc.extrapolated == 1.1
-    # conservative: the configured grid's distance to the finest plus the finest-grid difference
-    assert osc.error == pytest.approx(-(0.1 + 0.1))
+    assert osc.extrapolated == 1.1 and osc.error == pytest.approx(-0.1)   # the finest grid stands in
+    # the size judged: the configured grid's distance to the finest plus the finest-grid difference
+    assert osc.bound == pytest.approx(0.1 + 0.1)
     wild = richardson(1.0, 1.0 - 1e-3, 1.0 - 1e-3 - 1e-7)   # p ~ 13: not a first- or second-order scheme
     assert wild.status == "non-asymptotic" and wild.flagged and wild.order > 4
+    grows = richardson(1.0, 1.01, 1.05)      # the differences grow on refinement: p < 0, not converging
+    assert grows.status == "non-asymptotic" and grows.order < 0 and grows.bound == pytest.approx(0.05 + 0.04)
     same = richardson(2.0, 2.0, 2.0 * (1 + 1e-14))
     assert same.status == "grid-independent" and same.error == 0.0
 
@@ -150,4 +152,4 @@ def test_archive_group_has_units_and_reads_back(tmp_path):
     assert np.asarray(g["value"]["data"]).shape == (2, 5)
     assert g["run_s"]["attrs"]["units"] == "s" and list(np.asarray(g["exceeded"]["data"])) == [1, 0]
     assert np.asarray(g["error"]["data"])[0] == pytest.approx(chk.quantities[0].error)
-    assert g["attrs"]["optimised"] == 1
+    assert g["attrs"]["optimised"] == 1 and g["attrs"]["radiator_ratio"] == 2
