@@ -196,7 +196,11 @@ def discretisation_table(chk) -> list[str]:
 
 def discretisation_verdict(chk) -> list[str]:
     """One VERDICT line per headline quantity whose configured-grid error exceeds its tolerance, naming the grid
-    that contributes most."""
+    that contributes most; one line saying that there is no estimate where a grid did not converge."""
+    bad = [g.label for g in chk.grids if not g.converged]
+    if bad:
+        return [f"VERDICT: DISCRETISATION -- not converged on the {', '.join(bad)} grid(s): no discretisation "
+                "estimate"]
     lines = []
     for q in chk.exceeded:
         u = f" {display(q.units)}" if display(q.units) else ""

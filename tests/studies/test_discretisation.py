@@ -1,6 +1,7 @@
 """The discretisation check (studies.analysis.discretisation): the Richardson estimator against closed forms,
 the oscillating case flagged, the refined-grid machinery on the FD radiating fin converging to its
 independent solve_bvp reference at second order, and the report table, verdict line and archive group."""
+import dataclasses
 import math
 
 import jax.numpy as jnp
@@ -142,6 +143,10 @@ def test_report_table_and_verdict_line_when_a_tolerance_is_exceeded():
     assert len(verdict) == 1 and verdict[0].startswith("VERDICT: DISCRETISATION -- junction_max_k")
     assert "exceeds its tolerance 0.5 K" in verdict[0] and "chip_nx / chip_ny" in verdict[0]
     assert discretisation_verdict(_hand_made((362.0, 361.9, 361.88))) == []   # within 0.5 K: no line
+    unconverged = dataclasses.replace(chk, grids=chk.grids[:4] + (dataclasses.replace(chk.grids[4], converged=False),))
+    assert discretisation_verdict(unconverged) == ["VERDICT: DISCRETISATION -- not converged on the chip x4 grid(s): "
+                                                   "no discretisation estimate"]
+    assert "NOT CONVERGED" in "\n".join(discretisation_table(unconverged))
 
 
 def test_archive_group_has_units_and_reads_back(tmp_path):
