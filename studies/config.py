@@ -304,6 +304,27 @@ def _removed(data: Mapping[str, Any]) -> None:
             raise ConfigError(msg)
 
 
+def _radiator_ny_moved(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``numerics.radiator_ny`` (cells across a panel, before the resolution across a tube pitch was declared)
+    mapped onto ``numerics.radiator_cells_per_pitch`` where it is a whole number of cells per pitch; a clear
+    error otherwise, or where both are given."""
+    num = data.get("numerics")
+    if not isinstance(num, Mapping) or "radiator_ny" not in num:
+        return data
+    ny = num["radiator_ny"]
+    tubes = num.get("n_tubes_per_panel", Numerics().n_tubes_per_panel)
+    moved = ("numerics.radiator_ny moved to numerics.radiator_cells_per_pitch (cells across one tube pitch; "
+             "the panel has n_tubes_per_panel pitches)")
+    if "radiator_cells_per_pitch" in num:
+        raise ConfigError(f"{moved}: give radiator_cells_per_pitch only")
+    if (isinstance(ny, bool) or not isinstance(ny, int) or isinstance(tubes, bool) or not isinstance(tubes, int)
+            or tubes < 1 or ny % tubes or ny // tubes < 2):
+        raise ConfigError(f"{moved}: radiator_ny = {ny!r} is not a whole number (>= 2) of cells per pitch with "
+                          f"n_tubes_per_panel = {tubes!r}; set radiator_cells_per_pitch instead")
+    rest = {k: v for k, v in num.items() if k != "radiator_ny"}
+    return {**data, "numerics": {**rest, "radiator_cells_per_pitch": ny // tubes}}
+
+
 def parse_config(data: Mapping[str, Any], schema: Section | None = None) -> Config:
     """Validate a TOML-decoded mapping; raise ConfigError on the first problem.
 
@@ -313,6 +334,7 @@ def parse_config(data: Mapping[str, Any], schema: Section | None = None) -> Conf
     mass quantity, sweep variables), all before any computation.
     """
     _removed(data)
+    data = _radiator_ny_moved(data)
     cfg = _parse_section("", data, build_schema() if schema is None else schema)
     r = cfg.radiator
     lo, hi = r.temperature_range_k

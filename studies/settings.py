@@ -68,11 +68,16 @@ class Level0Settings:
 
 @dataclass(frozen=True, kw_only=True)
 class SamplingSettings:
-    """``[numerics]`` keys of the level-0 environment scan (the model's own are :class:`studies.model.Numerics`)."""
+    """``[numerics]`` keys of the level-0 environment scan and of the discretisation check (the model's own are
+    :class:`studies.model.Numerics`)."""
 
     n_orbit_samples: int = _key("numerics", 180, "1", "orbit samples of the level-0 environment", kind="int", lo=16,
                                 hi=4096)
     n_beta_cases: int = _key("numerics", 13, "1", "beta angles scanned for the hot case", kind="int", lo=3, hi=181)
+    discretisation_check: bool = _key("numerics", True, "1", "re-evaluate each orbit's optimum on refined radiator "
+                                      "and chip grids (2x, 4x; radiator 3x, 9x for an odd count across a pitch): "
+                                      "Richardson error of the headline numbers (studies.analysis.discretisation)",
+                                      kind="bool")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -27,9 +27,10 @@ from ..model import CONSTRAINT_NAMES
 from ..model.inputs import chip_model
 from . import build
 from . import constellation as cst
+from .discretisation import discretisation_check
 from .kernels import Kernels
 from .life import eqx_replace, life_limits
-from .optimize import kkt_check, optimize_design
+from .optimize import OBJECTIVE_REF, kkt_check, optimize_design
 from .orbit_histories import orbit_histories
 from .sensitivity import sensitivities
 from .service import ServiceParameters, service_summary
@@ -174,6 +175,8 @@ def run_orbit(cfg, orb, level0_case, stream=sys.stderr, on_iteration=None, optim
     out["service"] = service_report(cfg, metrics, mission)
     if cfg.uncertainty.enabled:
         out["uncertainty"] = uncertainty_at(cfg, design, mission, numerics, k.evaluate)
+    if cfg.numerics.discretisation_check:
+        out["discretisation"] = discretisation_at(vs, design, mission, numerics, out.get("kkt"), orb.name)
     log.info("%s: hot and cold cases over the orbit (periodic loop transients)", orb.name)
     out["orbit_cases"] = orbit_histories(design, mission, numerics, evaluation)
     if cfg.thickness_design.enabled:
@@ -182,6 +185,19 @@ def run_orbit(cfg, orb, level0_case, stream=sys.stderr, on_iteration=None, optim
                  td.zones_per_tube_pitch * numerics.n_tubes_per_panel, td.zones_along_tubes)
         out["thickness_design"] = thickness_design_at(td, design, mission, numerics, metrics)
     return out
+
+
+def discretisation_at(vs, design, mission, numerics, kkt, name=""):
+    """The discretisation check of ``design`` (studies.analysis.discretisation): the coupled model on radiator and
+    chip grids refined 2x and 4x (an odd radiator count per pitch 3x and 9x), each compiled once per grid shape
+    (shared between orbits), with the optimum's KKT multipliers where it was optimised."""
+    def evaluate_at(n):
+        k = kernels_for(vs, mission, n)
+        return _np(k.evaluate(design, mission))
+
+    log.info("%s: discretisation check (refined radiator and chip grids; each grid compiles once)", name)
+    return discretisation_check(evaluate_at, numerics, multipliers=None if kkt is None else kkt["multipliers"],
+                                objective=mission.objective, objective_ref=OBJECTIVE_REF[mission.objective])
 
 
 def service_parameters(cfg):

@@ -29,7 +29,7 @@ from ..units import display, format_value
 from .generated import replace_between
 
 __all__ = ["format_satellite", "config_listing", "claims_table", "constraint_table", "format_uncertainty",
-           "update_readme", "format_audit"]
+           "update_readme", "format_audit", "discretisation_table", "discretisation_verdict"]
 
 
 GROUP_TITLES = {"orbit": "orbit", "radiation": "radiation", "thermal": "thermal", "power": "power",
@@ -161,6 +161,58 @@ def orbit_cases_table(cases: dict, m: dict) -> list[str]:
     return out
 
 
+def _order(r) -> str:
+    return "-" if math.isnan(r.order) else f"{r.order:.2f}"
+
+
+def discretisation_table(chk) -> list[str]:
+    """The discretisation check of a design (:class:`studies.analysis.discretisation.DiscretisationCheck`): the
+    grids with their cost, then per headline quantity the configured-grid value, each family's observed order
+    and error (radiator, chip), their sum against the tolerance and the extrapolated value."""
+    base = chk.grids[0]
+    lines = ["discretisation check (same design on refined radiator and chip grids; Richardson "
+             "extrapolation, studies.analysis.discretisation):",
+             "  grids: " + "; ".join(f"{g.label} radiator {g.radiator_nx}x{g.radiator_ny} chip {g.chip_nx}x{g.chip_ny} "
+                                     f"{g.run_s:.2g} s ({g.run_s / max(base.run_s, 1e-12):.1f}x)"
+                                     + ("" if g.converged else " NOT CONVERGED") for g in chk.grids),
+             f"  {'quantity':<24} {'configured':>12} {'p rad':>6} {'err rad':>10} {'p chip':>6} {'err chip':>10} "
+             f"{'error':>10} {'|bound|':>9} {'tolerance':>10} {'extrapolated':>13} {'units':<14} note"]
+    for q in chk.quantities:
+        note = "EXCEEDS TOLERANCE" if q.exceeded else "ok"
+        flags = [f"{fam} {r.status}" for fam, r in (("radiator", q.radiator), ("chip", q.chip)) if r.flagged]
+        if flags:
+            note += " (" + ", ".join(flags) + ": p undefined, finest grid as the extrapolate, conservative bound)"
+        if q.headline.metric is None and not chk.optimised:
+            note += " (not optimised: objective at the fixed design)"
+        lines.append(f"  {q.headline.name:<24} {q.value:>12.6g} {_order(q.radiator):>6} {q.radiator.error:>+10.3g} "
+                     f"{_order(q.chip):>6} {q.chip.error:>+10.3g} {q.error:>+10.3g} {q.bound:>9.3g} "
+                     f"{q.tolerance:>10.3g} "
+                     f"{q.extrapolated:>13.6g} {display(q.units) or '-':<14} {note}")
+    lines.append("  error = configured - extrapolated (radiator + chip, separable); |bound| = what is judged against "
+                 "the tolerance (|error|; where a family is flagged, the sum of the families' conservative bounds); "
+                 "p = observed order (2 for the FD stencils in the asymptotic range)")
+    return lines
+
+
+def discretisation_verdict(chk) -> list[str]:
+    """One VERDICT line per headline quantity whose configured-grid error exceeds its tolerance, naming the grid
+    that contributes most; one line saying that there is no estimate where a grid did not converge."""
+    bad = [g.label for g in chk.grids if not g.converged]
+    if bad:
+        return [f"VERDICT: DISCRETISATION -- not converged on the {', '.join(bad)} grid(s): no discretisation "
+                "estimate"]
+    lines = []
+    for q in chk.exceeded:
+        u = f" {display(q.units)}" if display(q.units) else ""
+        share = f" ({q.headline.tolerance_text()} of the value)" if q.headline.relative else ""
+        grid = "radiator_cells_per_pitch / radiator_nx" if q.radiator.bound >= q.chip.bound \
+            else "chip_nx / chip_ny"
+        lines.append(f"VERDICT: DISCRETISATION -- {q.headline.name} ({q.headline.long_name}): configured-grid error "
+                     f"{q.error:+.3g}{u} (bound {q.bound:.3g}{u}) exceeds its tolerance {q.tolerance:.3g}{u}{share}; "
+                     f"refine [numerics] {grid}")
+    return lines
+
+
 def format_satellite(r: dict, claims: dict | None = None) -> str:
     """Plain-text report of one orbit's whole-satellite result."""
     m = r["metrics"]
@@ -246,8 +298,12 @@ def format_satellite(r: dict, claims: dict | None = None) -> str:
         lines.extend(claims_table(claims, m))
     for note in judgement_notes(m, r["mission"]) if "mission" in r else []:
         lines.append(f"NOTE: {note}")
+    if "discretisation" in r:
+        lines.extend(discretisation_table(r["discretisation"]))
     lines.append("constraints:")
     lines.extend(constraint_table(m))
+    if "discretisation" in r:
+        lines.extend(discretisation_verdict(r["discretisation"]))
     return "\n".join(lines)
 
 

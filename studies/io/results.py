@@ -278,6 +278,8 @@ def satellite_group(r: dict, numerics, chip_extent_m) -> ar.Group:
         children["thickness_design"] = thickness_design_group(r["thickness_design"])
     if "uncertainty" in r:
         children["uncertainty"] = uncertainty_group(r["uncertainty"])
+    if "discretisation" in r:
+        children["discretisation"] = discretisation_group(r["discretisation"])
     if "service" in r:
         children["service"] = ar.Group({k: ar.Dataset(np.asarray(v, dtype=float), units=SERVICE_METRICS[k].units,
                                                        long_name=SERVICE_METRICS[k].long_name) for k, v in r["service"].items()})
@@ -304,6 +306,53 @@ def orbit_cases_group(cases: dict) -> ar.Group:
                 data[k] = ar.Dataset(v, units=q.units, long_name=q.long_name, dims=("face",) if v.ndim else ())
         children[case] = ar.Group(data)
     return ar.Group(children, {"model": "thermal.loop.transient periodic lumped loop (studies.analysis.orbit_histories)"})
+
+
+def discretisation_group(chk) -> ar.Group:
+    """The discretisation check of one design (:class:`studies.analysis.discretisation.DiscretisationCheck`):
+    the grids evaluated with their cost, and per headline quantity its value on every grid, the observed orders,
+    the errors of the configured grids, the extrapolated value and the tolerance (each in the quantity's units,
+    listed in ``units``)."""
+    grid, quantity = ("grid",), ("quantity",)
+    gs, qs = chk.grids, chk.quantities
+
+    def g(values, units, long_name):
+        return ar.Dataset(np.asarray(values), units=units, long_name=long_name, dims=grid)
+
+    def q(values, long_name, dims=quantity):
+        return ar.Dataset(np.asarray(values), units="1", long_name=long_name, dims=dims)
+
+    values = [[x.value, *x.radiator.values[1:], *x.chip.values[1:]] for x in qs]
+    data = {
+        "grid": g(np.array([x.label for x in gs]), "1", "grid: configured, radiator or chip refined 2x / 4x"),
+        "radiator_nx": g([x.radiator_nx for x in gs], "1", "radiator cells along the tubes"),
+        "radiator_ny": g([x.radiator_ny for x in gs], "1", "radiator cells across a panel"),
+        "chip_nx": g([x.chip_nx for x in gs], "1", "chip grid cells in x"),
+        "chip_ny": g([x.chip_ny for x in gs], "1", "chip grid cells in y"),
+        "first_call_s": g([x.first_call_s for x in gs], "s", "wall time of the first evaluation (compile and run)"),
+        "run_s": g([x.run_s for x in gs], "s", "wall time of one evaluation after compilation"),
+        "converged": g([int(x.converged) for x in gs], "1", "1 = every solve converged"),
+        "quantity": q(np.array([x.headline.name for x in qs]), "headline quantity"),
+        "units": q(np.array([x.units for x in qs]), "units of each quantity's values"),
+        "value": q(values, "value on each grid (in the quantity's units)", ("quantity", "grid")),
+        "radiator_order": q([x.radiator.order for x in qs], "observed order, radiator refinement (NaN: none)"),
+        "chip_order": q([x.chip.order for x in qs], "observed order, chip refinement (NaN: none)"),
+        "radiator_error": q([x.radiator.error for x in qs], "error of the configured radiator grid (quantity's units)"),
+        "chip_error": q([x.chip.error for x in qs], "error of the configured chip grid (quantity's units)"),
+        "error": q([x.error for x in qs], "error of the configured grids, radiator + chip (quantity's units)"),
+        "error_bound": q([x.bound for x in qs], "error magnitude judged against the tolerance: |error|, or |radiator "
+                         "error| + |chip error| where a family is flagged (quantity's units)"),
+        "extrapolated": q([x.extrapolated for x in qs], "Richardson extrapolate (quantity's units)"),
+        "tolerance": q([x.tolerance for x in qs], "tolerance on the configured-grid error (quantity's units)"),
+        "exceeded": q([int(x.exceeded) for x in qs], "1 = the error exceeds its tolerance"),
+        "radiator_status": q(np.array([x.radiator.status for x in qs]), "radiator refinement: monotone, "
+                             "grid-independent, oscillating or non-asymptotic"),
+        "chip_status": q(np.array([x.chip.status for x in qs]), "chip refinement: monotone, grid-independent, "
+                         "oscillating or non-asymptotic"),
+    }
+    return ar.Group(data, {"method": "Richardson extrapolation (Celik et al. 2008; studies.analysis.discretisation)",
+                           "radiator_ratio": int(chk.radiator_ratio), "chip_ratio": 2,
+                           "optimised": int(chk.optimised)})
 
 
 def thickness_design_group(td: dict) -> ar.Group:

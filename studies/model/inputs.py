@@ -277,8 +277,9 @@ class Numerics(eqx.Module):
 
     radiator_nx: int = quantity(24, "1", "radiator cells along the tubes", static=True, section="numerics",
                                 kind="int", lo=4, hi=2048)
-    radiator_ny: int = quantity(40, "1", "radiator cells across a panel", static=True, section="numerics",
-                                kind="int", lo=4, hi=2048)
+    radiator_cells_per_pitch: int = quantity(5, "1", "radiator cells across one tube pitch (the panel has "
+                                             "n_tubes_per_panel pitches)", static=True, section="numerics",
+                                             kind="int", lo=2, hi=256)
     n_tubes_per_panel: int = quantity(8, "1", "coolant tubes per radiator panel", static=True, section="numerics",
                                       kind="int", lo=1, hi=64)
     panel_length_m: float = quantity(8.0, "m", "radiator panel length along the tubes", static=True,
@@ -290,6 +291,12 @@ class Numerics(eqx.Module):
     n_orbit_samples: int = quantity(72, "1", "orbit samples inside the coupled model", static=True, section="numerics",
                                     key="model_orbit_samples", kind="int", lo=16, hi=1024)
     ks_rho_per_k: float = eqx.field(static=True, default=2.0)
+
+    @property
+    def radiator_ny(self) -> int:
+        """Radiator cells across a panel: ``radiator_cells_per_pitch`` per tube pitch, ``n_tubes_per_panel``
+        pitches (the resolution across a pitch is the declared input; this count follows from it)."""
+        return self.radiator_cells_per_pitch * self.n_tubes_per_panel
 
 
 TIM2_LAYER, LID_LAYER = 3, 2

@@ -397,3 +397,20 @@ def test_evaluate_archive_and_rerun_repeats_the_evaluation(run, tmp_path, monkey
     assert list(called) == ["evaluate"]
     assert main(["rerun", str(run), "--out", str(tmp_path / "again2")]) == 0
     assert list(called) == ["evaluate", "run"]
+
+
+def test_discretisation_check_archived_at_the_optimum(run):
+    """The study's discretisation check (studies.analysis.discretisation, on by default): its archive group holds
+    the five grids and every headline quantity, whose configured-grid value is the archived metric."""
+    g = ar.read_archive(run)["satellite"]["dawn_dusk_sso_600_km"]
+    d = g["discretisation"]
+    assert list(np.asarray(d["grid"]["data"]).astype(str)) == ["configured", "radiator x3", "radiator x9", "chip x2",
+                                                                "chip x4"]   # 3 cells per pitch: odd, ratio 3
+    names = list(np.asarray(d["quantity"]["data"]).astype(str))
+    assert names[:5] == ["junction_max_k", "hbm_max_k", "radiator_fin_efficiency", "coolant_supply_k", "heater_power_w"]
+    values = np.asarray(d["value"]["data"])
+    for i, n in enumerate(names[:5]):
+        assert values[i, 0] == pytest.approx(float(g["metrics"][n]["data"]), rel=1e-12)
+    assert np.all(np.asarray(d["converged"]["data"]) == 1) and d["attrs"]["optimised"] == 1
+    # the radiator family converges at the stencil's second order on these grids
+    assert np.all(np.abs(np.asarray(d["radiator_order"]["data"]) - 2.0) < 0.5)
