@@ -40,7 +40,7 @@ from ..model import CONSTRAINT_NAMES, Mission, SatelliteDesign, VariableSet, var
 from . import build
 from .kernels import strong_types
 from .optimize import OBJECTIVE_REF, HostProblem, minimize, optimize_design
-from .study import kernels_for
+from .study import kernels_for, release_kernels
 
 __all__ = ["OPEN_CHOICES", "TECHNOLOGY_INPUTS", "Alternative", "TechnologyInput", "audit_orbit",
            "what_it_would_take", "audited_variables"]
@@ -186,6 +186,7 @@ def audit_orbit(cfg, orb, mission: Mission, numerics, stream=sys.stderr, maxiter
             alt = Alternative(choices, design, m, metrics, verdict(metrics), message)
             alternatives.append(alt)
             tried.append(alt)
+            release_kernels()   # each static choice is a model of its own: free it before the next
         closing = [a for a in tried if a.closes]
         answered = [a for a in tried if a.verdict.converged]
         pick = min(closing or answered or tried, key=lambda a: a.mass_kg)

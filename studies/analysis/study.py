@@ -40,12 +40,13 @@ from .uncertainty import input_table, run_uncertainty
 log = logging.getLogger("sunsink")
 
 _KERNELS: "collections.OrderedDict" = collections.OrderedDict()
-KERNELS_KEPT = 4
-"""Compiled coupled models kept in one process, the most recently used first out last.  An audit tries
-several static choices (coolant, freeze protection), each a model of its own; keeping every one of them
-exhausted the process's mapped memory (XLA's CPU code sections: ``LLVM ERROR: Unable to allocate section
-memory`` after nine).  One evicted and needed again is loaded from the program store and the persistent
-compilation cache in seconds."""
+KERNELS_KEPT = 8
+"""Compiled coupled models kept in one process (a study needs one per grid shape: its own and the four
+refined grids of the discretisation check), the least recently used dropped first.  An audit, which tries
+a model per static choice (coolant, freeze protection), also releases them between alternatives
+(:func:`release_kernels`): keeping every one exhausted the process's mapped memory (XLA's CPU code
+sections, ``LLVM ERROR: Unable to allocate section memory``).  One dropped and needed again is loaded
+from the program store and the persistent compilation cache in seconds."""
 
 _CACHE_EVENTS = {"/jax/compilation_cache/cache_hits": 0, "/jax/compilation_cache/cache_misses": 0}
 
@@ -87,6 +88,12 @@ class compile_notice:
                else "already compiled in this process or compilation cache off")
         log.info("%s ready in %.1f s (%s)", self.what, time.perf_counter() - self.t0, how)
         return False
+
+
+def release_kernels() -> None:
+    """Drop every compiled coupled model of this process and free their executables."""
+    _KERNELS.clear()
+    gc.collect()
 
 
 def kernels_for(vs, mission, numerics) -> Kernels:

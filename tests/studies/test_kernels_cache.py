@@ -10,7 +10,7 @@ from studies.model.design import variable_set
 
 def test_the_least_recently_used_model_is_dropped_and_freed(monkeypatch):
     monkeypatch.setattr(study, "_KERNELS", type(study._KERNELS)())
-    monkeypatch.setattr(study, "KERNELS_KEPT", 2)
+    monkeypatch.setattr(study, "KERNELS_KEPT", 2)  # the default keeps 8
     vs, numerics = variable_set({}), Numerics()
     missions = [Mission(coolant=c) for c in ("water", "mpg30", "ammonia")]
     first = study.kernels_for(vs, missions[0], numerics)
