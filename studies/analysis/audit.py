@@ -336,13 +336,25 @@ def what_it_would_take(vs: VariableSet, mission: Mission, numerics, design: Sate
                 "message": str(res.message), "norm": float(np.sqrt(np.sum(d ** 2))),
                 "design": vs.from_scaled(jnp.asarray(z[:n_free]), design)}
 
+    def answered(which: list[int]) -> dict:
+        """``solve(which)``, or a row saying it has no answer when the solve failed (a Jacobian that is not
+        finite on the way): never 'cannot close', which would be a finding it did not make."""
+        try:
+            row = solve(which)
+        except ArithmeticError as exc:
+            log.warning("what it would take: the solve failed (%s)", exc)
+            return {"values": {}, "relative_change": {tech[i][0]: math.nan for i in which}, "closes": False,
+                    "mass_kg": math.nan, "message": f"solve failed: {exc}", "norm": math.nan, "design": design,
+                    "failed": f"solve failed: {exc}"}
+        return dict(row, failed=None)
+
     alone = {}
     for i, (label, _, keys) in enumerate(tech):
         log.info("what it would take: %s alone", label)
-        alone[label] = solve([i])
+        alone[label] = answered([i])
         alone[label]["from"] = {key: v for key, v in zip(keys, p0[i])}
     log.info("what it would take: every input together")
-    joint = solve(list(range(len(tech))))
+    joint = answered(list(range(len(tech))))
     joint["from"] = {key: v for (_, _, keys), vals in zip(tech, p0) for key, v in zip(keys, vals)}
     k.mission = mission
     return {"alone": alone, "joint": joint, "claimed_mass_kg": claimed_mass_kg}

@@ -48,9 +48,10 @@ def summary(config_name: str, description: str, orbit: str, claims: dict, audit:
         out["would_take"] = {
             "claimed_mass_kg": would_take["claimed_mass_kg"],
             "alone": {label: {"closes": r["closes"], "from": r["from"], "values": r["values"],
-                              "relative_change": r["relative_change"]} for label, r in would_take["alone"].items()},
+                              "relative_change": r["relative_change"], "failed": r.get("failed")}
+                      for label, r in would_take["alone"].items()},
             "joint": {"closes": would_take["joint"]["closes"], "relative_change": would_take["joint"]["relative_change"],
-                      "norm": would_take["joint"]["norm"]}}
+                      "norm": would_take["joint"]["norm"], "failed": would_take["joint"].get("failed")}}
     return out
 
 
@@ -72,7 +73,11 @@ def _would_take_text(s: dict) -> str:
     j = wt["joint"]
     moved = ", ".join(f"{label} {c:+.0%}" for label, c in sorted(j["relative_change"].items(), key=lambda kv: -abs(kv[1]))
                       if abs(c) >= 0.005)
-    joint = f"together: {moved}" if j["closes"] else "cannot close even with every input together"
+    joint = (f"together: {moved}" if j["closes"] else "no answer for the joint change (its solve failed)"
+             if j.get("failed") else "cannot close even with every input together")
+    failed = [label for label, r in wt["alone"].items() if r.get("failed")]
+    if failed:
+        joint += f"; no answer for {', '.join(failed)} alone (solve failed)"
     return "; ".join(parts + [joint]) if parts else f"no input alone; {joint}"
 
 

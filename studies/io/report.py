@@ -518,11 +518,13 @@ def format_audit(name: str, audit: dict, would_take: dict | None, claims: dict) 
                 lines.append(f"  {name:<62} {format_value(was, units):>14} {format_value(row['values'][key], units):>14} "
                              f"{change:>+9.1%}  closes at {format_value(row['mass_kg'], 'kg')}")
             else:
-                lines.append(f"  {name:<62} {format_value(was, units):>14} {'':>14} {'':>9}  cannot close alone")
+                result = "no answer: " + row["failed"] if row.get("failed") else "cannot close alone"
+                lines.append(f"  {name:<62} {format_value(was, units):>14} {'':>14} {'':>9}  {result}")
         j = would_take["joint"]
         moved = ", ".join(f"{label} {c:+.1%}" for label, c in j["relative_change"].items() if abs(c) > 1e-4)
         lines.append(f"  together (least-norm change in log space, norm {j['norm']:.3f}): "
                      + (f"{moved} -> closes at {format_value(j['mass_kg'], 'kg')}" if j["closes"]
+                        else "no answer: " + j["failed"] if j.get("failed")
                         else "cannot close even together within the inputs' declared ranges"))
     return "\n".join(lines)
 
