@@ -6,6 +6,7 @@ compiled by an earlier run or by the user's own ``sunsink`` runs).  The ``sunsin
 tests start write to it and share it (they read ``SUNSINK_CACHE_DIR``); this process only reads it.
 """
 import atexit
+import gc
 import os
 import shutil
 import tempfile
@@ -63,3 +64,34 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "gpu" in item.keywords:
             item.add_marker(skip)
+
+
+def _mapped_regions() -> int | None:
+    try:
+        with open("/proc/self/maps") as f:
+            return sum(1 for _ in f)
+    except OSError:
+        return None
+
+
+def _map_limit() -> int:
+    try:
+        with open("/proc/sys/vm/max_map_count") as f:
+            return int(f.read())
+    except (OSError, ValueError):
+        return 65530
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _free_compiled_programs_before_the_map_limit():
+    """After a test module, drop every compiled program when the process holds more than half of the
+    kernel's memory-map limit (vm.max_map_count).  Each XLA CPU executable keeps a few mapped code sections
+    (3.4 per small program, measured) for the life of its jit cache, and the second test process compiles
+    ~2,600 programs: a process near the limit fails inside XLA's CPU compiler (a segmentation fault in
+    backend_compile_and_load, or LLVM "Unable to allocate section memory").  Below half the limit nothing
+    is dropped, so no test recompiles what it shares with another."""
+    yield
+    n = _mapped_regions()
+    if n is not None and n > _map_limit() // 2:
+        jax.clear_caches()
+        gc.collect()

@@ -265,7 +265,9 @@ def test_signals_at_random_times_during_evaluate(tmp_path):
         print(f"\nreference run {t_ref:.1f} s (first figure at {first_figure:.1f} s); {i} runs: "
               f"{sum(map(len, hits.values()))} interrupted ({during_figures} while figures were written, "
               f"{before_figures} before), {misses} completed before the signal; window scale {scale:.2f}")
-        assert during_figures >= 3 and before_figures >= N_PER_SIGNAL[signal.SIGINT]
+        # two in three are aimed before the figures: with 40 hits about 27 land there (the threshold was the
+        # SIGINT count, 30, from when the test sent 60 hits, and failed on 29); half the hits is the floor
+        assert during_figures >= 3 and before_figures >= sum(N_PER_SIGNAL.values()) // 2
     finally:
         driver.close()
 
