@@ -144,6 +144,8 @@ class stored_jit:
         if store is None:
             return self.jitted(*args)
         leaves, in_tree = jax.tree_util.tree_flatten(args)
+        if any(isinstance(x, jax.core.Tracer) for x in leaves):   # inside vmap/grad/jit: trace it as usual
+            return self.jitted(*args)
         signature = (in_tree, tuple((np.shape(x), jnp.result_type(x)) for x in leaves))
         entry = self._programs.get(signature)
         if entry is None:

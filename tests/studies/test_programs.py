@@ -118,3 +118,13 @@ def test_the_fingerprint_covers_sources_data_and_compiler_environment(monkeypatc
     monkeypatch.setenv("XLA_FLAGS", os.environ.get("XLA_FLAGS", "") + " --xla_dump_to=/nonexistent")
     assert programs.fingerprint() != base
     monkeypatch.setattr(programs, "_FINGERPRINT", None)
+
+
+def test_inside_a_transformation_it_traces_as_jit(store):
+    """Called with tracers (vmap, grad, an enclosing jit) it is plain jax.jit: a stored program is an
+    answer for concrete inputs only."""
+    f = stored_jit(lambda x: jnp.sin(x) * 2.0, "sine")
+    xs = jnp.linspace(0.0, 1.0, 4)
+    np.testing.assert_allclose(np.asarray(jax.vmap(f)(xs)), 2.0 * np.sin(np.asarray(xs)), rtol=1e-12)
+    assert float(jax.grad(f)(0.3)) == pytest.approx(2.0 * np.cos(0.3))
+    assert list(store.directory.glob("*.exported")) == []
