@@ -31,8 +31,8 @@ from .archive import ArchiveError
 from .config import ConfigError, load_config
 from .exits import EXIT_FAILED, EXIT_INFEASIBLE
 from .io import plots, published
-from .io.generated import block_between, replace_between
-from .io.report import config_listing, format_audit, format_satellite, update_readme
+from .io.generated import block_between, replaced_text
+from .io.report import README_MARKERS, config_listing, format_audit, format_satellite
 from .io.results import audit_group, cases_from_archive, pareto_group, satellite_group, study_tree
 from .model import CONSTRAINT_NAMES, METRICS, evaluate, verdict
 from .units import format_value
@@ -257,8 +257,9 @@ def cmd_validate(args) -> int:
             raise ConfigError(f"--readme {args.readme!r}: {exc.strerror if isinstance(exc, OSError) else exc}") from None
     result = validation.run(validation.load_case(args.case))  # the case is validated before any computation
     print(validation.format_report(result))
-    if args.readme:
-        replace_between(args.readme, validation.MARKERS, validation.markdown_table(result))
+    if args.readme:   # committed by main with the command's other outputs
+        ar.stage_file(args.readme).write_text(
+            replaced_text(args.readme, validation.MARKERS, validation.markdown_table(result)), encoding="utf-8")
     return 0 if result.passed else EXIT_FAILED
 
 
@@ -314,7 +315,8 @@ def cmd_audit(args) -> int:
 def cmd_config(args) -> int:
     """Print every configuration key with its type, units, default, allowed range and source."""
     if args.readme:
-        update_readme(args.readme)
+        ar.stage_file(args.readme).write_text(
+            replaced_text(args.readme, README_MARKERS, config_listing(markdown=True)), encoding="utf-8")
         return 0
     print(config_listing(markdown=args.markdown, wide=args.wide))
     return 0

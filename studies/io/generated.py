@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["block_between", "replace_between"]
+__all__ = ["block_between", "replaced_text", "replace_between"]
 
 
 def _span(text: str, markers: tuple[str, str], path) -> tuple[int, int]:
@@ -28,15 +28,23 @@ def block_between(path, markers: tuple[str, str]) -> str:
     return text[i:j].strip("\n")
 
 
+def replaced_text(path, markers: tuple[str, str], body: str) -> str:
+    """The text of ``path`` with ``body`` between ``markers`` (nothing written)."""
+    text = Path(path).read_text(encoding="utf-8")
+    i, j = _span(text, markers, path)
+    return text[:i] + "\n" + body.strip("\n") + "\n" + text[j:]
+
+
 def replace_between(path, markers: tuple[str, str], body: str) -> None:
     """Rewrite the text between ``markers`` in ``path`` with ``body`` (atomically: a temporary file in the
-    same folder, then a rename, so an interrupted write leaves the old file)."""
+    same folder, then a rename, so an interrupted write leaves the old file).  The CLI's verbs instead
+    write :func:`replaced_text` through :func:`studies.archive.stage_file`, committed with their other
+    outputs."""
     p = Path(path)
-    text = p.read_text(encoding="utf-8")
-    i, j = _span(text, markers, p)
+    new = replaced_text(p, markers, body)
     tmp = p.with_name(f".{p.name}.{os.getpid()}.tmp")
     try:
-        tmp.write_text(text[:i] + "\n" + body.strip("\n") + "\n" + text[j:], encoding="utf-8")
+        tmp.write_text(new, encoding="utf-8")
         tmp.replace(p)
     finally:
         tmp.unlink(missing_ok=True)
