@@ -26,10 +26,9 @@ from ..declare import range_text
 from ..model import MASS_ITEMS, METRICS, verdict
 from ..model.verdict import judgement_notes
 from ..units import display, format_value
-from .generated import replace_between
 
 __all__ = ["format_satellite", "config_listing", "claims_table", "constraint_table", "format_uncertainty",
-           "update_readme", "format_audit", "discretisation_table", "discretisation_verdict"]
+           "format_audit", "discretisation_table", "discretisation_verdict"]
 
 
 GROUP_TITLES = {"orbit": "orbit", "radiation": "radiation", "thermal": "thermal", "power": "power",
@@ -340,12 +339,6 @@ def _constellation_line(c: dict) -> str:
 
 README_MARKERS = ("<!-- config-reference:start -->", "<!-- config-reference:end -->")
 """The markers around the generated configuration reference in a Markdown file."""
-
-
-def update_readme(path) -> None:
-    """Replace the configuration reference between :data:`README_MARKERS` in the Markdown file ``path``
-    by the generated one (``sunsink config --readme docs/config-reference.md``)."""
-    replace_between(path, README_MARKERS, config_listing(markdown=True))
 
 
 def _default_text(f) -> str:
