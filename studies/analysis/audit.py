@@ -7,10 +7,12 @@ instead
 1. holds what the design publishes: the design variables and inputs its config lists in
    ``[published] stated``;
 2. sizes every design variable it does not publish, by minimising mass subject to every constraint
-   (the study's optimiser on the compiled model);
+   (the study's optimiser on the compiled model); where what is published leaves no design that meets
+   every constraint, it sizes for the least violation and then the least mass (:func:`least_violation`),
+   so an unpublished subsystem still meets what it can meet alone;
 3. chooses among the discrete options the publication leaves open (:data:`OPEN_CHOICES`: freeze
    protection none / bypass / heaters, coolant, array hardware class), evaluating each and keeping the
-   lightest design that closes;
+   lightest design that closes -- or, when none closes, the one that fails least (:func:`preferred`);
 4. for a design that does not close, or closes above its claimed mass, finds the smallest changes to
    declared technology inputs (:data:`TECHNOLOGY_INPUTS`: payload kg/kW, array support or specific
    power, radiator areal mass, junction limit, emissivity, cell efficiency, battery Wh/kg) that make it
@@ -39,11 +41,11 @@ from ..declare import ConfigError
 from ..model import CONSTRAINT_NAMES, Mission, SatelliteDesign, VariableSet, variable_set, verdict
 from . import build
 from .kernels import strong_types
-from .optimize import OBJECTIVE_REF, HostProblem, minimize, optimize_design
+from .optimize import NO_ANSWER_ERRORS, OBJECTIVE_REF, HostProblem, minimize, minimize_guarded, optimize_design, penalty_path
 from .study import kernels_for, release_kernels
 
 __all__ = ["OPEN_CHOICES", "TECHNOLOGY_INPUTS", "Alternative", "TechnologyInput", "audit_orbit",
-           "what_it_would_take", "audited_variables"]
+           "what_it_would_take", "audited_variables", "least_violation", "preferred"]
 
 log = logging.getLogger("sunsink")
 
@@ -135,23 +137,81 @@ def _with_choice(mission: Mission, key: str, option) -> Mission:
     return build.set_inputs(mission, {path: option})
 
 
+def least_violation(p: HostProblem, x_start, maxiter: int, ftol: float = 1e-9, stream=sys.stderr):
+    """Elastic sizing for choices under which no design meets every constraint (the published parts
+    forbid it): first the free variables that minimise the violation, ``1/2 sum_i min(0, g_i)^2`` of
+    the normalised constraints within the bounds (L-BFGS-B on the model's gradients); then minimum mass
+    with no constraint allowed worse than it is there (SLSQP on the constraints shifted by their least
+    violation, ``g_i - min(0, g_i*) >= 0``).  A constraint an unpublished subsystem can meet on its own
+    (the shield for TID, the armour for puncture) is then met, and only what the publication forces
+    fails -- where a plain SLSQP stops at the first incompatible linearisation with every constraint
+    left as it was.  This is the elastic mode of SQP solvers (Gill, Murray & Saunders 2005, SIAM Rev.
+    47(1), sec. 6 of SNOPT's paper) done as two stages.  Returns ``(x, message)`` (scaled variables)."""
+    x1 = penalty_path(p, x_start, [(0.0, 1.0)], maxiter)
+    c1 = np.asarray(p.value(x1)[1:-1], np.float64)
+    shift = np.concatenate([[0.0], np.minimum(c1, 0.0), [0.0]])   # [objective, g..., converged flag]
+
+    def shifted_both(x):
+        v, j = p.both(x)
+        return v - shift, j
+
+    shifted = HostProblem(p.names, x1, p.lower, p.upper, p.constraint_names, shifted_both,
+                          value=lambda x: p.value(x) - shift)
+    print("elastic: no design of these choices meets every constraint; least violation, then minimum mass "
+          "with no constraint worse", file=stream)
+    x, note = x1, "the minimum-mass stage failed: least violation only"
+    try:
+        res, _ = minimize(shifted, "SLSQP", maxiter, ftol, stream=stream)
+        x2 = np.asarray(res.x, np.float64)
+        v2 = np.asarray(p.value(x2), np.float64)
+        if v2[-1] > 0.5 and np.all(v2[1:-1] >= np.minimum(c1, 0.0) - 1e-6):   # never worse than the least violation
+            x, note = x2, f"then minimum mass: {res.message}"
+    except NO_ANSWER_ERRORS as exc:
+        log.warning("least-violation sizing: the minimum-mass stage failed (%s); the least-violation point is kept", exc)
+    failed = [n for n, c in zip(p.constraint_names, np.asarray(p.value(x)[1:-1])) if c < -1e-6]
+    return x, f"least violation ({', '.join(failed)} cannot be met), {note}"
+
+
 def _size(vs: VariableSet, mission: Mission, numerics, start: SatelliteDesign, maxiter: int, stream):
-    """Minimum-mass sizing of the free variables of ``vs`` (SLSQP on the compiled model); returns
+    """Minimum-mass sizing of the free variables of ``vs`` (SLSQP on the compiled model); where the
+    result violates a constraint, :func:`least_violation` sizes it instead.  Returns
     (design, metrics, message)."""
     k = kernels_for(vs, mission, numerics)
     if vs.free:
         try:
-            design, res, _, _ = optimize_design(k, start, "SLSQP", maxiter, 1e-9, stream=stream)
-        except ArithmeticError as exc:   # e.g. a Jacobian that is not finite: this alternative has no answer
+            p = k.problem(start)
+            try:
+                design, res, _, p = optimize_design(k, start, "SLSQP", maxiter, 1e-9, stream=stream)
+                message, x = str(res.message), np.asarray(res.x, np.float64)
+                v = np.asarray(p.value(x), np.float64)
+            except NO_ANSWER_ERRORS as exc:   # SLSQP stepped where the model has no answer
+                print(f"SLSQP stepped where the model has no answer ({str(exc)[:80]}...)", file=stream)
+                x, v = p.x0, None
+            if v is None or v[-1] < 0.5 or float(np.min(v[1:-1])) < -1e-6:   # infeasible, or no answer
+                x, message = least_violation(p, x if v is not None and v[-1] > 0.5 else p.x0, maxiter, stream=stream)
+                design = vs.from_scaled(jnp.asarray(x), start)
+        except NO_ANSWER_ERRORS as exc:   # not even the least violation has an answer
             log.warning("sizing failed (%s): the alternative is reported as not converged", exc)
             metrics = {n: np.asarray(v) for n, v in k.evaluate(start, mission).items()}
             metrics["converged"] = np.asarray(0.0)   # never a verdict on a design the sizing did not reach
             return start, metrics, f"sizing failed: {exc}"
-        message = str(res.message)
     else:
         design, message = start, "nothing to size"
     return design, {n: np.asarray(v) for n, v in k.evaluate(design, mission).items()}, message
 
+
+def preferred(alternatives):
+    """The alternative an audit keeps: the lightest that closes; when none closes, the one that fails
+    least -- fewest failed constraints, then the largest (least negative) normalised margin of its
+    limiting constraint, then the lightest -- so that a choice which cannot work (no freeze protection
+    where the coolant freezes) is never kept only for being light.  Alternatives whose sizing did not
+    converge are kept only when no other has an answer."""
+    closing = [a for a in alternatives if a.closes]
+    if closing:
+        return min(closing, key=lambda a: a.mass_kg)
+    answered = [a for a in alternatives if a.verdict.converged] or list(alternatives)
+    return min(answered, key=lambda a: (len(a.verdict.failed), -float(a.verdict.ranked[0].normalised_margin),
+                                        a.mass_kg))
 
 def audit_orbit(cfg, orb, mission: Mission, numerics, stream=sys.stderr, maxiter: int = 100) -> dict:
     """The audit of one orbit of a published design's config (see the module docstring).
@@ -187,15 +247,12 @@ def audit_orbit(cfg, orb, mission: Mission, numerics, stream=sys.stderr, maxiter
             alternatives.append(alt)
             tried.append(alt)
             release_kernels()   # each static choice is a model of its own: free it before the next
-        closing = [a for a in tried if a.closes]
-        answered = [a for a in tried if a.verdict.converged]
-        pick = min(closing or answered or tried, key=lambda a: a.mass_kg)
+        pick = preferred(tried)
         best_mission, best_choices = pick.mission, pick.choices
     if not open_keys:
         design, metrics, message = _size(vs, mission, numerics, base, maxiter, stream)
         alternatives.append(Alternative({}, design, mission, metrics, verdict(metrics), message))
-    closing = [a for a in alternatives if a.closes]
-    best = min(closing or alternatives, key=lambda a: a.mass_kg)
+    best = preferred(alternatives)
     held = sorted(k for k, (_, q, static) in build.mission_inputs().items()
                   if not static and q.section is not None and k not in published
                   and build.get_input(mission, build.mission_inputs()[k][0]) is not None)
@@ -324,8 +381,7 @@ def what_it_would_take(vs: VariableSet, mission: Mission, numerics, design: Sate
         names = vs.free_names + [tech[i][0] for i in which]
         problem = HostProblem(names, np.concatenate([vs.to_scaled(design), np.zeros(len(which))]), lower, upper,
                               list(CONSTRAINT_NAMES) + ([] if claim is None else ["claimed_mass"]), both)
-        res, _ = minimize(problem, "SLSQP", maxiter, 1e-10, stream=stream)
-        z = np.asarray(res.x)
+        z, message = minimize_guarded(problem, maxiter, 1e-10, stream=stream)
         value, _ = both(z)
         d = z[n_free:]
         k.mission = mission_at(d)
@@ -333,7 +389,7 @@ def what_it_would_take(vs: VariableSet, mission: Mission, numerics, design: Sate
         values = {key: v * math.exp(float(d[j])) for j, i in enumerate(which) for key, v in zip(tech[i][2], p0[i])}
         return {"values": values, "relative_change": {tech[i][0]: math.expm1(float(d[j])) for j, i in enumerate(which)},
                 "closes": bool(np.all(value[1:-1] >= -1e-6) and value[-1] > 0.5), "mass_kg": mass,
-                "message": str(res.message), "norm": float(np.sqrt(np.sum(d ** 2))),
+                "message": message, "norm": float(np.sqrt(np.sum(d ** 2))),
                 "design": vs.from_scaled(jnp.asarray(z[:n_free]), design)}
 
     def answered(which: list[int]) -> dict:
@@ -341,7 +397,7 @@ def what_it_would_take(vs: VariableSet, mission: Mission, numerics, design: Sate
         finite on the way): never 'cannot close', which would be a finding it did not make."""
         try:
             row = solve(which)
-        except ArithmeticError as exc:
+        except NO_ANSWER_ERRORS as exc:
             log.warning("what it would take: the solve failed (%s)", exc)
             return {"values": {}, "relative_change": {tech[i][0]: math.nan for i in which}, "closes": False,
                     "mass_kg": math.nan, "message": f"solve failed: {exc}", "norm": math.nan, "design": design,

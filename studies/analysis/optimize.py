@@ -23,11 +23,12 @@ from __future__ import annotations
 import sys
 import time
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 from scipy import optimize as so
 
-__all__ = ["HostProblem", "OBJECTIVE_REF", "METHODS", "minimize", "kkt_check", "optimize_design"]
+__all__ = ["HostProblem", "OBJECTIVE_REF", "METHODS", "minimize", "minimize_guarded", "penalty_path", "kkt_check", "optimize_design"]
 
 METHODS = ("SLSQP", "trust-constr", "trust-constr+SLSQP")
 
@@ -113,6 +114,77 @@ def minimize(p: "HostProblem", method="SLSQP", maxiter=60, ftol=1e-7, on_iterati
     if not np.array_equal(history[-1]["x"], x):
         record(x)
     return res, history
+
+
+NO_ANSWER_ERRORS = (ArithmeticError, jax.errors.JaxRuntimeError)
+"""What the coupled model raises at a point where it has no answer (a Jacobian that is not finite, a
+linear solve given non-finite input)."""
+
+
+def penalty_path(p: HostProblem, x0, stages, maxiter=100):
+    """L-BFGS-B on ``w f + rho/2 sum_i min(0, g_i)^2`` within the bounds, for each ``(w, rho)`` of
+    ``stages`` in turn from the previous stage's point (a quadratic-penalty continuation, Nocedal & Wright
+    2006, sec. 17.1; ``[(0, 1)]`` is the least violation alone).  Where the model has no answer (it raises,
+    or its loop did not converge) the function is a steep bowl about the last point that had one, so the
+    line search backs off instead of stopping.  Returns the best point with an answer (scaled variables);
+    raises ArithmeticError where the start has none."""
+    good, best = {}, {}
+
+    def penalised(x, w, rho):
+        try:
+            v, j = p.both(x)
+            v, j = np.asarray(v, np.float64), np.asarray(j, np.float64)
+            ok = v[-1] > 0.5 and np.all(np.isfinite(v)) and np.all(np.isfinite(j))
+        except NO_ANSWER_ERRORS:
+            ok = False
+        if not ok:
+            if not good:
+                raise ArithmeticError("the coupled model has no answer at the starting point")
+            d = np.asarray(x, np.float64) - good["x"]
+            return good["f"] + 1e6 * (1.0 + float(d @ d)), 2e6 * d
+        r = np.minimum(v[1:-1], 0.0)
+        f = float(w * v[0] + 0.5 * rho * (r @ r))
+        good.update(x=np.array(x, np.float64), f=f)
+        if not best or f < best["f"]:
+            best.update(x=np.array(x, np.float64), f=f)
+        return f, w * j[0] + rho * (r @ j[1:-1])
+
+    x = np.clip(np.asarray(x0, np.float64), p.lower, p.upper)
+    for w, rho in stages:
+        best.clear()
+        penalised(x, w, rho)
+        so.minimize(penalised, x, args=(w, rho), jac=True, method="L-BFGS-B", bounds=so.Bounds(p.lower, p.upper),
+                    options={"maxiter": maxiter, "ftol": 1e-15, "gtol": 1e-12})
+        x = best["x"]
+    return x
+
+
+def minimize_guarded(p: HostProblem, maxiter=100, ftol=1e-10, stream=sys.stderr, penalties=(1e2, 1e4, 1e6, 1e8)):
+    """SLSQP (:func:`minimize`); where its steps reach a point at which the model has no answer (SLSQP
+    jumps to the bounds in its first iterations and cannot back off from an error), a quadratic-penalty
+    continuation instead -- L-BFGS-B on ``f + rho/2 sum_i min(0, g_i)^2`` for increasing ``rho``, whose
+    line search backs off from points without an answer (Nocedal & Wright 2006, sec. 17.1) -- then an SLSQP
+    polish from the nearly feasible point it reaches (kept only when it has an answer and is no worse).
+    Returns ``(x, message)``; raises the model's error only where not even the penalty path has an answer.
+    """
+    try:
+        res, _ = minimize(p, "SLSQP", maxiter, ftol, stream=stream)
+        return np.asarray(res.x, np.float64), str(res.message)
+    except NO_ANSWER_ERRORS as exc:
+        print(f"SLSQP stepped where the model has no answer ({str(exc)[:80]}...): quadratic-penalty path",
+              file=stream)
+    x = penalty_path(p, p.x0, [(1.0, rho) for rho in penalties], maxiter)
+    message = "quadratic-penalty path"
+    try:
+        polish, _ = minimize(HostProblem(p.names, x, p.lower, p.upper, p.constraint_names, p.both, p.value),
+                             "SLSQP", maxiter, ftol, stream=stream)
+        xp = np.asarray(polish.x, np.float64)
+        vp, v0 = np.asarray(p.value(xp), np.float64), np.asarray(p.value(x), np.float64)
+        if vp[-1] > 0.5 and np.min(vp[1:-1]) >= min(np.min(v0[1:-1]), 0.0) - 1e-9:
+            x, message = xp, f"quadratic-penalty path, SLSQP polish: {polish.message}"
+    except NO_ANSWER_ERRORS:
+        message = "quadratic-penalty path (the SLSQP polish had no answer)"
+    return x, message
 
 
 def kkt_check(p: HostProblem, x, feasibility_tol=1e-6, active_tol=1e-4, near_tol=1e-2) -> dict:

@@ -121,14 +121,19 @@ def test_joint_change_is_the_least_norm_in_log_space(setup):
 
 
 def test_a_sizing_that_fails_is_reported_not_converged_and_never_judged(monkeypatch):
-    """An alternative whose sizing raises (a Jacobian that is not finite) is kept as 'not converged' with
-    the reason, and the audit goes on; before, the whole audit stopped with exit 1."""
+    """An alternative whose sizing raises (a Jacobian that is not finite) everywhere, even on the
+    least-violation path, is kept as 'not converged' with the reason, and the audit goes on; before, the
+    whole audit stopped with exit 1."""
     from studies.analysis import audit
     from studies.model import METRICS, verdict
 
     class FakeKernels:
         def evaluate(self, design, mission):
             return {n: 1.0 for n in METRICS}
+
+        def problem(self, start):
+            from studies.analysis.optimize import HostProblem
+            return HostProblem(["x"], np.zeros(1), -np.ones(1), np.ones(1), ["g"], broken)
 
     def broken(*args, **kwargs):
         raise FloatingPointError("the Jacobian of the coupled model is not finite")
@@ -139,5 +144,80 @@ def test_a_sizing_that_fails_is_reported_not_converged_and_never_judged(monkeypa
     monkeypatch.setattr(audit, "kernels_for", lambda vs, m, n: FakeKernels())
     monkeypatch.setattr(audit, "optimize_design", broken)
     design, metrics, message = audit._size(Vars(), None, None, "start", 10, None)
-    assert design == "start" and message.startswith("sizing failed: the Jacobian")
+    assert design == "start" and message.startswith("sizing failed:")
     assert not verdict(metrics).converged
+
+
+def _toy_problem():
+    """Mass x + y (scaled), bounds [0, 1]^2; g1 = x - 2 cannot be met (x <= 1: what is published forbids
+    it), g2 = y - 0.5 can be met by y alone (an unpublished subsystem that meets its constraint on its own)."""
+    from studies.analysis.optimize import HostProblem
+
+    def both(x):
+        x = np.asarray(x, float)
+        v = np.array([x[0] + x[1], x[0] - 2.0, x[1] - 0.5, 1.0])
+        j = np.array([[1.0, 1.0], [1.0, 0.0], [0.0, 1.0], [0.0, 0.0]])
+        return v, j
+
+    return HostProblem(["x", "y"], np.array([0.2, 0.1]), np.zeros(2), np.ones(2), ["g1", "g2"], both)
+
+
+def test_least_violation_meets_what_can_be_met_and_then_minimises_mass():
+    """Where no point meets every constraint, the elastic sizing leaves only the impossible constraint
+    violated, as little as the bounds allow (x = 1, g1 = -1), meets the other (y = 0.5, not more: the
+    least mass), where a plain SLSQP stops with both violated."""
+    import io
+
+    from studies.analysis.audit import least_violation
+    from studies.analysis.optimize import minimize
+
+    p = _toy_problem()
+    plain, _ = minimize(p, "SLSQP", 50, 1e-12, stream=io.StringIO())
+    assert np.asarray(p.value(plain.x))[2] < -1e-3 or np.asarray(p.value(plain.x))[1] < -1.0 - 1e-3
+    x, message = least_violation(p, p.x0, 100, stream=io.StringIO())
+    assert x == pytest.approx([1.0, 0.5], abs=1e-6)
+    assert "g1 cannot be met" in message and "g2" not in message.split("(")[1].split(")")[0]
+
+
+def test_an_audit_keeps_the_alternative_that_fails_least_when_none_closes():
+    """Lightest that closes first; when none closes: fewest failures, then the least-violated limiting
+    constraint, then mass -- never the lightest only for being light."""
+    from types import SimpleNamespace as NS
+
+    from studies.analysis.audit import preferred
+
+    def alt(mass, failed, margin, closes=False, converged=True):
+        v = NS(failed=failed, converged=converged, ranked=[NS(normalised_margin=margin)])
+        return NS(mass_kg=mass, closes=closes, verdict=v)
+
+    none = alt(5404.0, ["junction", "coolant_freeze"], -0.81)
+    heaters = alt(5664.0, ["junction"], -0.61)
+    worse = alt(5500.0, ["junction"], -0.86)
+    broken = alt(100.0, [], 0.0, converged=False)
+    assert preferred([none, heaters, worse, broken]) is heaters
+    light, heavy = alt(900.0, [], 0.1, closes=True), alt(800.0, [], 0.2, closes=True)
+    assert preferred([none, light, heavy]) is heavy
+    assert preferred([broken]) is broken
+
+
+def test_a_solve_that_steps_where_the_model_has_no_answer_takes_the_penalty_path():
+    """SLSQP jumps to the bound x = 1 at once, where this model raises (as the coupled model does where its
+    loop has no answer); the guarded minimiser backs off along a quadratic-penalty path and reaches the
+    constrained optimum x = 0.8 of min (x - 2)^2 s.t. 0.64 - x^2 >= 0 (flat at the start, so SLSQP's first
+step ignores it), which plain SLSQP cannot."""
+    import io
+
+    from studies.analysis.optimize import HostProblem, minimize, minimize_guarded
+
+    def both(x):
+        x = np.asarray(x, float)
+        if x[0] > 0.85:
+            raise FloatingPointError("the Jacobian of the coupled model is not finite")
+        return (np.array([(x[0] - 2.0) ** 2, 0.64 - x[0] ** 2, 1.0]),
+                np.array([[2.0 * (x[0] - 2.0)], [-2.0 * x[0]], [0.0]]))
+
+    p = HostProblem(["x"], np.array([0.0]), np.zeros(1), np.ones(1), ["g"], both)
+    with pytest.raises(FloatingPointError):
+        minimize(p, "SLSQP", 50, 1e-12, stream=io.StringIO())
+    x, message = minimize_guarded(p, 100, 1e-12, stream=io.StringIO())
+    assert x == pytest.approx([0.8], abs=1e-7) and message.startswith("quadratic-penalty path")
