@@ -41,7 +41,8 @@ from ..declare import ConfigError
 from ..model import CONSTRAINT_NAMES, Mission, SatelliteDesign, VariableSet, variable_set, verdict
 from . import build
 from .kernels import strong_types
-from .optimize import NO_ANSWER_ERRORS, OBJECTIVE_REF, HostProblem, minimize, minimize_guarded, optimize_design, penalty_path
+from .optimize import (NO_ANSWER_ERRORS, OBJECTIVE_REF, HostProblem, minimize_guarded, optimize_design,
+                       penalty_path)
 from .study import kernels_for, release_kernels
 
 __all__ = ["OPEN_CHOICES", "TECHNOLOGY_INPUTS", "Alternative", "TechnologyInput", "audit_orbit",
@@ -160,12 +161,11 @@ def least_violation(p: HostProblem, x_start, maxiter: int, ftol: float = 1e-9, s
     print("elastic: no design of these choices meets every constraint; least violation, then minimum mass "
           "with no constraint worse", file=stream)
     x, note = x1, "the minimum-mass stage failed: least violation only"
-    try:
-        res, _ = minimize(shifted, "SLSQP", maxiter, ftol, stream=stream)
-        x2 = np.asarray(res.x, np.float64)
+    try:   # SLSQP, or where it steps to a point without an answer the quadratic-penalty path
+        x2, message = minimize_guarded(shifted, maxiter, ftol, stream=stream)
         v2 = np.asarray(p.value(x2), np.float64)
         if v2[-1] > 0.5 and np.all(v2[1:-1] >= np.minimum(c1, 0.0) - 1e-6):   # never worse than the least violation
-            x, note = x2, f"then minimum mass: {res.message}"
+            x, note = x2, f"then minimum mass: {message}"
     except NO_ANSWER_ERRORS as exc:
         log.warning("least-violation sizing: the minimum-mass stage failed (%s); the least-violation point is kept", exc)
     failed = [n for n, c in zip(p.constraint_names, np.asarray(p.value(x)[1:-1])) if c < -1e-6]
@@ -210,7 +210,8 @@ def preferred(alternatives):
     if closing:
         return min(closing, key=lambda a: a.mass_kg)
     answered = [a for a in alternatives if a.verdict.converged] or list(alternatives)
-    return min(answered, key=lambda a: (len(a.verdict.failed), -float(a.verdict.ranked[0].normalised_margin),
+    # margins compared as printed (3 decimals): two alternatives failing alike differ in mass, not in round-off
+    return min(answered, key=lambda a: (len(a.verdict.failed), -round(float(a.verdict.ranked[0].normalised_margin), 3),
                                         a.mass_kg))
 
 def audit_orbit(cfg, orb, mission: Mission, numerics, stream=sys.stderr, maxiter: int = 100) -> dict:
@@ -240,6 +241,10 @@ def audit_orbit(cfg, orb, mission: Mission, numerics, stream=sys.stderr, maxiter
         tried = []
         for option in OPEN_CHOICES[key]:
             choices = dict(best_choices, **{key: option})
+            again = next((a for a in alternatives if a.choices == choices), None)
+            if again is not None:   # the best so far, tried in the previous step: not sized twice
+                tried.append(again)
+                continue
             m = _with_choice(best_mission, key, option)
             log.info("audit %s: %s", orb.name, ", ".join(f"{k} = {v}" for k, v in choices.items()))
             design, metrics, message = _size(vs, m, numerics, base, maxiter, stream)
@@ -402,6 +407,11 @@ def what_it_would_take(vs: VariableSet, mission: Mission, numerics, design: Sate
             return {"values": {}, "relative_change": {tech[i][0]: math.nan for i in which}, "closes": False,
                     "mass_kg": math.nan, "message": f"solve failed: {exc}", "norm": math.nan, "design": design,
                     "failed": f"solve failed: {exc}"}
+        if not row["closes"] and row["message"].startswith("quadratic-penalty path"):
+            # a penalty path that ends infeasible shows no infeasibility: SLSQP had stepped where the model has no
+            # answer, and the path stops where its line search can go no further
+            return dict(row, failed="the solve ended infeasible on its quadratic-penalty path (SLSQP had stepped "
+                                    "where the model has no answer); that no change closes is not shown")
         return dict(row, failed=None)
 
     alone = {}

@@ -198,6 +198,9 @@ def test_an_audit_keeps_the_alternative_that_fails_least_when_none_closes():
     light, heavy = alt(900.0, [], 0.1, closes=True), alt(800.0, [], 0.2, closes=True)
     assert preferred([none, light, heavy]) is heavy
     assert preferred([broken]) is broken
+    # failing alike (margins equal as printed), the lighter is kept, not the one ahead by round-off
+    default, ultraflex = alt(7622.0, ["junction", "power"], -0.23301), alt(7402.0, ["junction", "power"], -0.23349)
+    assert preferred([default, ultraflex]) is ultraflex
 
 
 def test_a_solve_that_steps_where_the_model_has_no_answer_takes_the_penalty_path():
