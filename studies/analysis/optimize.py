@@ -7,7 +7,9 @@ constraints are normalised ``g >= 0`` (:mod:`studies.model.constraints`).  After
 stops, :func:`kkt_check` re-evaluates the point, checks every constraint and convergence
 flag itself (an optimiser's "success" is not trusted), finds the active constraints and
 bounds and estimates their Lagrange multipliers from the KKT stationarity condition by
-non-negative least squares.
+non-negative least squares.  Where SLSQP steps to a point at which the model has no answer (its loop
+does not converge there), :func:`minimize_guarded` follows a quadratic-penalty path instead
+(:func:`penalty_path`) and polishes with SLSQP.
 
 References
 ----------
@@ -28,7 +30,8 @@ import jax.numpy as jnp
 import numpy as np
 from scipy import optimize as so
 
-__all__ = ["HostProblem", "OBJECTIVE_REF", "METHODS", "minimize", "minimize_guarded", "penalty_path", "kkt_check", "optimize_design"]
+__all__ = ["HostProblem", "OBJECTIVE_REF", "METHODS", "NO_ANSWER_ERRORS", "minimize", "minimize_guarded", "penalty_path",
+           "kkt_check", "optimize_design"]
 
 METHODS = ("SLSQP", "trust-constr", "trust-constr+SLSQP")
 
