@@ -66,7 +66,8 @@ def _verdict_text(row: dict) -> str:
 def _would_take_text(s: dict) -> str:
     wt = s.get("would_take")
     if wt is None:
-        return "nothing: it closes at its claim"
+        return ("nothing: it closes at its claim" if s.get("claims", {}).get("total_mass_kg") is not None
+                else "nothing: it closes (no mass claimed)")
     alone = [(label, r) for label, r in wt["alone"].items() if r["closes"]]
     alone.sort(key=lambda kv: abs(next(iter(kv[1]["relative_change"].values()))))
     parts = [f"{label} {next(iter(r['relative_change'].values())):+.0%} alone" for label, r in alone[:3]]

@@ -1,9 +1,52 @@
-"""The published-designs table's generator (studies.io.published): it writes only between its markers, and a
-'what it would take' whose solve failed reads as no answer.  (The test that renders the committed audit
-summaries again and compares them with docs/published-designs.md comes with the summaries: issue 28.)"""
+"""The published-designs table (studies.io.published): docs/published-designs.md holds exactly what the
+committed audit summaries render, every design in studies/designs/ has its summary, and each summary belongs to
+the design config as it stands (its name, orbits, claims and published keys).  The generator writes only
+between its markers, and a 'what it would take' whose solve failed reads as no answer."""
 
+import json
+from pathlib import Path
+
+import pytest
+
+from studies.config import load_config
 from studies.io import published
-from studies.io.generated import replace_between
+from studies.io.generated import block_between, replace_between
+
+ROOT = Path(__file__).resolve().parents[2]
+DOC = ROOT / "docs" / "published-designs.md"
+SUMMARIES = ROOT / "docs" / "generated"
+DESIGNS = sorted((ROOT / "studies" / "designs").glob("*.toml"))
+
+
+def test_every_published_design_has_its_audit_summary():
+    """A design added to studies/designs/ without its audit summary (or a summary left for a removed
+    design) fails here: the table would silently miss it."""
+    assert DESIGNS, "no published designs found"
+    assert sorted(p.stem for p in DESIGNS) == sorted(p.stem for p in SUMMARIES.glob("*.json"))
+
+
+def test_docs_table_is_what_the_committed_summaries_render():
+    """No number in the published-designs table is copied by hand: the table between the markers is the
+    rendering of the summaries `sunsink audit --summary` wrote (regenerate with `python -m studies.io.published`)."""
+    rendered = published.render(published.load(SUMMARIES.glob("*.json")))
+    assert block_between(DOC, published.MARKERS) == rendered, (
+        "docs/published-designs.md differs from the audit summaries: run "
+        "`python -m studies.io.published docs/published-designs.md docs/generated/*.json`")
+
+
+@pytest.mark.parametrize("design", DESIGNS, ids=lambda p: p.stem)
+def test_summary_belongs_to_the_design_as_it_stands(design):
+    """A design config edited after its audit (a claim, an orbit, what it publishes) makes its summary
+    stale: the audit must be run again."""
+    cfg, _ = load_config(design)
+    rows = json.loads((SUMMARIES / f"{design.stem}.json").read_text())
+    assert [r["orbit"] for r in rows] == [o.name for o in cfg.orbits]
+    claims = {k: float(v) for k, v in dict(cfg.claims).items() if v is not None}
+    for r in rows:
+        assert r["config"] == cfg.study.name
+        assert r["published"] == sorted(cfg.published.stated)
+        assert r["claims"] == pytest.approx(claims, rel=1e-12)
+        assert {a["mass_kg"] for a in r["alternatives"]} >= {r["best"]["mass_kg"]}
 
 
 
