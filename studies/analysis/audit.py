@@ -179,13 +179,13 @@ def _size(vs: VariableSet, mission: Mission, numerics, start: SatelliteDesign, m
     k = kernels_for(vs, mission, numerics)
     if vs.free:
         try:
-            p = k.problem(start)
             try:
                 design, res, _, p = optimize_design(k, start, "SLSQP", maxiter, 1e-9, stream=stream)
                 message, x = str(res.message), np.asarray(res.x, np.float64)
                 v = np.asarray(p.value(x), np.float64)
             except NO_ANSWER_ERRORS as exc:   # SLSQP stepped where the model has no answer
                 print(f"SLSQP stepped where the model has no answer ({str(exc)[:80]}...)", file=stream)
+                p = k.problem(start)
                 x, v = p.x0, None
             if v is None or v[-1] < 0.5 or float(np.min(v[1:-1])) < -1e-6:   # infeasible, or no answer
                 x, message = least_violation(p, x if v is not None and v[-1] > 0.5 else p.x0, maxiter, stream=stream)
@@ -213,6 +213,7 @@ def preferred(alternatives):
     # margins compared as printed (3 decimals): two alternatives failing alike differ in mass, not in round-off
     return min(answered, key=lambda a: (len(a.verdict.failed), -round(float(a.verdict.ranked[0].normalised_margin), 3),
                                         a.mass_kg))
+
 
 def audit_orbit(cfg, orb, mission: Mission, numerics, stream=sys.stderr, maxiter: int = 100) -> dict:
     """The audit of one orbit of a published design's config (see the module docstring).
